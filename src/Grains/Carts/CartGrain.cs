@@ -1,0 +1,318 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Mail;
+using Orleans.Reminders;
+using Orleans.Storage;
+
+namespace Orleans.Recovery.Carts;
+
+/// <summary>
+/// Holds one cart and at most one reminder, for its next pending follow-up. Single-threaded, so the decision to
+/// send and a purchase arriving can never interleave.
+/// </summary>
+public sealed partial class CartGrain(
+    [PersistentState("cart", RecoveryStorage.Name)] IPersistentState<CartState> cart,
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    IOptionsMonitor<FlowsOptions> flows,
+    CartReminderMail reminderMail,
+    ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable
+{
+    private const string ReminderName = "follow-up";
+
+    // Orleans' minimum reminder period; a tick missed during a restart comes at most this much later.
+    private static readonly TimeSpan _tick = TimeSpan.FromMinutes(1);
+
+    private CartState State => cart.State;
+
+    private string CartId => this.GetPrimaryKeyString();
+
+    private FlowOptions Flow => flows.CurrentValue.CartAbandonment;
+
+    private ICustomerGrain CustomerOf(CartSnapshot snapshot) => GrainFactory.GetGrain<ICustomerGrain>(snapshot.Customer.Key);
+
+    public async Task UpdateAsync(CartSnapshot snapshot)
+    {
+        var now = clock.GetUtcNow();
+        var previous = State.Snapshot;
+        State.Snapshot = snapshot;
+        if (previous is not null && previous.Customer.Key != snapshot.Customer.Key)
+        {
+            await CustomerOf(previous).ForgetCartAsync(CartId);
+        }
+
+        if (State.Status == CartStatus.Purchased)
+        {
+            await SaveAsync();
+            return;
+        }
+
+        if (snapshot.Items.IsEmpty)
+        {
+            State.FirstSeenAt ??= now;
+            State.LastActivityAt = now;
+            State.Cancel(CartId, CartStatus.Deleted, SkipReason.CartEmptied, now);
+            await SaveAsync();
+            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+            return;
+        }
+
+        State.RecordActivity(now, Flow);
+
+        // An order from this customer with these items may have arrived before the cart did.
+        var boughtBy = await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value);
+        if (boughtBy is not null)
+        {
+            State.PurchasedOrderId = boughtBy;
+            State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, now);
+        }
+
+        await SaveAsync();
+    }
+
+    public async Task<bool> CheckoutStartedAsync()
+    {
+        if (State.Snapshot is null)
+        {
+            return false;
+        }
+
+        if (State.Status == CartStatus.Active)
+        {
+            State.RecordActivity(clock.GetUtcNow(), Flow);
+            await SaveAsync();
+        }
+
+        return true;
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (State.Snapshot is not { } snapshot)
+        {
+            return false;
+        }
+
+        if (State.Status == CartStatus.Active)
+        {
+            State.Cancel(CartId, CartStatus.Deleted, SkipReason.CartDeleted, clock.GetUtcNow());
+            await SaveAsync();
+            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+        }
+
+        return true;
+    }
+
+    public async Task MarkPurchasedAsync(string orderId)
+    {
+        if (State.Status == CartStatus.Purchased)
+        {
+            return;
+        }
+
+        State.PurchasedOrderId = orderId;
+        State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, clock.GetUtcNow());
+        await SaveAsync();
+        LogPurchased(CartId);
+    }
+
+    public Task PurchasedElsewhereAsync(string orderId) => MarkPurchasedAsync(orderId);
+
+    public async Task<string?> RecordClickAsync(string messageId)
+    {
+        if (State.Snapshot is not { } snapshot)
+        {
+            return null;
+        }
+
+        // Bounded so a link shared widely cannot grow the state without limit.
+        if (State.Clicks.Count < 100)
+        {
+            State.Clicks.Add(new LinkClick(messageId, clock.GetUtcNow()));
+            await SaveAsync();
+        }
+
+        return snapshot.RestoreUrl;
+    }
+
+    public Task<CartView?> GetViewAsync() => Task.FromResult(State.Status == CartStatus.Unknown
+        ? null
+        : new CartView(
+            CartId,
+            State.Status,
+            State.Snapshot,
+            State.PurchasedOrderId,
+            State.LastActivityAt,
+            State.HasPendingStep ? State.NextStep + 1 : null,
+            State.NextDueAt,
+            [.. State.Messages],
+            [.. State.Clicks]));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var now = clock.GetUtcNow();
+        if (!State.HasPendingStep)
+        {
+            // A stray tick (a duplicate, or one left by a crash between a write and an unregister).
+            State.ReminderDueAt = null;
+            await cart.WriteStateAsync();
+            await UnregisterAsync();
+            return;
+        }
+
+        if (!State.IsDue(now))
+        {
+            // Activity or a retry back-off moved the step later; sleep until then rather than tick every minute.
+            var wake = State.WakeAt!.Value;
+            if (wake - now > _tick)
+            {
+                await this.RegisterOrUpdateReminder(ReminderName, wake - now, _tick);
+                State.ReminderDueAt = wake;
+                await cart.WriteStateAsync();
+            }
+
+            return;
+        }
+
+        await RunDueStepsAsync(now);
+        await SaveAsync();
+    }
+
+    private async Task RunDueStepsAsync(DateTimeOffset now)
+    {
+        var snapshot = State.Snapshot!;
+        while (State.IsDue(now))
+        {
+            if (State.IsExpired(now, Flow))
+            {
+                State.Skip(CartId, SkipReason.Expired, now, Flow);
+                continue;
+            }
+
+            var messageId = CartState.MessageId(CartId, State.NextStep);
+            if (State.WasSent(messageId))
+            {
+                State.Advance(now, Flow);
+                continue;
+            }
+
+            // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins.
+            var permission = await CustomerOf(snapshot).CheckBeforeSendAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value);
+            if (permission.PurchasedOrderId is { } orderId)
+            {
+                State.PurchasedOrderId = orderId;
+                State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, now);
+                return;
+            }
+
+            if (permission.RefusedBecause is { } reason)
+            {
+                State.Cancel(CartId, CartStatus.Active, reason, now);
+                return;
+            }
+
+            await SendStepAsync(snapshot, messageId, now);
+            now = clock.GetUtcNow();
+        }
+    }
+
+    private async Task SendStepAsync(CartSnapshot snapshot, string messageId, DateTimeOffset now)
+    {
+        var step = State.NextStep + 1;
+        var due = State.NextDueAt!.Value;
+        var attempts = (State.OpenAttempt(messageId)?.Attempts ?? 0) + 1;
+        var mail = reminderMail.Compose(snapshot, State.NextStep, messageId, now);
+
+        // The claim: this write carries the ETag, so a stale duplicate activation fails here and sends nothing.
+        State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sending, null, now, due, mail.Subject, attempts));
+        await cart.WriteStateAsync();
+
+        DeliveryResult result;
+        try
+        {
+            result = await GrainFactory.GetGrain<IMailGrain>(messageId).DeliverAsync(mail);
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            LogDeliveryCallFailed(exception, CartId, step);
+            result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
+        }
+
+        var at = clock.GetUtcNow();
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
+                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sent, null, at, due, mail.Subject, attempts));
+                State.Advance(at, Flow);
+                LogSent(CartId, step, attempts);
+                break;
+            case DeliveryOutcome.TransientFailure:
+                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sending, SkipReason.TransientFailure, at, due, mail.Subject, attempts));
+                State.ScheduleRetry(at, attempts);
+                LogRetry(CartId, step, attempts, State.RetryAt!.Value);
+                break;
+            case DeliveryOutcome.MailboxUnavailable:
+                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Failed, SkipReason.InvalidAddress, at, due, mail.Subject, attempts));
+                State.NextDueAt = null;
+                await CustomerOf(snapshot).SuppressAsync(SkipReason.InvalidAddress);
+                break;
+            default:
+                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Failed, SkipReason.Rejected, at, due, mail.Subject, attempts));
+                State.Advance(at, Flow);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Writes the state and keeps the reminder in step with it. A reminder is registered before the write and
+    /// removed after it, so a crash in between leaves a spare tick, never a pending step without a reminder.
+    /// </summary>
+    private async Task SaveAsync()
+    {
+        if (State.WakeAt is { } wake)
+        {
+            // A reminder already due no later than needed is enough: an early tick re-arms it. That saves a
+            // reminder write on every snapshot of a busy cart.
+            if (State.ReminderDueAt is not { } armed || armed > wake)
+            {
+                var dueIn = wake - clock.GetUtcNow();
+                await this.RegisterOrUpdateReminder(ReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, _tick);
+                State.ReminderDueAt = wake;
+            }
+
+            await cart.WriteStateAsync();
+            return;
+        }
+
+        var wasArmed = State.ReminderDueAt is not null;
+        State.ReminderDueAt = null;
+        await cart.WriteStateAsync();
+        if (wasArmed)
+        {
+            await UnregisterAsync();
+        }
+    }
+
+    private async Task UnregisterAsync()
+    {
+        // A fresh handle each time: a stale one fails its ETag.
+        if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} sent after {Attempts} attempt(s)")]
+    private partial void LogSent(string cartId, int step, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: step {Step} not delivered (attempt {Attempts}); retrying at {RetryAt:O}")]
+    private partial void LogRetry(string cartId, int step, int attempts, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: the mail grain could not be reached for step {Step}")]
+    private partial void LogDeliveryCallFailed(Exception exception, string cartId, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: purchased; follow-ups cancelled")]
+    private partial void LogPurchased(string cartId);
+}

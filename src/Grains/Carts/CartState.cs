@@ -1,0 +1,124 @@
+using Orleans.Recovery.Flows;
+
+namespace Orleans.Recovery.Carts;
+
+/// <summary>
+/// A cart and its place in the abandoned-cart flow. The rules that decide what is due live here, beside the data,
+/// so the grain only does the I/O around them.
+/// </summary>
+[GenerateSerializer, Alias("cart-state")]
+public sealed class CartState
+{
+    [Id(0)] public CartSnapshot? Snapshot { get; set; }
+    [Id(1)] public CartStatus Status { get; set; }
+    [Id(2)] public string? PurchasedOrderId { get; set; }
+    [Id(3)] public DateTimeOffset? FirstSeenAt { get; set; }
+    [Id(4)] public DateTimeOffset? LastActivityAt { get; set; }
+
+    /// <summary>Index of the next step of the flow to send.</summary>
+    [Id(5)] public int NextStep { get; set; }
+
+    /// <summary>When the next step is due; null when nothing is pending.</summary>
+    [Id(6)] public DateTimeOffset? NextDueAt { get; set; }
+
+    /// <summary>After a transient delivery failure, no new attempt before this time.</summary>
+    [Id(7)] public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>The due time the reminder was last registered for; null when no reminder is registered.</summary>
+    [Id(8)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    [Id(9)] public List<MessageRecord> Messages { get; set; } = [];
+    [Id(10)] public List<LinkClick> Clicks { get; set; } = [];
+
+    public bool HasPendingStep => Status == CartStatus.Active && NextDueAt is not null;
+
+    /// <summary>The next step may be attempted now.</summary>
+    public bool IsDue(DateTimeOffset now) => HasPendingStep && NextDueAt <= now && (RetryAt is null || RetryAt <= now);
+
+    /// <summary>The next step is so late that sending it would no longer help.</summary>
+    public bool IsExpired(DateTimeOffset now, FlowOptions flow) => HasPendingStep && now - NextDueAt > flow.Expiry;
+
+    /// <summary>When this cart next needs its grain to wake up, if ever.</summary>
+    public DateTimeOffset? WakeAt => !HasPendingStep ? null : RetryAt is { } retry && retry > NextDueAt ? retry : NextDueAt;
+
+    /// <summary>The message id of step <paramref name="step"/>, stable across retries, ticks and restarts.</summary>
+    public static string MessageId(string cartId, int step) => $"{cartId}/{FlowNames.CartAbandonment}/{step + 1}";
+
+    /// <summary>The cart a message id belongs to (cart ids may themselves hold slashes).</summary>
+    public static string? CartIdOf(string messageId)
+    {
+        var step = messageId.LastIndexOf('/');
+        var flow = step > 0 ? messageId.LastIndexOf('/', step - 1) : -1;
+        return flow > 0 && messageId.AsSpan(flow + 1, step - flow - 1).SequenceEqual(FlowNames.CartAbandonment) ? messageId[..flow] : null;
+    }
+
+    public bool WasSent(string messageId) => Messages.Exists(m => m.MessageId == messageId && m.Status == MessageStatus.Sent);
+
+    /// <summary>Shopper activity: the next unsent step is timed from now.</summary>
+    public void RecordActivity(DateTimeOffset now, FlowOptions flow)
+    {
+        FirstSeenAt ??= now;
+        LastActivityAt = now;
+        if (Status is CartStatus.Purchased)
+        {
+            return;
+        }
+
+        Status = CartStatus.Active;
+        RetryAt = null;
+        NextDueAt = NextStep < flow.Steps.Count ? now + flow.Steps[NextStep].Delay : null;
+    }
+
+    /// <summary>Stops the flow; the step that was pending is logged as skipped with <paramref name="reason"/>.</summary>
+    public void Cancel(string cartId, CartStatus status, string reason, DateTimeOffset now)
+    {
+        if (HasPendingStep)
+        {
+            Log(new MessageRecord(MessageId(cartId, NextStep), FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Skipped, reason, now, NextDueAt!.Value));
+        }
+
+        Status = status;
+        NextDueAt = null;
+        RetryAt = null;
+    }
+
+    /// <summary>Moves past the current step. The next keeps its spacing from <paramref name="from"/>, so late steps never bunch up.</summary>
+    public void Advance(DateTimeOffset from, FlowOptions flow)
+    {
+        NextStep++;
+        RetryAt = null;
+        NextDueAt = NextStep < flow.Steps.Count ? from + (flow.Steps[NextStep].Delay - flow.Steps[NextStep - 1].Delay) : null;
+    }
+
+    /// <summary>Logs a skip of the pending step and moves on.</summary>
+    public void Skip(string cartId, string reason, DateTimeOffset now, FlowOptions flow)
+    {
+        var due = NextDueAt!.Value;
+        Log(new MessageRecord(MessageId(cartId, NextStep), FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Skipped, reason, now, due));
+        Advance(due, flow);
+    }
+
+    /// <summary>Backs off after a transient failure: 1, 2, 4 … minutes, at most 30.</summary>
+    public void ScheduleRetry(DateTimeOffset now, int attempts)
+    {
+        var minutes = Math.Min(30, Math.Pow(2, Math.Max(0, attempts - 1)));
+        RetryAt = now + TimeSpan.FromMinutes(minutes);
+    }
+
+    /// <summary>Adds a log entry; an entry still <see cref="MessageStatus.Sending"/> is replaced by its outcome.</summary>
+    public void Log(MessageRecord record)
+    {
+        var open = Messages.FindLastIndex(m => m.MessageId == record.MessageId && m.Status == MessageStatus.Sending);
+        if (open >= 0)
+        {
+            Messages[open] = record;
+        }
+        else
+        {
+            Messages.Add(record);
+        }
+    }
+
+    public MessageRecord? OpenAttempt(string messageId) =>
+        Messages.FindLast(m => m.MessageId == messageId && m.Status == MessageStatus.Sending);
+}

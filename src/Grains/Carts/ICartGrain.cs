@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Recovery.Carts;
+
+/// <summary>One shopper's cart and its abandoned-cart follow-ups. Keyed by the storefront's cart id.</summary>
+public interface ICartGrain : IGrainWithStringKey
+{
+    /// <summary>Replaces the cart with the storefront's snapshot and times the next follow-up from now.</summary>
+    Task UpdateAsync(CartSnapshot snapshot);
+
+    /// <summary>Counts reaching checkout as activity; false when the storefront never reported this cart.</summary>
+    Task<bool> CheckoutStartedAsync();
+
+    /// <summary>Stops the follow-ups because the cart was emptied or discarded; false when the cart is unknown.</summary>
+    Task<bool> DeleteAsync();
+
+    /// <summary>Stops the follow-ups for good: an order bought this cart. Works before the cart itself arrives.</summary>
+    Task MarkPurchasedAsync(string orderId);
+
+    /// <summary>Same as <see cref="MarkPurchasedAsync"/>, sent one-way by the customer grain when another order held these items.</summary>
+    [OneWay]
+    Task PurchasedElsewhereAsync(string orderId);
+
+    /// <summary>Records a click on a message's recovery link and returns the restore URL, or null for an unknown cart.</summary>
+    Task<string?> RecordClickAsync(string messageId);
+
+    /// <summary>The operator's view of the cart, or null when nothing is known of it.</summary>
+    Task<CartView?> GetViewAsync();
+}

@@ -1,0 +1,24 @@
+namespace Orleans.Recovery.Carts;
+
+/// <summary>What became of one message of a flow.</summary>
+public enum MessageStatus
+{
+    /// <summary>Claimed for sending; delivery not yet confirmed.</summary>
+    Sending,
+    Sent,
+    Skipped,
+    Failed,
+}
+
+/// <summary>An entry of a cart's message log: one step of a flow, sent or skipped, with the reason.</summary>
+[GenerateSerializer, Immutable, Alias("message-record")]
+public sealed record MessageRecord(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] string Flow,
+    [property: Id(2)] int Step,
+    [property: Id(3)] MessageStatus Status,
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] DateTimeOffset DueAt,
+    [property: Id(7)] string? Subject = null,
+    [property: Id(8)] int Attempts = 0);

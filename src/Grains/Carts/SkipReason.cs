@@ -1,0 +1,14 @@
+namespace Orleans.Recovery.Carts;
+
+/// <summary>Machine-readable reasons a message was not sent, as the operator sees them in the log.</summary>
+public static class SkipReason
+{
+    public const string Purchased = "purchased";
+    public const string Unsubscribed = "unsubscribed";
+    public const string CartDeleted = "cart-deleted";
+    public const string CartEmptied = "cart-emptied";
+    public const string Expired = "expired";
+    public const string InvalidAddress = "invalid-address";
+    public const string Rejected = "rejected";
+    public const string TransientFailure = "transient-failure";
+}

@@ -1,0 +1,17 @@
+namespace Orleans.Recovery.Customers;
+
+/// <summary>Who the shopper is, as the storefront reported it.</summary>
+[GenerateSerializer, Immutable, Alias("customer-profile")]
+public sealed record CustomerProfile(
+    [property: Id(0)] string Email,
+    [property: Id(1)] string FirstName,
+    [property: Id(2)] string? LastName = null,
+    [property: Id(3)] string? CustomerId = null,
+    [property: Id(4)] string? Locale = null,
+    [property: Id(5)] string? Country = null,
+    [property: Id(6)] string? TimeZone = null,
+    [property: Id(7)] bool? MarketingConsent = null)
+{
+    /// <summary>The key of this shopper's customer grain.</summary>
+    public string Key => CustomerKey.FromEmail(Email);
+}

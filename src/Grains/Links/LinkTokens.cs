@@ -1,0 +1,98 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.Recovery.Links;
+
+/// <summary>
+/// Signed, expiring tokens for the public links in emails: base64url(purpose, subject, expiry) "." base64url(HMAC).
+/// They are signed, not encrypted, so subjects hold only ids, never personal data.
+/// </summary>
+public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock)
+{
+    private const int MacBytes = 16;
+    private readonly Lazy<byte[]> _key = new(() => LoadOrCreateKey(options.Value));
+
+    public string BaseUrl => options.Value.PublicBaseUrl.TrimEnd('/');
+
+    /// <summary>The absolute URL of a signed link, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
+    public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt) =>
+        $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime)}";
+
+    public string Create(LinkPurpose purpose, string subject, DateTimeOffset expires)
+    {
+        var payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{subject}\n{expires.ToUnixTimeSeconds()}"));
+        return $"{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(Sign(payload))}";
+    }
+
+    /// <summary>The subject of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
+    public string? Verify(LinkPurpose purpose, string token)
+    {
+        var dot = token.IndexOf('.');
+        if (dot <= 0 || token.Length > 2048)
+        {
+            return null;
+        }
+
+        byte[] payload, mac;
+        try
+        {
+            payload = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+            mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(mac, Sign(payload)))
+        {
+            return null;
+        }
+
+        var parts = Encoding.UTF8.GetString(payload).Split('\n');
+        if (parts.Length != 3 || parts[0] != ((char)purpose).ToString()
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
+            || clock.GetUtcNow().ToUnixTimeSeconds() > expires)
+        {
+            return null;
+        }
+
+        return parts[1];
+    }
+
+    private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key.Value, payload).AsSpan(0, MacBytes).ToArray();
+
+    private static byte[] LoadOrCreateKey(LinkOptions options)
+    {
+        if (options.SigningKey is { } configured)
+        {
+            return Convert.FromBase64String(configured);
+        }
+
+        var path = Path.GetFullPath(options.SigningKeyFile);
+        if (File.Exists(path))
+        {
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+
+        // First start of the embedded default: make a key and keep it, so links in sent mail outlive restarts.
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, Convert.ToBase64String(key));
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+            return key;
+        }
+        catch (IOException)
+        {
+            // Another process won the race; use its key.
+            File.Delete(temporary);
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Orleans.Recovery.Mail;
+
+/// <summary>Delivers through an SMTP relay with MailKit, one connection per message.</summary>
+public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTransport
+{
+    private readonly SmtpOptions _options = options.Value;
+
+    public string Name => $"smtp://{_options.Host}:{_options.EffectivePort}";
+
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        using var client = await ConnectAsync(cancellationToken);
+        await client.SendAsync(message, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = await ConnectAsync(cancellationToken);
+            await client.NoOpAsync(cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        try
+        {
+            var security = _options.Security switch
+            {
+                SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+                SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+                _ => SecureSocketOptions.None,
+            };
+            await client.ConnectAsync(_options.Host!, _options.EffectivePort, security, cancellationToken);
+            if (!string.IsNullOrEmpty(_options.Username))
+            {
+                await client.AuthenticateAsync(_options.Username, _options.Password ?? "", cancellationToken);
+            }
+
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.Recovery.Mail;
+
+/// <summary>How the SMTP connection is secured.</summary>
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    SslOnConnect,
+}
+
+/// <summary>The SMTP relay, bound from <c>Recovery:Smtp</c>. Without a host, mail goes to the pickup directory.</summary>
+public sealed class SmtpOptions : IValidatableObject
+{
+    public const string Section = "Recovery:Smtp";
+
+    public string? Host { get; set; }
+
+    /// <summary>0 picks the usual port for <see cref="Security"/>: 25, 587 or 465.</summary>
+    public int Port { get; set; }
+
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public string PickupDirectory { get; set; } = "data/outbox";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
+
+    public int EffectivePort => Port != 0 ? Port : Security switch
+    {
+        SmtpSecurity.SslOnConnect => 465,
+        SmtpSecurity.StartTls => 587,
+        _ => 25,
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Port is < 0 or > 65535)
+        {
+            yield return new ValidationResult($"{Section}:Port must be between 1 and 65535 (0 for the default).", [nameof(Port)]);
+        }
+
+        if (UsesPickupDirectory && string.IsNullOrWhiteSpace(PickupDirectory))
+        {
+            yield return new ValidationResult($"{Section}:PickupDirectory is required when {Section}:Host is not set.", [nameof(PickupDirectory)]);
+        }
+
+        if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
+        {
+            yield return new ValidationResult($"{Section}:Username and {Section}:Password must be set together.", [nameof(Username)]);
+        }
+
+        if (Timeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"{Section}:Timeout must be positive.", [nameof(Timeout)]);
+        }
+    }
+}
