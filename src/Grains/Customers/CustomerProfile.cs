@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Orleans.Recovery.Customers;
 
 /// <summary>Who the shopper is, as the storefront reported it.</summary>
@@ -13,5 +15,6 @@ public sealed record CustomerProfile(
     [property: Id(7)] bool? MarketingConsent = null)
 {
     /// <summary>The key of this shopper's customer grain.</summary>
+    [JsonIgnore]
     public string Key => CustomerKey.FromEmail(Email);
 }

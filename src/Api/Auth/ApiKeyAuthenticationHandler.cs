@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.Recovery.Api.Auth;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;key&gt;</c>. Keys are compared as SHA-256 digests in constant time, and both keys are
+/// always compared, so neither the length nor the kind of a key leaks through timing.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptionsMonitor<ApiKeyOptions> keys,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The Authorization header is not a bearer key."));
+        }
+
+        var key = header["Bearer ".Length..].Trim();
+        if (key.Length == 0)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The bearer key is empty."));
+        }
+
+        var presented = Digest(key);
+        var configured = keys.CurrentValue;
+        var isStorefront = CryptographicOperations.FixedTimeEquals(presented, Digest(configured.Storefront));
+        var isOperator = CryptographicOperations.FixedTimeEquals(presented, Digest(configured.Operator));
+        var scope = isStorefront ? ApiScopes.Storefront : isOperator ? ApiScopes.Operator : null;
+        if (scope is null)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Unknown key."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ApiScopes.ClaimType, scope), new Claim(ClaimTypes.Name, scope)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", "Send the API key as 'Authorization: Bearer <key>'.");
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "This key may not use this endpoint.");
+    }
+
+    private ValueTask WriteProblemAsync(int status, string title, string detail) => problems.WriteAsync(new ProblemDetailsContext
+    {
+        HttpContext = Context,
+        ProblemDetails = { Status = status, Title = title, Detail = detail },
+    });
+
+    private static byte[] Digest(string? key) => SHA256.HashData(Encoding.UTF8.GetBytes(key ?? ""));
+}

@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace Orleans.Recovery.Api.Links;
+
+/// <summary>The small HTML pages a shopper sees after following a link from an email.</summary>
+public static class LinkPages
+{
+    public static IResult NotFound() => Page(StatusCodes.Status404NotFound, "Link not found", "<p>This link is not valid.</p>");
+
+    public static IResult Unsubscribe(string shopName, bool alreadyUnsubscribed) => alreadyUnsubscribed
+        ? Unsubscribed(shopName)
+        : Page(StatusCodes.Status200OK, "Unsubscribe", $"""
+            <p>Stop reminder emails from {Encode(shopName)}?</p>
+            <form method="post"><button type="submit">Unsubscribe</button></form>
+            <p>You will still receive emails about orders you place.</p>
+            """);
+
+    public static IResult Unsubscribed(string shopName) => Page(StatusCodes.Status200OK, "Unsubscribed",
+        $"<p>You are unsubscribed. {Encode(shopName)} will not send you reminder emails any more.</p>");
+
+    private static IResult Page(int status, string title, string body) => Results.Content(
+        $"""
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+        <meta name="robots" content="noindex"><title>{Encode(title)}</title></head>
+        <body style="font-family: Arial, sans-serif; max-width: 480px; margin: 48px auto;"><h1>{Encode(title)}</h1>{body}</body></html>
+        """,
+        "text/html; charset=utf-8",
+        statusCode: status);
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Api.Auth;
+using Orleans.Recovery.Api.Carts;
+using Orleans.Recovery.Api.Health;
+using Orleans.Recovery.Api.Links;
+using Orleans.Recovery.Api.Orders;
+using Orleans.Recovery.Api.Problems;
+using Orleans.Recovery.Silo;
+
+namespace Orleans.Recovery.Api;
+
+public static class RecoveryApiExtensions
+{
+    /// <summary>The engine itself: a silo co-hosted in this process, with localhost clustering and SQLite state.</summary>
+    public static WebApplicationBuilder AddRecoveryEngine(this WebApplicationBuilder builder)
+    {
+        builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
+        return builder;
+    }
+
+    /// <summary>Keys, problem details, validation, JSON, health checks and rate limits of the HTTP API.</summary>
+    public static WebApplicationBuilder AddRecoveryApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+            .PostConfigure<IHostEnvironment>((keys, environment) =>
+            {
+                // Development runs out of the box with well-known keys; anywhere else they must be configured.
+                if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(keys.Storefront) && string.IsNullOrWhiteSpace(keys.Operator))
+                {
+                    keys.Storefront = ApiKeyOptions.DevelopmentStorefrontKey;
+                    keys.Operator = ApiKeyOptions.DevelopmentOperatorKey;
+                    keys.UsesDevelopmentKeys = true;
+                }
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiScopes.Storefront, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Storefront))
+            .AddPolicy(ApiScopes.Operator, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator));
+
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsNaming.Customize);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddValidation();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(PublicLinksApi.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) }));
+        });
+
+        services.AddRecoveryHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The middleware pipeline and every endpoint.</summary>
+    public static WebApplication MapRecoveryApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestBodyLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapHealthApi();
+        app.MapCartsApi();
+        app.MapOrdersApi();
+        app.MapPublicLinksApi();
+
+        WarnAboutDevelopmentKeys(app);
+        return app;
+    }
+
+    private static void WarnAboutDevelopmentKeys(WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.UsesDevelopmentKeys)
+        {
+            app.Logger.LogWarning(
+                "Using the development API keys ({Storefront} for the storefront, {Operator} for the operator). Set Recovery:ApiKeys:Storefront and Recovery:ApiKeys:Operator before going live",
+                ApiKeyOptions.DevelopmentStorefrontKey,
+                ApiKeyOptions.DevelopmentOperatorKey);
+        }
+
+        var smtp = app.Services.GetRequiredService<IOptions<Mail.SmtpOptions>>().Value;
+        if (smtp.UsesPickupDirectory)
+        {
+            app.Logger.LogWarning(
+                "No SMTP host configured (Recovery:Smtp:Host): mail is written as .eml files to {PickupDirectory}",
+                Path.GetFullPath(smtp.PickupDirectory));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Orleans.Recovery.Mail;
+using Orleans.Recovery.Money;
+
+namespace Orleans.Recovery.Api.Validation;
+
+/// <summary>A bare email address such as ana@example.com.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class EmailAttribute() : ValidationAttribute("The {0} field is not a valid email address.")
+{
+    public override bool IsValid(object? value) => value is null || (value is string text && SenderOptions.IsAddress(text));
+}
+
+/// <summary>An ISO 4217 currency code, such as EUR.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class CurrencyAttribute() : ValidationAttribute("The {0} field is not a known ISO 4217 currency code.")
+{
+    public override bool IsValid(object? value) => value is null || (value is string text && Currencies.IsKnown(text));
+}
+
+/// <summary>An absolute http or https URL: what a shopper's browser may safely follow.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class HttpUrlAttribute() : ValidationAttribute("The {0} field must be an absolute http or https URL.")
+{
+    public override bool IsValid(object? value) =>
+        value is null || (value is string text && text.Length <= 2048
+            && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
+}
+
+/// <summary>One line of text: no line breaks or other control characters, which could reach a mail header.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class SingleLineAttribute() : ValidationAttribute("The {0} field must be a single line of text.")
+{
+    public override bool IsValid(object? value) => value is null || (value is string text && !text.Any(char.IsControl));
+}
+
+/// <summary>A locale such as en, de-DE or en_GB.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class LocaleAttribute() : ValidationAttribute("The {0} field is not a known locale such as en or de-DE.")
+{
+    public override bool IsValid(object? value)
+    {
+        if (value is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            return value is string { Length: > 0 and <= 35 } text
+                && CultureInfo.GetCultureInfo(text.Replace('_', '-'), predefinedOnly: true).Name.Length > 0;
+        }
+        catch (CultureNotFoundException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>An IANA or Windows time-zone id, such as Europe/Berlin.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class TimeZoneAttribute() : ValidationAttribute("The {0} field is not a known time zone such as Europe/Berlin.")
+{
+    public override bool IsValid(object? value) => value is null || (value is string text && TimeZoneInfo.TryFindSystemTimeZoneById(text, out _));
+}
+
+/// <summary>An id from the storefront: printable, no spaces, at most 200 characters.</summary>
+public static class Identifiers
+{
+    public static bool IsValid(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= 200 && !id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
+
+    public const string Rule = "must be 1 to 200 characters without spaces or control characters.";
+}
