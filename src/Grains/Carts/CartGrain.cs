@@ -148,7 +148,8 @@ public sealed partial class CartGrain(
             State.HasPendingStep ? State.NextStep + 1 : null,
             State.NextDueAt,
             [.. State.Messages],
-            [.. State.Clicks]));
+            [.. State.Clicks],
+            State.WakeAt));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

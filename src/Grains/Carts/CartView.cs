@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace Orleans.Recovery.Carts;
 
-/// <summary>What the operator sees of a cart: its contents, where its flow stands, and its message log.</summary>
+/// <summary>
+/// What the operator sees of a cart: its contents, where its flow stands, and its message log. NextAttemptAt is
+/// when the engine will next try, later than NextDueAt while a failed delivery backs off.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("cart-view")]
 public sealed record CartView(
     [property: Id(0)] string CartId,
@@ -13,4 +16,5 @@ public sealed record CartView(
     [property: Id(5)] int? NextStep,
     [property: Id(6)] DateTimeOffset? NextDueAt,
     [property: Id(7)] ImmutableArray<MessageRecord> Messages,
-    [property: Id(8)] ImmutableArray<LinkClick> Clicks);
+    [property: Id(8)] ImmutableArray<LinkClick> Clicks,
+    [property: Id(9)] DateTimeOffset? NextAttemptAt);

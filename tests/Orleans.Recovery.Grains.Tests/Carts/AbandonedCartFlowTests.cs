@@ -1,0 +1,109 @@
+using Orleans.Recovery.Carts;
+using Orleans.Runtime;
+
+namespace Orleans.Recovery.Grains.Tests.Carts;
+
+[Collection(ClusterCollection.Name)]
+public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
+{
+    private static bool Sent(MessageRecord message, int step) => message.Step == step && message.Status == MessageStatus.Sent;
+
+    [Fact]
+    public async Task AbandonedCartGetsReminderAfterOneHour()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        Assert.Equal(1, await shopper.RemindersAsync());
+        var armed = await shopper.ViewAsync();
+        Assert.Equal(1, armed.NextStep);
+        Assert.Equal(cluster.Clock.GetUtcNow() + TimeSpan.FromHours(1), armed.NextDueAt);
+
+        cluster.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(0, shopper.MailCount);
+
+        var mail = Assert.Single(await shopper.AdvanceUntilMailAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal("Ana, did something go wrong?", mail.Subject);
+        await shopper.WaitForLogAsync(m => Sent(m, 1));
+        Assert.Equal(2, (await shopper.ViewAsync()).NextStep);
+    }
+
+    [Fact]
+    public async Task LaterStepsFollowAtTheirDelaysAndTheFlowEndsAfterTheThird()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => Sent(m, 1));
+        var firstSentAt = (await shopper.ViewAsync()).Messages.Single(m => m.Step == 1).At;
+        Assert.Equal(firstSentAt + TimeSpan.FromHours(23), (await shopper.ViewAsync()).NextDueAt);
+
+        cluster.Advance(TimeSpan.FromHours(22));
+        Assert.Equal(1, shopper.MailCount);
+        var second = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1), 2))[1];
+        Assert.Equal("Ana, your cart is still waiting for you", second.Subject);
+
+        var third = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(48), 3))[2];
+        Assert.Equal("Ana, your cart is about to expire", third.Subject);
+        await shopper.WaitForLogAsync(m => Sent(m, 3));
+
+        var view = await shopper.ViewAsync();
+        Assert.Null(view.NextStep);
+        Assert.Equal([1, 2, 3], view.Messages.Select(m => m.Step));
+        Assert.Equal(0, await shopper.RemindersAsync());
+    }
+
+    [Fact]
+    public async Task DuplicateTicksDoNotSendTwice()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        var remindable = shopper.Cart.AsReference<IRemindable>();
+
+        // The real tick and duplicates of it, as a ring change can deliver them, all once the step is due.
+        cluster.Advance(TimeSpan.FromHours(1));
+        var now = cluster.Clock.GetUtcNow().UtcDateTime;
+        var tick = new TickStatus(now, TimeSpan.FromMinutes(1), now);
+        await Task.WhenAll(remindable.ReceiveReminder("follow-up", tick), remindable.ReceiveReminder("follow-up", tick));
+        await shopper.WaitForLogAsync(m => Sent(m, 1));
+        await remindable.ReceiveReminder("follow-up", tick);
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromMinutes(1), _ => true);
+
+        Assert.Single(await shopper.WaitForMailAsync());
+        Assert.Single((await shopper.ViewAsync()).Messages, m => m.Step == 1);
+    }
+
+    [Fact]
+    public async Task ActivityAfterASentStepContinuesWithTheNextStepTimedFromThatActivity()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => Sent(m, 1));
+
+        cluster.Advance(TimeSpan.FromHours(2));
+        await shopper.PutAsync();
+        var view = await shopper.ViewAsync();
+        Assert.Equal(2, view.NextStep);
+        Assert.Equal(cluster.Clock.GetUtcNow() + TimeSpan.FromHours(24), view.NextDueAt);
+
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(24), m => Sent(m, 2));
+        Assert.Equal(2, shopper.MailCount);
+        Assert.Single((await shopper.ViewAsync()).Messages, m => m.Step == 1);
+    }
+
+    [Fact]
+    public async Task AStepMoreThanADayLateIsSkippedAsExpiredAndTheNextKeepsItsPlace()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+
+        // An outage: nothing ran for 26 hours. Step 1 (due at 1 h) is 25 h late; step 2 (due at 24 h) only 2 h.
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(26), m => Sent(m, 2));
+
+        var view = await shopper.ViewAsync();
+        var first = Assert.Single(view.Messages, m => m.Step == 1);
+        Assert.Equal(MessageStatus.Skipped, first.Status);
+        Assert.Equal(SkipReason.Expired, first.Reason);
+        var mail = Assert.Single(await shopper.WaitForMailAsync());
+        Assert.Equal("Ana, your cart is still waiting for you", mail.Subject);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using Orleans.Recovery.Carts;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Testing;
+
+namespace Orleans.Recovery.Grains.Tests.Carts;
+
+[Collection(ClusterCollection.Name)]
+public sealed class CancellationTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task PurchaseBeforeDueTimeCancelsReminder()
+    {
+        var buyer = new CartScenario(cluster);
+        var witness = new CartScenario(cluster);
+        await buyer.PutAsync();
+        await witness.PutAsync();
+
+        Assert.True(await buyer.BuyAsync(buyer.CartId));
+
+        Assert.Equal(0, await buyer.RemindersAsync());
+        var view = await buyer.ViewAsync();
+        Assert.Equal(CartStatus.Purchased, view.Status);
+        var skipped = Assert.Single(view.Messages);
+        Assert.Equal((1, MessageStatus.Skipped, SkipReason.Purchased), (skipped.Step, skipped.Status, skipped.Reason));
+
+        await witness.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+        await witness.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 2);
+        Assert.Equal(0, buyer.MailCount);
+    }
+
+    [Fact]
+    public async Task AnOrderThatArrivesBeforeItsCartMeansNoReminderEver()
+    {
+        var buyer = new CartScenario(cluster);
+        var witness = new CartScenario(cluster);
+        await buyer.BuyAsync(buyer.CartId);
+        await buyer.PutAsync();
+        await witness.PutAsync();
+
+        Assert.Equal(CartStatus.Purchased, (await buyer.ViewAsync()).Status);
+        Assert.Equal(0, await buyer.RemindersAsync());
+        await witness.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+        Assert.Equal(0, buyer.MailCount);
+    }
+
+    [Fact]
+    public async Task TheSameCustomerBuyingTheseItemsInAnotherOrderCancelsTheCart()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+
+        // Bought from another device: no cart id, but every item of the cart and one more.
+        await shopper.BuyAsync(cartId: null, [.. CartScenario.Items, new CartLine("FILTER-100", "Filters", 1, 3.50m)]);
+
+        await Eventually.TrueAsync(async () => (await shopper.ViewAsync()).Status == CartStatus.Purchased, what: "the cart to learn of the purchase");
+        await Eventually.TrueAsync(async () => await shopper.RemindersAsync() == 0, what: "the reminder to go");
+        cluster.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(SkipReason.Purchased, Assert.Single((await shopper.ViewAsync()).Messages).Reason);
+        Assert.Equal(0, shopper.MailCount);
+    }
+
+    [Fact]
+    public async Task AnOrderOfTheSameItemsThatArrivesBeforeTheCartMeansNoReminder()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.BuyAsync(cartId: null);
+        await shopper.PutAsync([CartScenario.Items[0]]);
+
+        Assert.Equal(CartStatus.Purchased, (await shopper.ViewAsync()).Status);
+        Assert.Equal(0, await shopper.RemindersAsync());
+    }
+
+    [Fact]
+    public async Task AnOrderOfOtherItemsDoesNotCancelTheCart()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.BuyAsync(cartId: null, [CartScenario.Items[0]]);
+
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+        Assert.Equal(CartStatus.Active, (await shopper.ViewAsync()).Status);
+    }
+
+    [Fact]
+    public async Task EmptyingTheCartCancelsTheFlow()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.PutAsync(ImmutableArray<CartLine>.Empty);
+
+        var view = await shopper.ViewAsync();
+        Assert.Equal(CartStatus.Deleted, view.Status);
+        Assert.Equal(SkipReason.CartEmptied, Assert.Single(view.Messages).Reason);
+        Assert.Equal(0, await shopper.RemindersAsync());
+    }
+
+    [Fact]
+    public async Task DeletingTheCartCancelsTheFlow()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        Assert.True(await shopper.Cart.DeleteAsync());
+
+        var view = await shopper.ViewAsync();
+        Assert.Equal(CartStatus.Deleted, view.Status);
+        Assert.Equal(SkipReason.CartDeleted, Assert.Single(view.Messages).Reason);
+        Assert.Equal(0, await shopper.RemindersAsync());
+    }
+
+    [Fact]
+    public async Task AnUnsubscribedCustomerGetsNoFurtherRecoveryEmail()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+
+        await cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key).UnsubscribeAsync();
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(23), m => m.Step == 2 && m.Status == MessageStatus.Skipped);
+
+        var view = await shopper.ViewAsync();
+        Assert.Equal(SkipReason.Unsubscribed, view.Messages.Single(m => m.Step == 2).Reason);
+        Assert.Null(view.NextStep);
+        Assert.Equal(1, shopper.MailCount);
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Recovery.Testing;
+using Orleans.Reminders;
+using Orleans.TestingHost;
+
+namespace Orleans.Recovery.Grains.Tests;
+
+/// <summary>
+/// One in-process Orleans cluster for all grain tests, with the reminder clock under the tests' control and mail
+/// delivered over SMTP to a real server on loopback.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+
+    public SmtpSink Smtp { get; private set; } = null!;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        Smtp = await SmtpSink.StartAsync();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Recovery:Smtp:Host"] = "127.0.0.1",
+            ["Recovery:Smtp:Port"] = Smtp.Port.ToString(),
+            ["Recovery:Smtp:Security"] = "None",
+            ["Recovery:Smtp:Timeout"] = "00:00:05",
+            ["Recovery:Links:SigningKey"] = Convert.ToBase64String(new byte[32]),
+            ["Recovery:PublicBaseUrl"] = "https://recovery.shop.test",
+            ["Recovery:Sender:FromName"] = "Kaffee & Co",
+            ["Recovery:Sender:FromAddress"] = "hello@kaffee.test",
+            ["Recovery:Sender:ReplyTo"] = "help@kaffee.test",
+            ["Recovery:Sender:SupportPhone"] = "+49 30 1234567",
+        }));
+        builder.ConfigureHost(host => host.Logging.AddFilter("Orleans.Runtime.ReminderService", Microsoft.Extensions.Logging.LogLevel.Trace).AddFilter("Orleans.Recovery", Microsoft.Extensions.Logging.LogLevel.Trace));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(RecoveryStorage.Name);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
+            silo.Services.AddRecoveryGrainServices();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>Moves the reminder clock; reminders due by then fire.</summary>
+    public void Advance(TimeSpan by) => Clock.Advance(by);
+
+    /// <summary>
+    /// Moves the clock by <paramref name="by"/>, then one reminder period at a time until <paramref name="done"/>
+    /// holds. A real clock keeps moving; a fake one jumps, and a reminder the service was loading into memory
+    /// during a jump ticks one period later, as it would on a real clock.
+    /// </summary>
+    public async Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30)
+    {
+        Advance(by);
+        for (var period = 0; period < maxPeriods; period++)
+        {
+            try
+            {
+                await Eventually.TrueAsync(done, TimeSpan.FromSeconds(2), what);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                Advance(TimeSpan.FromMinutes(1));
+            }
+        }
+
+        await Eventually.TrueAsync(done, what: what);
+    }
+
+    /// <summary>The reminder rows the cluster holds for a grain.</summary>
+    public async Task<int> RemindersOfAsync(IAddressable grain)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        return (await table.ReadRows(grain.GetGrainId())).Reminders.Count;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Orleans.Recovery.Testing;
+
+/// <summary>
+/// A real SMTP server on loopback that keeps what it receives. A recipient rule can refuse mail with any reply
+/// code, which a real relay produces only when it is unhappy: the one fault we inject on purpose.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private CancellationTokenSource? _stop;
+    private Task? _running;
+
+    private SmtpSink(int port) => Port = port;
+
+    public int Port { get; }
+
+    public IReadOnlyCollection<MimeMessage> Messages => _messages;
+
+    /// <summary>Return a reply (e.g. 451 or 550) to refuse a recipient, or null to accept.</summary>
+    public Func<string, SmtpResponse?> RecipientRule { get; set; } = _ => null;
+
+    public static async Task<SmtpSink> StartAsync()
+    {
+        var sink = new SmtpSink(FreePort.Next());
+        await sink.StartListeningAsync();
+        return sink;
+    }
+
+    public IEnumerable<MimeMessage> To(string address) =>
+        _messages.Where(m => m.To.Mailboxes.Any(to => to.Address.Equals(address, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Waits until <paramref name="count"/> messages to <paramref name="address"/> have arrived.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(string address, int count = 1, TimeSpan? timeout = null)
+    {
+        await Eventually.TrueAsync(() => To(address).Count() >= count, timeout, $"{count} message(s) to {address}");
+        return [.. To(address)];
+    }
+
+    /// <summary>Stops listening, as a relay does in an outage: connections are refused.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop is not null)
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _running!;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _stop.Dispose();
+            _stop = null;
+        }
+    }
+
+    public Task StartListeningAsync()
+    {
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("localhost")
+            .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(_messages));
+        services.Add(new Filter(this));
+        var server = new SmtpServer.SmtpServer(options, services);
+        _stop = new CancellationTokenSource();
+        _running = server.StartAsync(_stop.Token);
+        return Eventually.TrueAsync(CanConnect, TimeSpan.FromSeconds(10), $"SMTP sink listening on {Port}");
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private bool CanConnect()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            using var stream = new MemoryStream(buffer.ToArray());
+            messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            return SmtpResponse.Ok;
+        }
+    }
+
+    private sealed class Filter(SmtpSink sink) : IMailboxFilter
+    {
+        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+        {
+            var refusal = sink.RecipientRule(to.AsAddress());
+            return refusal is null ? Task.FromResult(true) : throw new SmtpResponseException(refusal);
+        }
+    }
+}
