@@ -14,8 +14,8 @@ public static class RecoveryServices
     /// <summary>Options and services the grains need: flows, mail, templates and signed links. Validated at start.</summary>
     public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services)
     {
-        services.AddOptions<FlowsOptions>().BindConfiguration(FlowsOptions.Section)
-            .PostConfigure(options => options.ApplyDefaults())
+        services.AddOptions<FlowsOptions>()
+            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace Orleans.Recovery.Flows;
 
@@ -18,19 +20,43 @@ public sealed class FlowsOptions : IValidatableObject
 
     public FlowOptions CartAbandonment { get; set; } = new();
 
-    /// <summary>Fills in the product's default steps where configuration names none.</summary>
-    public void ApplyDefaults()
+    /// <summary>
+    /// The product's default steps, with configuration laid over them by index: setting only
+    /// <c>Steps:1:Delay</c> changes the second step and keeps the others. A value that is not a TimeSpan stops
+    /// start-up with its key.
+    /// </summary>
+    public void Bind(IConfiguration configuration)
     {
-        if (CartAbandonment.Steps.Count == 0)
+        CartAbandonment.Steps =
+        [
+            new() { Delay = TimeSpan.FromHours(1) },
+            new() { Delay = TimeSpan.FromHours(24) },
+            new() { Delay = TimeSpan.FromHours(72) },
+        ];
+        var flow = configuration.GetSection($"{Section}:CartAbandonment");
+        CartAbandonment.Expiry = ReadTimeSpan(flow.GetSection(nameof(FlowOptions.Expiry))) ?? CartAbandonment.Expiry;
+        foreach (var step in flow.GetSection(nameof(FlowOptions.Steps)).GetChildren())
         {
-            CartAbandonment.Steps =
-            [
-                new() { Delay = TimeSpan.FromHours(1) },
-                new() { Delay = TimeSpan.FromHours(24) },
-                new() { Delay = TimeSpan.FromHours(72) },
-            ];
+            if (!int.TryParse(step.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index > 20)
+            {
+                throw new InvalidOperationException($"{step.Path} is not a step number; steps are numbered 0, 1, 2 …");
+            }
+
+            while (CartAbandonment.Steps.Count <= index)
+            {
+                CartAbandonment.Steps.Add(new FollowUpStep());
+            }
+
+            CartAbandonment.Steps[index].Delay = ReadTimeSpan(step.GetSection(nameof(FollowUpStep.Delay))) ?? CartAbandonment.Steps[index].Delay;
         }
     }
+
+    private static TimeSpan? ReadTimeSpan(IConfigurationSection section) => section.Value switch
+    {
+        null => null,
+        var text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) => value,
+        var text => throw new InvalidOperationException($"{section.Path} is '{text}'; it must be a TimeSpan such as 01:00:00 or 1.00:00:00."),
+    };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
