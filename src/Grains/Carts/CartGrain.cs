@@ -221,13 +221,10 @@ public sealed partial class CartGrain(
 
     private async Task SendStepAsync(CartSnapshot snapshot, string messageId, DateTimeOffset now)
     {
-        var step = State.NextStep + 1;
-        var due = State.NextDueAt!.Value;
-        var attempts = (State.OpenAttempt(messageId)?.Attempts ?? 0) + 1;
         var mail = reminderMail.Compose(snapshot, State.NextStep, messageId, now);
 
         // The claim: this write carries the ETag, so a stale duplicate activation fails here and sends nothing.
-        State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sending, null, now, due, mail.Subject, attempts));
+        var claim = State.Claim(messageId, mail.Subject, now);
         await cart.WriteStateAsync();
 
         DeliveryResult result;
@@ -237,33 +234,16 @@ public sealed partial class CartGrain(
         }
         catch (Exception exception) when (exception is not InconsistentStateException)
         {
-            LogDeliveryCallFailed(exception, CartId, step);
+            LogDeliveryCallFailed(exception, CartId, claim.Step);
             result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
         }
 
-        var at = clock.GetUtcNow();
-        switch (result.Outcome)
+        if (State.Settle(claim, result, clock.GetUtcNow(), Flow))
         {
-            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
-                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sent, null, at, due, mail.Subject, attempts));
-                State.Advance(at, Flow);
-                LogSent(CartId, step, attempts);
-                break;
-            case DeliveryOutcome.TransientFailure:
-                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Sending, SkipReason.TransientFailure, at, due, mail.Subject, attempts));
-                State.ScheduleRetry(at, attempts);
-                LogRetry(CartId, step, attempts, State.RetryAt!.Value);
-                break;
-            case DeliveryOutcome.MailboxUnavailable:
-                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Failed, SkipReason.InvalidAddress, at, due, mail.Subject, attempts));
-                State.NextDueAt = null;
-                await CustomerOf(snapshot).SuppressAsync(SkipReason.InvalidAddress);
-                break;
-            default:
-                State.Log(new MessageRecord(messageId, FlowNames.CartAbandonment, step, MessageStatus.Failed, SkipReason.Rejected, at, due, mail.Subject, attempts));
-                State.Advance(at, Flow);
-                break;
+            await CustomerOf(snapshot).SuppressAsync(SkipReason.InvalidAddress);
         }
+
+        LogOutcome(CartId, claim.Step, claim.Attempts, result.Outcome, result.Detail);
     }
 
     /// <summary>
@@ -305,11 +285,8 @@ public sealed partial class CartGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} sent after {Attempts} attempt(s)")]
-    private partial void LogSent(string cartId, int step, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: step {Step} not delivered (attempt {Attempts}); retrying at {RetryAt:O}")]
-    private partial void LogRetry(string cartId, int step, int attempts, DateTimeOffset retryAt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step}, attempt {Attempts}: {Outcome} {Detail}")]
+    private partial void LogOutcome(string cartId, int step, int attempts, DeliveryOutcome outcome, string? detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: the mail grain could not be reached for step {Step}")]
     private partial void LogDeliveryCallFailed(Exception exception, string cartId, int step);

@@ -1,4 +1,5 @@
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Mail;
 
 namespace Orleans.Recovery.Carts;
 
@@ -96,6 +97,43 @@ public sealed class CartState
         var due = NextDueAt!.Value;
         Log(new MessageRecord(MessageId(cartId, NextStep), FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Skipped, reason, now, due));
         Advance(due, flow);
+    }
+
+    /// <summary>Logs the claim on the pending step, before it is handed to the mail grain.</summary>
+    public MessageRecord Claim(string messageId, string subject, DateTimeOffset now)
+    {
+        var attempts = (OpenAttempt(messageId)?.Attempts ?? 0) + 1;
+        var claim = new MessageRecord(messageId, FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Sending, null, now, NextDueAt!.Value, subject, attempts);
+        Log(claim);
+        return claim;
+    }
+
+    /// <summary>
+    /// Applies a delivery's outcome: sent moves on, a transient failure backs off, a rejection moves on with the
+    /// message failed, and a mailbox that does not exist ends the flow. True when the address must be suppressed.
+    /// </summary>
+    public bool Settle(MessageRecord claim, DeliveryResult result, DateTimeOffset at, FlowOptions flow)
+    {
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
+                Log(claim with { Status = MessageStatus.Sent, At = at });
+                Advance(at, flow);
+                return false;
+            case DeliveryOutcome.TransientFailure:
+                Log(claim with { Reason = SkipReason.TransientFailure, At = at });
+                ScheduleRetry(at, claim.Attempts);
+                return false;
+            case DeliveryOutcome.MailboxUnavailable:
+                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.InvalidAddress, At = at });
+                NextDueAt = null;
+                RetryAt = null;
+                return true;
+            default:
+                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.Rejected, At = at });
+                Advance(at, flow);
+                return false;
+        }
     }
 
     /// <summary>Backs off after a transient failure: 1, 2, 4 … minutes, at most 30.</summary>
