@@ -54,29 +54,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Moves the reminder clock; reminders due by then fire.</summary>
     public void Advance(TimeSpan by) => Clock.Advance(by);
 
-    /// <summary>
-    /// Moves the clock by <paramref name="by"/>, then one reminder period at a time until <paramref name="done"/>
-    /// holds. A real clock keeps moving; a fake one jumps, and a reminder the service was loading into memory
-    /// during a jump ticks one period later, as it would on a real clock.
-    /// </summary>
-    public async Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30)
-    {
-        Advance(by);
-        for (var period = 0; period < maxPeriods; period++)
-        {
-            try
-            {
-                await Eventually.TrueAsync(done, TimeSpan.FromSeconds(2), what);
-                return;
-            }
-            catch (TimeoutException)
-            {
-                Advance(TimeSpan.FromMinutes(1));
-            }
-        }
-
-        await Eventually.TrueAsync(done, what: what);
-    }
+    /// <summary>Moves the clock by <paramref name="by"/> and on, a reminder period at a time, until <paramref name="done"/> holds.</summary>
+    public Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what) => Clock.AdvanceUntilAsync(by, done, what);
 
     /// <summary>The reminder rows the cluster holds for a grain.</summary>
     public async Task<int> RemindersOfAsync(IAddressable grain)
