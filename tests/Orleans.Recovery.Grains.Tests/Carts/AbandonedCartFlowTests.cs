@@ -106,4 +106,20 @@ public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
         var mail = Assert.Single(await shopper.WaitForMailAsync());
         Assert.Equal("Ana, your cart is still waiting for you", mail.Subject);
     }
+
+    [Fact]
+    public async Task ACartReactivatedFromStorageNeverResendsASentStep()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => Sent(m, 1));
+
+        await cluster.Cluster.DeactivateAsync(shopper.Cart);
+        var now = cluster.Clock.GetUtcNow().UtcDateTime;
+        await shopper.Cart.AsReference<IRemindable>().ReceiveReminder("follow-up", new TickStatus(now, TimeSpan.FromMinutes(1), now));
+
+        Assert.Equal(2, (await shopper.ViewAsync()).NextStep);
+        Assert.Single(shopper.Sent);
+    }
 }
+

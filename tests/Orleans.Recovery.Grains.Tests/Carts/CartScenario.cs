@@ -43,6 +43,8 @@ public sealed class CartScenario(ClusterFixture cluster, string? locale = "en-IE
 
     public int MailCount => cluster.Smtp.To(Email).Count();
 
+    public IEnumerable<MimeKit.MimeMessage> Sent => cluster.Smtp.To(Email);
+
     public Task<IReadOnlyList<MimeKit.MimeMessage>> WaitForMailAsync(int count = 1) => cluster.Smtp.WaitForAsync(Email, count);
 
     /// <summary>Moves the clock by <paramref name="by"/> and on until <paramref name="count"/> messages have arrived.</summary>
