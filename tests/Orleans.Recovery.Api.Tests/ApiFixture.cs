@@ -26,6 +26,16 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 }
 
+/// <summary>An SMTP server on loopback for test classes that start their own API hosts.</summary>
+public sealed class SmtpFixture : IAsyncLifetime
+{
+    public SmtpSink Smtp { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Smtp = await SmtpSink.StartAsync();
+
+    public async Task DisposeAsync() => await Smtp.DisposeAsync();
+}
+
 /// <summary>Request bodies as a storefront sends them, easy to spoil one field at a time.</summary>
 public static class Bodies
 {

@@ -200,7 +200,7 @@ public sealed partial class CartGrain(
             }
 
             // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins.
-            var permission = await CustomerOf(snapshot).CheckBeforeSendAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value);
+            var permission = await CustomerOf(snapshot).CheckBeforeSendAsync(snapshot.Skus, State.FirstSeenAt!.Value);
             if (permission.PurchasedOrderId is { } orderId)
             {
                 State.PurchasedOrderId = orderId;

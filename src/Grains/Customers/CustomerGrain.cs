@@ -64,7 +64,7 @@ public sealed class CustomerGrain(
         }
     }
 
-    public Task<SendPermission> CheckBeforeSendAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt) =>
+    public Task<SendPermission> CheckBeforeSendAsync(ImmutableArray<string> skus, DateTimeOffset firstSeenAt) =>
         Task.FromResult(State.CheckBeforeSend(skus, firstSeenAt));
 
     public async Task UnsubscribeAsync()

@@ -14,8 +14,8 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Records an order and tells this customer's other carts whose items it holds that they were bought.</summary>
     Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus);
 
-    /// <summary>Decides at send time whether a recovery email for a cart may go out.</summary>
-    Task<SendPermission> CheckBeforeSendAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt);
+    /// <summary>Decides at send time whether a recovery email for a cart holding <paramref name="skus"/> may go out.</summary>
+    Task<SendPermission> CheckBeforeSendAsync(ImmutableArray<string> skus, DateTimeOffset firstSeenAt);
 
     /// <summary>Stops all recovery email to this customer, at once.</summary>
     Task UnsubscribeAsync();

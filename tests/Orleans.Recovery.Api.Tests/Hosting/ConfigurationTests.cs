@@ -2,13 +2,9 @@ using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Api.Tests.Hosting;
 
-public sealed class ConfigurationTests : IAsyncLifetime
+public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
-    private SmtpSink _smtp = null!;
-
-    public async Task InitializeAsync() => _smtp = await SmtpSink.StartAsync();
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
+    private readonly SmtpSink _smtp = smtpFixture.Smtp;
 
     [Theory]
     [InlineData("Recovery:Smtp:Port", "70000")]

@@ -5,13 +5,9 @@ using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Api.Tests.Hosting;
 
-public sealed class RestartTests : IAsyncLifetime
+public sealed class RestartTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
-    private SmtpSink _smtp = null!;
-
-    public async Task InitializeAsync() => _smtp = await SmtpSink.StartAsync();
-
-    public async Task DisposeAsync() => await _smtp.DisposeAsync();
+    private readonly SmtpSink _smtp = smtpFixture.Smtp;
 
     [Fact]
     public async Task CartsAndTheirRemindersSurviveARestartAndAnOverdueStepGoesOutAfterwards()
