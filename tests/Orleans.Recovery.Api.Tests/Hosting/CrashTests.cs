@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Orleans.Recovery.Testing;
+
+namespace Orleans.Recovery.Api.Tests.Hosting;
+
+/// <summary>
+/// The product as an operator runs it: a real process on a SQLite file, killed with SIGKILL and started again.
+/// The clock here is the real one, so the first step is due two seconds after each cart's last activity.
+/// </summary>
+public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
+{
+    private readonly SmtpSink _smtp = smtpFixture.Smtp;
+    private readonly string _data = Directory.CreateTempSubdirectory("recovery-crash-").FullName;
+    private readonly int _httpPort = FreePort.Next();
+    private readonly int _siloPort = FreePort.Next();
+    private readonly int _gatewayPort = FreePort.Next();
+
+    [Fact]
+    public async Task AKilledProcessLosesNothingAndSendsNothingTwice()
+    {
+        var carts = Enumerable.Range(0, 6).Select(_ => (Id: Bodies.NewId("cart"), Email: Bodies.NewEmail())).ToArray();
+        var bought = carts[..2];
+        var abandoned = carts[2..];
+
+        using (var first = await StartAsync())
+        {
+            using var client = Client(RecoveryApiFactory.StorefrontKey);
+            foreach (var (id, email) in carts)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, (await client.PutCartAsync(id, Bodies.Cart(id, email))).StatusCode);
+            }
+
+            foreach (var (id, email) in bought)
+            {
+                Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order(Bodies.NewId("order"), id, email)))).StatusCode);
+            }
+
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+
+        // Stay down until step 1 is overdue. The process's clock is the real one; nothing here can move it.
+        var lastActivity = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // The restarted process must send the overdue step, once, within about a minute: the reminder's next
+        // period boundary, plus start-up.
+        var restartedAt = DateTimeOffset.UtcNow;
+        using var second = await StartAsync();
+        try
+        {
+            await Eventually.TrueAsync(() => abandoned.All(cart => _smtp.To(cart.Email).Any()), TimeSpan.FromSeconds(150), "step 1 of every abandoned cart");
+
+            using var operatorClient = Client(RecoveryApiFactory.OperatorKey);
+            foreach (var (id, email) in abandoned)
+            {
+                Assert.Single(_smtp.To(email));
+                var view = (await operatorClient.CartViewAsync(id))!.Value;
+                Assert.Equal(2, view.GetProperty("nextStep").GetInt32());
+                var sent = Assert.Single(view.GetProperty("messages").EnumerateArray(), m => m.GetProperty("status").GetString() == "sent");
+                Assert.True(sent.GetProperty("dueAt").GetDateTimeOffset() < lastActivity.AddSeconds(3), "the step was due while the process was down");
+                Assert.InRange(sent.GetProperty("at").GetDateTimeOffset(), restartedAt, restartedAt.AddSeconds(90));
+            }
+
+            Assert.All(bought, cart => Assert.Empty(_smtp.To(cart.Email)));
+        }
+        finally
+        {
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync();
+        }
+    }
+
+    private async Task<Process> StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [ApiAssembly()])
+        {
+            WorkingDirectory = _data,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_httpPort}",
+            ["ConnectionStrings__Recovery"] = $"Data Source={Path.Combine(_data, "recovery.db")}",
+            ["Recovery__Silo__SiloPort"] = _siloPort.ToString(),
+            ["Recovery__Silo__GatewayPort"] = _gatewayPort.ToString(),
+            ["Recovery__ApiKeys__Storefront"] = RecoveryApiFactory.StorefrontKey,
+            ["Recovery__ApiKeys__Operator"] = RecoveryApiFactory.OperatorKey,
+            ["Recovery__Smtp__Host"] = "127.0.0.1",
+            ["Recovery__Smtp__Port"] = _smtp.Port.ToString(),
+            ["Recovery__Smtp__Security"] = "None",
+            ["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = "00:00:02",
+            ["Recovery__Flows__CartAbandonment__Steps__1__Delay"] = "1.00:00:00",
+            ["Recovery__Flows__CartAbandonment__Steps__2__Delay"] = "3.00:00:00",
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = Client(null);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                Assert.False(process.HasExited, "the API process exited during start-up");
+                try
+                {
+                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(60),
+            "the API to be ready");
+        return process;
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}") };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>The API as built beside these tests: src/Api/bin/{configuration}/net10.0.</summary>
+    private static string ApiAssembly()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name;
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Recovery.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root!.FullName, "src", "Api", "bin", configuration, here.Name, "Orleans.Recovery.Api.dll");
+        Assert.True(File.Exists(path), $"The API is not built at {path}");
+        return path;
+    }
+}
