@@ -36,10 +36,6 @@ public sealed class LinkOptions : IValidatableObject
         }
     }
 
-    private static bool IsBase64(string value, out int length)
-    {
-        var buffer = new byte[value.Length];
-        var ok = Convert.TryFromBase64String(value, buffer, out length);
-        return ok;
-    }
+    private static bool IsBase64(string value, out int length) =>
+        Convert.TryFromBase64String(value, new byte[value.Length], out length);
 }

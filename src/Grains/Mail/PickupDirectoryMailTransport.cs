@@ -12,8 +12,6 @@ public sealed class PickupDirectoryMailTransport(IOptions<SmtpOptions> options) 
 
     public string Name => $"pickup directory {_directory}";
 
-    public string Directory => _directory;
-
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(_directory);

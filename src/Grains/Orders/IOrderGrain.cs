@@ -8,7 +8,4 @@ public interface IOrderGrain : IGrainWithStringKey
     /// Repeating the call is harmless; it returns false when the order was already recorded.
     /// </summary>
     Task<bool> PlaceAsync(OrderPlaced order);
-
-    /// <summary>The order, or null when none was placed under this id.</summary>
-    Task<OrderPlaced?> GetAsync();
 }

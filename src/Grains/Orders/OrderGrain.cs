@@ -32,6 +32,4 @@ public sealed class OrderGrain(
 
         return first;
     }
-
-    public Task<OrderPlaced?> GetAsync() => Task.FromResult(order.State.Order);
 }
