@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Carts;
+using Orleans.Recovery.Api.Cluster;
 using Orleans.Recovery.Api.Health;
 using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Api.Orders;
@@ -16,10 +17,29 @@ namespace Orleans.Recovery.Api;
 
 public static class RecoveryApiExtensions
 {
-    /// <summary>The engine itself: a silo co-hosted in this process, with localhost clustering and SQLite state.</summary>
+    /// <summary>
+    /// The engine: by default a silo co-hosted in this process (localhost clustering). With
+    /// <c>Recovery:Clustering=AdoNet</c> this process is instead an Orleans client of the silos started from src/Silo,
+    /// finding their gateways in the membership table.
+    /// </summary>
     public static WebApplicationBuilder AddRecoveryEngine(this WebApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
+        var settings = RecoverySettings.From(builder.Configuration);
+        if (!settings.IsCluster)
+        {
+            builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
+            return builder;
+        }
+
+        builder.Services.AddRecoveryDatabase(settings);
+        if (settings.ApplySchema)
+        {
+            // Registered before the Orleans client, so the queries it reads exist even if no silo has started yet.
+            builder.Services.AddHostedService<SchemaOnStart>();
+        }
+
+        builder.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: false);
+        builder.UseOrleansClient(client => client.AddRecoveryClusterClient(settings));
         return builder;
     }
 
@@ -97,8 +117,9 @@ public static class RecoveryApiExtensions
                 ApiKeyOptions.DevelopmentOperatorKey);
         }
 
+        // In a cluster the silos send the mail; their own logs say where it goes.
         var smtp = app.Services.GetRequiredService<IOptions<Mail.SmtpOptions>>().Value;
-        if (smtp.UsesPickupDirectory)
+        if (smtp.UsesPickupDirectory && !app.Services.GetRequiredService<RecoverySettings>().IsCluster)
         {
             app.Logger.LogWarning(
                 "No SMTP host configured (Recovery:Smtp:Host): mail is written as .eml files to {PickupDirectory}",

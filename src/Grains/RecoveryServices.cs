@@ -12,7 +12,12 @@ namespace Orleans.Recovery;
 public static class RecoveryServices
 {
     /// <summary>Options and services the grains need: flows, mail, templates and signed links. Validated at start.</summary>
-    public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services)
+    /// <param name="services">The silo's or API process's services.</param>
+    /// <param name="signingKeyMayBeGenerated">
+    /// True for one process on its own files: a missing link-signing key is generated into its key file. A cluster's
+    /// processes must share one configured key instead, or links signed by one silo would be refused by another API.
+    /// </param>
+    public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services, bool signingKeyMayBeGenerated = true)
     {
         services.AddOptions<FlowsOptions>()
             .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
@@ -25,6 +30,7 @@ public static class RecoveryServices
             {
                 options.PublicBaseUrl = configuration["Recovery:PublicBaseUrl"] ?? options.PublicBaseUrl;
                 configuration.GetSection(LinkOptions.Section).Bind(options);
+                options.SigningKeyMayBeGenerated = signingKeyMayBeGenerated;
             })
             .ValidateDataAnnotations().ValidateOnStart();
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Recovery.Silo.Storage;
 using Orleans.Serialization;
@@ -11,18 +10,47 @@ namespace Orleans.Recovery.Silo;
 public static class RecoverySiloExtensions
 {
     /// <summary>
-    /// A silo of the recovery engine: localhost clustering, grain state and reminders in the SQLite file through the
-    /// Orleans ADO.NET providers, and the services the grains need.
+    /// A silo of the recovery engine. By default: localhost clustering, with grain state and reminders in the SQLite file.
+    /// With <c>Recovery:Storage=PostgreSQL</c> state and reminders live in PostgreSQL, and with
+    /// <c>Recovery:Clustering=AdoNet</c> silos find each other through the membership table there too. All of it goes
+    /// through the Orleans ADO.NET providers, with our own schema.
     /// </summary>
     public static ISiloBuilder AddRecoverySilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var settings = RecoverySettings.From(configuration);
 
-        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        if (settings.IsCluster)
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = settings.ClusterId;
+                options.ServiceId = settings.ServiceId;
+            });
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = settings.Invariant;
+                options.ConnectionString = settings.ConnectionString;
+            });
+
+            // Listen on every interface (a container's address is not known in advance) and advertise the configured
+            // address, or the first non-loopback one when none is set.
+            silo.Configure<EndpointOptions>(options =>
+            {
+                options.SiloPort = settings.SiloPort;
+                options.GatewayPort = settings.GatewayPort;
+                options.AdvertisedIPAddress = settings.AdvertisedAddress ?? options.AdvertisedIPAddress;
+                options.SiloListeningEndpoint = new(System.Net.IPAddress.Any, settings.SiloPort);
+                options.GatewayListeningEndpoint = new(System.Net.IPAddress.Any, settings.GatewayPort);
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        }
 
         silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options =>
         {
-            options.Invariant = RecoverySettings.SqliteInvariant;
+            options.Invariant = settings.Invariant;
             options.ConnectionString = settings.ConnectionString;
         });
 
@@ -33,18 +61,25 @@ public static class RecoverySiloExtensions
 
         silo.UseAdoNetReminderService(options =>
         {
-            options.Invariant = RecoverySettings.SqliteInvariant;
+            options.Invariant = settings.Invariant;
             options.ConnectionString = settings.ConnectionString;
         });
 
+        silo.Services.AddRecoveryDatabase(settings);
         if (settings.ApplySchema)
         {
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider =>
-                new SqliteSchema(settings.ConnectionString, provider.GetRequiredService<ILogger<SqliteSchema>>()));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseSchemaLifecycle>();
         }
 
-        silo.Services.AddSingleton(settings);
-        silo.Services.AddRecoveryGrainServices();
+        silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: !settings.IsCluster);
         return silo;
+    }
+
+    /// <summary>The settings and the schema applier, for silos and for API processes that are clients of a cluster.</summary>
+    public static IServiceCollection AddRecoveryDatabase(this IServiceCollection services, RecoverySettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<DatabaseSchema>();
+        return services;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Silo;
@@ -6,7 +5,7 @@ using Orleans.Runtime;
 
 namespace Orleans.Recovery.Api.Health;
 
-/// <summary>The silo answers and at least one silo is active.</summary>
+/// <summary>The cluster answers and at least one silo is active.</summary>
 public sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -16,29 +15,31 @@ public sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
     }
 }
 
-/// <summary>The database opens and holds the provider queries.</summary>
+/// <summary>The database (SQLite file or PostgreSQL) opens and holds the provider queries.</summary>
 public sealed class DatabaseHealthCheck(RecoverySettings settings) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        await using var connection = new SqliteConnection(settings.ConnectionString);
+        await using var connection = settings.DbFactory.CreateConnection()!;
+        connection.ConnectionString = settings.ConnectionString;
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM OrleansQuery";
         var queries = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
-        return queries > 0 ? HealthCheckResult.Healthy($"{queries} provider queries") : HealthCheckResult.Unhealthy("The schema is not applied");
+        return queries > 0
+            ? HealthCheckResult.Healthy($"{settings.Storage}: {queries} provider queries")
+            : HealthCheckResult.Unhealthy($"{settings.Storage}: the schema is not applied");
     }
 }
 
-/// <summary>Mail can be delivered: the SMTP relay answers, or the pickup directory is writable.</summary>
-public sealed class MailHealthCheck(IMailTransport transport) : IHealthCheck
+/// <summary>A silo can deliver mail: its SMTP relay answers, or its pickup directory is writable.</summary>
+public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        return await transport.IsReachableAsync(timeout.Token)
-            ? HealthCheckResult.Healthy(transport.Name)
-            : HealthCheckResult.Unhealthy($"{transport.Name} is not reachable");
+        var status = await grains.GetGrain<IMailStatusGrain>(0).CheckAsync().WaitAsync(cancellationToken);
+        return status.Reachable
+            ? HealthCheckResult.Healthy(status.Transport)
+            : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable");
     }
 }

@@ -18,6 +18,9 @@ public sealed class LinkOptions : IValidatableObject
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(60);
 
+    /// <summary>Set by the host, not bound: whether a missing key may be generated into <see cref="SigningKeyFile"/>.</summary>
+    internal bool SigningKeyMayBeGenerated { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -28,6 +31,13 @@ public sealed class LinkOptions : IValidatableObject
         if (SigningKey is not null && (!IsBase64(SigningKey, out var length) || length < 32))
         {
             yield return new ValidationResult($"{Section}:SigningKey must be base64 of at least 32 random bytes.", [nameof(SigningKey)]);
+        }
+
+        if (SigningKey is null && !SigningKeyMayBeGenerated && !File.Exists(SigningKeyFile))
+        {
+            yield return new ValidationResult(
+                $"{Section}:SigningKey must be set in a cluster (Recovery:Clustering=AdoNet): every silo and API process must sign and check links with the same key. Generate one with: openssl rand -base64 32",
+                [nameof(SigningKey)]);
         }
 
         if (Lifetime <= TimeSpan.Zero)

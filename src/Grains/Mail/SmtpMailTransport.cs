@@ -1,12 +1,13 @@
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Orleans.Recovery.Mail;
 
 /// <summary>Delivers through an SMTP relay with MailKit, one connection per message.</summary>
-public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTransport
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport
 {
     private readonly SmtpOptions _options = options.Value;
 
@@ -30,6 +31,7 @@ public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTran
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            LogUnreachable(Name, exception.GetType().Name, exception.Message);
             return false;
         }
     }
@@ -59,4 +61,7 @@ public sealed class SmtpMailTransport(IOptions<SmtpOptions> options) : IMailTran
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP relay {Relay} did not answer the readiness probe: {Error}: {Detail}")]
+    private partial void LogUnreachable(string relay, string error, string detail);
 }

@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Recovery.Mail;
+
+/// <summary>Whether a silo can deliver mail right now. The API's readiness check asks a silo, because silos send the mail.</summary>
+public interface IMailStatusGrain : IGrainWithIntegerKey
+{
+    Task<MailStatus> CheckAsync();
+}
+
+/// <summary>The transport's description (no credentials) and whether it answered.</summary>
+[GenerateSerializer, Immutable, Alias("mail-status")]
+public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable);
+
+/// <summary>A stateless worker: it runs on whichever silo takes the call, next to that silo's transport.</summary>
+[StatelessWorker]
+public sealed class MailStatusGrain(IMailTransport transport) : Grain, IMailStatusGrain
+{
+    public async Task<MailStatus> CheckAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        return new MailStatus(transport.Name, await transport.IsReachableAsync(timeout.Token));
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Orleans.Recovery.Testing;
+
+/// <summary>
+/// A real PostgreSQL server for the tests, and a fresh database per test class.
+/// <para>
+/// With <c>RECOVERY_TEST_POSTGRES</c> set (CI sets it after starting Debian's cluster), that connection string is used:
+/// its role needs CREATEDB. Without it, a throwaway server is started from the PostgreSQL server binaries installed on
+/// this machine (Debian: <c>apt-get install postgresql</c>), in a temporary directory on a free port, and stopped at the end.
+/// </para>
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "RECOVERY_TEST_POSTGRES";
+
+    private readonly string _adminConnectionString;
+    private readonly string? _directory;
+    private readonly string? _binaries;
+    private readonly List<string> _databases = [];
+
+    private PostgresServer(string adminConnectionString, string? directory = null, string? binaries = null)
+    {
+        _adminConnectionString = adminConnectionString;
+        _directory = directory;
+        _binaries = binaries;
+    }
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured)
+        {
+            return new PostgresServer(configured);
+        }
+
+        var binaries = FindBinaries();
+        var directory = Directory.CreateTempSubdirectory("recovery-pg-").FullName;
+        var data = Path.Combine(directory, "data");
+        var port = FreePort.Next();
+        if (RunsAsRoot)
+        {
+            // initdb and postgres refuse to run as root; Debian's package brings the postgres user.
+            await RunAsync("chown", ["-R", "postgres", directory]);
+        }
+
+        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+        await RunAsync(Path.Combine(binaries, "pg_ctl"),
+        [
+            "-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400",
+            "start",
+        ]);
+
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", directory, binaries);
+    }
+
+    /// <summary>Creates an empty database and returns a connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)].ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(_adminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, MaxPoolSize = 30 }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_directory is null)
+        {
+            // A shared server: leave it as found.
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_adminConnectionString);
+            await connection.OpenAsync();
+            foreach (var name in _databases)
+            {
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            return;
+        }
+
+        await RunAsync(Path.Combine(_binaries!, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static bool RunsAsRoot => Environment.UserName == "root";
+
+    private static string FindBinaries()
+    {
+        var candidates = Environment.GetEnvironmentVariable("PG_BIN") is { Length: > 0 } explicitBin
+            ? [explicitBin]
+            : Directory.Exists("/usr/lib/postgresql")
+                ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).Select(d => Path.Combine(d, "bin"))
+                : [];
+        return candidates.FirstOrDefault(bin => File.Exists(Path.Combine(bin, "initdb")) && File.Exists(Path.Combine(bin, "pg_ctl")))
+            ?? throw new InvalidOperationException(
+                $"The PostgreSQL tests need a PostgreSQL server: install Debian's package (apt-get install postgresql), set PG_BIN to the folder with initdb and pg_ctl, or set {EnvironmentVariable} to a connection string whose role may CREATE DATABASE.");
+    }
+
+    private static async Task RunAsync(string program, IEnumerable<string> arguments)
+    {
+        var start = RunsAsRoot && program != "chown"
+            ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. arguments])
+            : new ProcessStartInfo(program, arguments);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = Path.GetTempPath();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output}{await error}");
+        }
+    }
+}

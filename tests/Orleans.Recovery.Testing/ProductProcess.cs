@@ -1,0 +1,132 @@
+using System.Diagnostics;
+
+namespace Orleans.Recovery.Testing;
+
+/// <summary>
+/// A silo or API process as an operator runs it: <c>dotnet</c> on the assembly built beside the tests, configured
+/// through environment variables, with its output in a log file the test can show when it fails.
+/// </summary>
+public sealed class ProductProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ProductProcess(string name, Process process, string logFile)
+    {
+        Name = name;
+        _process = process;
+        LogFile = logFile;
+    }
+
+    public string Name { get; }
+
+    public string LogFile { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> in <paramref name="workingDirectory"/>.</summary>
+    public static ProductProcess Start(string name, string project, string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var logFile = Path.Combine(workingDirectory, $"{name}.log");
+        var start = new ProcessStartInfo("dotnet", [BuiltAssembly(project, assembly)])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, line) => Write(log, line.Data);
+        process.ErrorDataReceived += (_, line) => Write(log, line.Data);
+        process.Exited += (_, _) => log.Dispose();
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ProductProcess(name, process, logFile);
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a machine loses power or the kernel's OOM killer strikes.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: what <c>docker stop</c> and Kubernetes send; the host shuts down gracefully.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+    }
+
+    /// <summary>The last lines of the log, for a failure message.</summary>
+    public string Tail(int lines = 40)
+    {
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return $"--- {Name} ({LogFile}) ---\n{string.Join('\n', all[Math.Max(0, all.Length - lines)..])}";
+        }
+        catch (IOException e)
+        {
+            return $"--- {Name}: {e.Message}";
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The process ended while its last lines were in flight.
+            }
+        }
+    }
+
+    /// <summary>The project's output as built beside these tests: src/{project}/bin/{configuration}/net10.0.</summary>
+    private static string BuiltAssembly(string project, string assembly)
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name;
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Recovery.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root!.FullName, "src", project, "bin", configuration, here.Name, $"{assembly}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{assembly} is not built at {path}", path);
+    }
+}
