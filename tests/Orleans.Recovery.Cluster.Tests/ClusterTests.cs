@@ -1,0 +1,295 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Orleans.Recovery.Testing;
+using Xunit.Abstractions;
+
+namespace Orleans.Recovery.Cluster.Tests;
+
+/// <summary>
+/// The cluster as an operator runs it: silo processes and an API process on PostgreSQL, a real SMTP server on
+/// loopback, and the real clock. One silo is killed with SIGKILL after the carts are in, another joins, and a third
+/// leaves gracefully, all while every cart's three follow-ups are pending.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int CartCount = 300;
+    private const string StorefrontKey = "cluster-test-storefront-key";
+    private const string OperatorKey = "cluster-test-operator-key";
+    private static readonly TimeSpan[] Delays = [TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(90)];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("recovery-cluster-").FullName;
+    private readonly string _clusterId = $"cluster-{Guid.NewGuid():N}"[..20];
+    private readonly int _httpPort = FreePort.Next();
+    private readonly List<ProductProcess> _processes = [];
+    private SmtpSink _smtp = null!;
+    private string _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _smtp = await SmtpSink.StartAsync();
+        _database = await postgres.Server.CreateDatabaseAsync("cluster");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _processes.ForEach(process => process.Dispose());
+        await _smtp.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EveryDueStepArrivesExactlyOnceThoughASiloIsKilledAnotherJoinsAndAnotherLeaves()
+    {
+        try
+        {
+            await RunAsync();
+        }
+        catch
+        {
+            foreach (var process in _processes)
+            {
+                output.WriteLine(process.Tail());
+            }
+
+            throw;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var silos = new[] { StartSilo("silo-1"), StartSilo("silo-2"), StartSilo("silo-3") };
+        foreach (var silo in silos)
+        {
+            await WaitForActiveAsync(silo);
+        }
+
+        var api = Start("api", "Api", "Orleans.Recovery.Api", new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_httpPort}",
+            ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
+            ["Recovery__ApiKeys__Operator"] = OperatorKey,
+        });
+        await WaitForReadyAsync(api);
+
+        // A few hundred carts, a third of them bought right away.
+        var carts = Enumerable.Range(0, CartCount).Select(i => new Cart($"cart-{i:D4}-{Guid.NewGuid():N}", $"shopper-{i:D4}@example.test", Bought: i % 3 == 0)).ToList();
+        var failedCalls = new ConcurrentBag<string>();
+        var lastActivity = new ConcurrentDictionary<string, DateTimeOffset>();
+        using var storefront = Client(StorefrontKey);
+        await Parallel.ForEachAsync(carts, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (cart, _) =>
+        {
+            var put = await storefront.PutAsJsonAsync($"/api/v1/carts/{cart.Id}", CartBody(cart));
+            lastActivity[cart.Id] = DateTimeOffset.UtcNow;
+            Expect(put, HttpStatusCode.NoContent, $"PUT {cart.Id}", failedCalls);
+            if (cart.Bought)
+            {
+                Expect(await storefront.PostAsJsonAsync("/api/v1/orders", OrderBody(cart)), HttpStatusCode.Created, $"order for {cart.Id}", failedCalls);
+            }
+        });
+        var cartsIn = DateTimeOffset.UtcNow;
+        Assert.True(failedCalls.IsEmpty, string.Join("\n", failedCalls));
+        await Eventually.TrueAsync(async () => await PendingFollowUpsAsync() == CartCount - carts.Count(c => c.Bought), TimeSpan.FromSeconds(20), "one reminder per abandoned cart");
+
+        // SIGKILL a silo while every follow-up is pending: nothing of it runs again.
+        var killedAfterCartsIn = DateTimeOffset.UtcNow - cartsIn;
+        var killedAt = Stopwatch.StartNew();
+        await silos[1].Process.KillAsync();
+
+        // Scale out and in while the steps fall due: a new silo joins, then another leaves gracefully (SIGTERM).
+        await WaitForActiveAsync(StartSilo("silo-4"));
+        await silos[2].Process.TerminateAsync(TimeSpan.FromSeconds(60));
+        var leftAt = killedAt.Elapsed;
+
+        // The flow is over when no cart holds a reminder any more: every step was sent or skipped.
+        var abandoned = carts.Where(cart => !cart.Bought).ToList();
+        var expected = abandoned.Count * Delays.Length;
+        await Eventually.TrueAsync(async () => await PendingFollowUpsAsync() == 0 && _smtp.Messages.Count >= expected, TimeSpan.FromMinutes(6), "every follow-up to be sent");
+        var lastDeliveryAfterKill = killedAt.Elapsed;
+
+        var messages = _smtp.Messages.ToList();
+        var byRecipient = messages.GroupBy(m => m.To.Mailboxes.Single().Address).ToDictionary(g => g.Key, g => g.ToList());
+        var duplicates = messages.Count - messages.Select(m => m.MessageId).Distinct().Count();
+        var lost = abandoned.Sum(cart => Math.Max(0, Delays.Length - byRecipient.GetValueOrDefault(cart.Email, []).Select(m => m.MessageId).Distinct().Count()));
+        var toBought = carts.Where(cart => cart.Bought).Sum(cart => byRecipient.GetValueOrDefault(cart.Email, []).Count);
+        var lateness = abandoned.SelectMany(cart => byRecipient.GetValueOrDefault(cart.Email, []).OrderBy(m => m.Date)
+            .Zip(Delays, (message, delay) => (message.Date - (lastActivity[cart.Id] + delay)).TotalSeconds)).ToList();
+
+        output.WriteLine($"""
+            Cluster run: 3 silos on PostgreSQL, {CartCount} carts ({abandoned.Count} abandoned, {CartCount - abandoned.Count} bought), steps at {string.Join(", ", Delays.Select(d => d.TotalSeconds + " s"))}
+              silo-2 killed (SIGKILL) {killedAfterCartsIn.TotalSeconds:F1} s after the carts were in; silo-4 joined; silo-3 left gracefully {leftAt.TotalSeconds:F1} s after the kill
+              delivered / expected: {messages.Select(m => m.MessageId).Distinct().Count()} / {expected}
+              duplicates: {duplicates}
+              lost: {lost}
+              messages to bought carts: {toBought}
+              failed API calls: {failedCalls.Count}
+              seconds from the kill until the last delivery: {lastDeliveryAfterKill.TotalSeconds:F1}
+              lateness against the due time: median {Percentile(lateness, 0.5):F1} s, max {lateness.DefaultIfEmpty().Max():F1} s
+            """);
+
+        Assert.Equal(0, duplicates);
+        Assert.Equal(0, lost);
+        Assert.Equal(0, toBought);
+        Assert.Equal(expected, messages.Count);
+
+        // The operator sees the same through the API, which survived the silo churn.
+        using var operatorClient = Client(OperatorKey);
+        foreach (var cart in carts.Where((_, i) => i % 10 == 0 || i % 10 == 1))
+        {
+            var view = await operatorClient.GetFromJsonAsync<JsonElement>($"/api/v1/carts/{cart.Id}");
+            var sent = view.GetProperty("messages").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "sent");
+            Assert.Equal(cart.Bought ? 0 : Delays.Length, sent);
+        }
+    }
+
+    private (ProductProcess Process, int Port) StartSilo(string name)
+    {
+        var port = FreePort.Next();
+        var process = Start(name, "Silo", "Orleans.Recovery.Silo", new Dictionary<string, string>
+        {
+            ["Recovery__Silo__SiloPort"] = port.ToString(),
+            ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+        });
+        return (process, port);
+    }
+
+    private ProductProcess Start(string name, string project, string assembly, Dictionary<string, string> settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Recovery__Storage"] = "PostgreSQL",
+            ["Recovery__Clustering"] = "AdoNet",
+            ["Recovery__ClusterId"] = _clusterId,
+            ["ConnectionStrings__Recovery"] = _database,
+            ["Recovery__Silo__AdvertisedAddress"] = "127.0.0.1",
+            ["Recovery__Links__SigningKey"] = SigningKey,
+            ["Recovery__Smtp__Host"] = "127.0.0.1",
+            ["Recovery__Smtp__Port"] = _smtp.Port.ToString(),
+            ["Recovery__Smtp__Security"] = "None",
+        };
+        for (var step = 0; step < Delays.Length; step++)
+        {
+            environment[$"Recovery__Flows__CartAbandonment__Steps__{step}__Delay"] = Delays[step].ToString();
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var process = ProductProcess.Start(name, project, assembly, _directory, environment);
+        _processes.Add(process);
+        return process;
+    }
+
+    private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Until the silo is Active in the membership table, which is when it takes its share of the reminders.</summary>
+    private async Task WaitForActiveAsync((ProductProcess Process, int Port) silo) =>
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                Assert.False(silo.Process.HasExited, $"{silo.Process.Name} exited during start-up");
+                try
+                {
+                    return await ScalarAsync($"SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Port = {silo.Port} AND Status = 3") == 1;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+                {
+                    return false; // The first silo has not applied the schema yet.
+                }
+            },
+            TimeSpan.FromSeconds(90),
+            $"{silo.Process.Name} to be active");
+
+    private async Task WaitForReadyAsync(ProductProcess api)
+    {
+        using var probe = Client(null);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                Assert.False(api.HasExited, "the API process exited during start-up");
+                try
+                {
+                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(90),
+            "the API to be ready");
+    }
+
+    private async Task<long> PendingFollowUpsAsync() => await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable");
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("cluster", _clusterId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    private static void Expect(HttpResponseMessage response, HttpStatusCode status, string call, ConcurrentBag<string> failures)
+    {
+        if (response.StatusCode != status)
+        {
+            failures.Add($"{call}: {(int)response.StatusCode}");
+        }
+    }
+
+    private static double Percentile(List<double> values, double rank) =>
+        values.Count == 0 ? 0 : values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(rank * values.Count)));
+
+    private static JsonObject CartBody(Cart cart) => new()
+    {
+        ["customer"] = new JsonObject { ["email"] = cart.Email, ["firstName"] = "Ana", ["locale"] = "en-IE" },
+        ["currency"] = "EUR",
+        ["items"] = new JsonArray
+        {
+            new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m },
+            new JsonObject { ["sku"] = "MUG-BLUE", ["name"] = "Blue mug", ["quantity"] = 1, ["unitPrice"] = 7.08m },
+            new JsonObject { ["sku"] = "FILTER-100", ["name"] = "Filters", ["quantity"] = 3, ["unitPrice"] = 2.50m },
+        },
+        ["shippingCost"] = 4.90m,
+        ["restoreUrl"] = $"https://shop.test/cart/{cart.Id}/restore",
+    };
+
+    private static JsonObject OrderBody(Cart cart) => new()
+    {
+        ["orderId"] = $"order-{cart.Id}",
+        ["cartId"] = cart.Id,
+        ["customer"] = new JsonObject { ["email"] = cart.Email, ["firstName"] = "Ana" },
+        ["currency"] = "EUR",
+        ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
+        ["subtotal"] = 37.80m,
+        ["shipping"] = 4.90m,
+        ["tax"] = 0m,
+        ["total"] = 42.70m,
+        ["paymentStatus"] = "paid",
+    };
+
+    private sealed record Cart(string Id, string Email, bool Bought);
+}
