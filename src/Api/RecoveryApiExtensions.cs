@@ -68,6 +68,7 @@ public static class RecoveryApiExtensions
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsNaming.Customize);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<ClusterUnavailable>();
         services.AddValidation();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options =>
@@ -99,9 +100,10 @@ public static class RecoveryApiExtensions
         app.UseRateLimiter();
 
         app.MapHealthApi();
-        app.MapCartsApi();
-        app.MapOrdersApi();
-        app.MapPublicLinksApi();
+        var engine = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
+        engine.MapCartsApi();
+        engine.MapOrdersApi();
+        engine.MapPublicLinksApi();
 
         WarnAboutDevelopmentKeys(app);
         return app;

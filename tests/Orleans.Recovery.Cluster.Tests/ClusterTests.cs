@@ -121,7 +121,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         var lateness = abandoned.SelectMany(cart => byRecipient.GetValueOrDefault(cart.Email, []).OrderBy(m => m.Date)
             .Zip(Delays, (message, delay) => (message.Date - (lastActivity[cart.Id] + delay)).TotalSeconds)).ToList();
 
-        output.WriteLine($"""
+        var figures = $"""
             Cluster run: 3 silos on PostgreSQL, {CartCount} carts ({abandoned.Count} abandoned, {CartCount - abandoned.Count} bought), steps at {string.Join(", ", Delays.Select(d => d.TotalSeconds + " s"))}
               silo-2 killed (SIGKILL) {killedAfterCartsIn.TotalSeconds:F1} s after the carts were in; silo-4 joined; silo-3 left gracefully {leftAt.TotalSeconds:F1} s after the kill
               delivered / expected: {messages.Select(m => m.MessageId).Distinct().Count()} / {expected}
@@ -131,7 +131,11 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
               failed API calls: {failedCalls.Count}
               seconds from the kill until the last delivery: {lastDeliveryAfterKill.TotalSeconds:F1}
               lateness against the due time: median {Percentile(lateness, 0.5):F1} s, max {lateness.DefaultIfEmpty().Max():F1} s
-            """);
+            """;
+        output.WriteLine(figures);
+
+        // Also beside the test assembly, where .ci/run prints it: a passing test's output is not shown by dotnet test.
+        await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "cluster-figures.txt"), figures + Environment.NewLine);
 
         Assert.Equal(0, duplicates);
         Assert.Equal(0, lost);

@@ -71,7 +71,7 @@ public sealed class PostgresServer : IAsyncDisposable
             _databases.Add(name);
         }
 
-        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, MaxPoolSize = 30 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, MaxPoolSize = 15 }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Orleans.Runtime;
+
+namespace Orleans.Recovery.Api.Cluster;
+
+/// <summary>
+/// When a silo dies, calls to grains it hosted fail until the cluster declares it dead and activates them elsewhere:
+/// seconds, not minutes. Every API call is idempotent (a cart snapshot replaces the last one, an order is keyed by its
+/// id), so the filter runs the handler again across that window instead of answering 500.
+/// </summary>
+public sealed partial class ClusterRetryFilter(ILogger<ClusterRetryFilter> logger) : IEndpointFilter
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4)];
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception exception) when (ClusterUnavailable.IsTransient(exception) && attempt < Backoff.Length && !context.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                LogRetrying(context.HttpContext.Request.Method, context.HttpContext.GetEndpoint()?.DisplayName, attempt + 1, exception.GetType().Name);
+                await Task.Delay(Backoff[attempt], context.HttpContext.RequestAborted);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Endpoint}: the cluster is reconfiguring ({Error}); retry {Attempt}")]
+    private partial void LogRetrying(string method, string? endpoint, int attempt, string error);
+}
+
+/// <summary>If the cluster stays unreachable beyond the retries: 503 with Retry-After, which storefronts retry, not 500.</summary>
+public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExceptionHandler
+{
+    public static bool IsTransient(Exception exception) =>
+        exception is OrleansMessageRejectionException or SiloUnavailableException
+        || (exception is OrleansException && exception.InnerException is { } inner && IsTransient(inner));
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsTransient(exception))
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "5";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The engine's cluster is unavailable right now.",
+                Detail = "Nothing was changed. Retry the request in a few seconds.",
+            },
+        });
+    }
+}
