@@ -37,7 +37,8 @@ public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExcep
 {
     public static bool IsTransient(Exception exception) =>
         exception is OrleansMessageRejectionException or SiloUnavailableException
-        || (exception is OrleansException && exception.InnerException is { } inner && IsTransient(inner));
+        // e.g. "Reminder Service is still initializing": a silo that just joined, or lost its database for a moment.
+        || (exception is OrleansException && exception.InnerException is { } inner && (inner is TimeoutException || IsTransient(inner)));
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ public sealed class MembershipContractTests(PostgresFixture postgres) : IAsyncLi
     public Task DisposeAsync()
     {
         _hosts.ForEach(host => host.Dispose());
+        Npgsql.NpgsqlConnection.ClearAllPools();
         return Task.CompletedTask;
     }
 

@@ -27,6 +27,9 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     {
         await _host.StopAsync();
         _host.Dispose();
+
+        // Idle pooled connections to this class's database would otherwise hold server slots the cluster test needs.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 
     [Fact]
