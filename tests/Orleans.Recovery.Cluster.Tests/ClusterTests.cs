@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Npgsql;
 using Orleans.Recovery.Testing;
 using Xunit.Abstractions;
@@ -76,7 +75,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
             ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
             ["Recovery__ApiKeys__Operator"] = OperatorKey,
         });
-        await WaitForReadyAsync(api);
+        await api.WaitUntilReadyAsync($"http://127.0.0.1:{_httpPort}", TimeSpan.FromSeconds(90));
 
         // A few hundred carts, a third of them bought right away.
         var carts = Enumerable.Range(0, CartCount).Select(i => new Cart($"cart-{i:D4}-{Guid.NewGuid():N}", $"shopper-{i:D4}@example.test", Bought: i % 3 == 0)).ToList();
@@ -85,12 +84,12 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         using var storefront = Client(StorefrontKey);
         await Parallel.ForEachAsync(carts, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (cart, _) =>
         {
-            var put = await storefront.PutAsJsonAsync($"/api/v1/carts/{cart.Id}", CartBody(cart));
+            var put = await storefront.PutCartAsync(cart.Id, Bodies.Cart(cart.Id, cart.Email));
             lastActivity[cart.Id] = DateTimeOffset.UtcNow;
             Expect(put, HttpStatusCode.NoContent, $"PUT {cart.Id}", failedCalls);
             if (cart.Bought)
             {
-                Expect(await storefront.PostAsJsonAsync("/api/v1/orders", OrderBody(cart)), HttpStatusCode.Created, $"order for {cart.Id}", failedCalls);
+                Expect(await storefront.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order($"order-{cart.Id}", cart.Id, cart.Email))), HttpStatusCode.Created, $"order for {cart.Id}", failedCalls);
             }
         });
         var cartsIn = DateTimeOffset.UtcNow;
@@ -214,26 +213,6 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
             TimeSpan.FromSeconds(90),
             $"{silo.Process.Name} to be active");
 
-    private async Task WaitForReadyAsync(ProductProcess api)
-    {
-        using var probe = Client(null);
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                Assert.False(api.HasExited, "the API process exited during start-up");
-                try
-                {
-                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(90),
-            "the API to be ready");
-    }
-
     private async Task<long> PendingFollowUpsAsync() => await ScalarAsync("SELECT count(*) FROM OrleansRemindersTable");
 
     private async Task<long> ScalarAsync(string sql)
@@ -266,34 +245,6 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
 
     private static double Percentile(List<double> values, double rank) =>
         values.Count == 0 ? 0 : values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(rank * values.Count)));
-
-    private static JsonObject CartBody(Cart cart) => new()
-    {
-        ["customer"] = new JsonObject { ["email"] = cart.Email, ["firstName"] = "Ana", ["locale"] = "en-IE" },
-        ["currency"] = "EUR",
-        ["items"] = new JsonArray
-        {
-            new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m },
-            new JsonObject { ["sku"] = "MUG-BLUE", ["name"] = "Blue mug", ["quantity"] = 1, ["unitPrice"] = 7.08m },
-            new JsonObject { ["sku"] = "FILTER-100", ["name"] = "Filters", ["quantity"] = 3, ["unitPrice"] = 2.50m },
-        },
-        ["shippingCost"] = 4.90m,
-        ["restoreUrl"] = $"https://shop.test/cart/{cart.Id}/restore",
-    };
-
-    private static JsonObject OrderBody(Cart cart) => new()
-    {
-        ["orderId"] = $"order-{cart.Id}",
-        ["cartId"] = cart.Id,
-        ["customer"] = new JsonObject { ["email"] = cart.Email, ["firstName"] = "Ana" },
-        ["currency"] = "EUR",
-        ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
-        ["subtotal"] = 37.80m,
-        ["shipping"] = 4.90m,
-        ["tax"] = 0m,
-        ["total"] = 42.70m,
-        ["paymentStatus"] = "paid",
-    };
 
     private sealed record Cart(string Id, string Email, bool Bought);
 }

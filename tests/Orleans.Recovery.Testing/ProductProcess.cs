@@ -49,6 +49,31 @@ public sealed class ProductProcess : IDisposable
         return new ProductProcess(name, process, logFile);
     }
 
+    /// <summary>Until the API in this process answers /health/ready with success, failing at once if the process exits.</summary>
+    public async Task WaitUntilReadyAsync(string baseUrl, TimeSpan timeout)
+    {
+        using var probe = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (HasExited)
+                {
+                    throw new InvalidOperationException($"{Name} exited during start-up:\n{Tail()}");
+                }
+
+                try
+                {
+                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            timeout,
+            $"{Name} to be ready");
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as when a machine loses power or the kernel's OOM killer strikes.</summary>
     public async Task KillAsync()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Orleans.Recovery.Testing;
@@ -37,8 +36,7 @@ public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixt
                 Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order(Bodies.NewId("order"), id, email)))).StatusCode);
             }
 
-            first.Kill(entireProcessTree: true);
-            await first.WaitForExitAsync();
+            await first.KillAsync();
         }
 
         // Stay down until step 1 is overdue. The process's clock is the real one; nothing here can move it.
@@ -68,20 +66,13 @@ public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixt
         }
         finally
         {
-            second.Kill(entireProcessTree: true);
-            await second.WaitForExitAsync();
+            await second.KillAsync();
         }
     }
 
-    private async Task<Process> StartAsync()
+    private async Task<ProductProcess> StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [ApiAssembly()])
-        {
-            WorkingDirectory = _data,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var settings = new Dictionary<string, string>
+        var process = ProductProcess.Start("api", "Api", "Orleans.Recovery.Api", _data, new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_httpPort}",
@@ -96,34 +87,9 @@ public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixt
             ["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = "00:00:02",
             ["Recovery__Flows__CartAbandonment__Steps__1__Delay"] = "1.00:00:00",
             ["Recovery__Flows__CartAbandonment__Steps__2__Delay"] = "3.00:00:00",
-        };
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
+        });
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var probe = Client(null);
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                Assert.False(process.HasExited, "the API process exited during start-up");
-                try
-                {
-                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(60),
-            "the API to be ready");
+        await process.WaitUntilReadyAsync($"http://127.0.0.1:{_httpPort}", TimeSpan.FromSeconds(60));
         return process;
     }
 
@@ -136,21 +102,5 @@ public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixt
         }
 
         return client;
-    }
-
-    /// <summary>The API as built beside these tests: src/Api/bin/{configuration}/net10.0.</summary>
-    private static string ApiAssembly()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Recovery.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "src", "Api", "bin", configuration, here.Name, "Orleans.Recovery.Api.dll");
-        Assert.True(File.Exists(path), $"The API is not built at {path}");
-        return path;
     }
 }
