@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.Coupons;
+using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
@@ -19,9 +21,16 @@ public static class RecoveryServices
     /// </param>
     public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services, bool signingKeyMayBeGenerated = true)
     {
+        services.AddOptions<MailTemplateOptions>().BindConfiguration(MailTemplateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FlowsOptions>()
-            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
+            .Configure<IConfiguration, MailTemplates>((options, configuration, templates) =>
+            {
+                options.Bind(configuration);
+                options.TemplateExists = templates.Exists;
+            })
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FrequencyCapOptions>().BindConfiguration(FrequencyCapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
@@ -36,7 +45,9 @@ public static class RecoveryServices
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
-        services.TryAddSingleton(_ => new MailTemplates());
+        services.TryAddSingleton<MailTemplates>();
+        services.TryAddSingleton<MailComposer>();
+        services.TryAddSingleton<CouponCodes>();
         services.TryAddSingleton<CartReminderMail>();
         services.TryAddSingleton<IMailTransport>(provider =>
             provider.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesPickupDirectory

@@ -38,6 +38,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Recovery:Sender:FromAddress"] = "hello@kaffee.test",
             ["Recovery:Sender:ReplyTo"] = "help@kaffee.test",
             ["Recovery:Sender:SupportPhone"] = "+49 30 1234567",
+
+            // The shared clock wanders through days and nights; quiet hours have tests of their own.
+            ["Recovery:QuietHours:Enabled"] = "false",
         }));
         builder.ConfigureHost(host => host.Logging.AddFilter("Orleans.Runtime.ReminderService", Microsoft.Extensions.Logging.LogLevel.Trace).AddFilter("Orleans.Recovery", Microsoft.Extensions.Logging.LogLevel.Trace));
         builder.ConfigureSilo((_, silo) =>

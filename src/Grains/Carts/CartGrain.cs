@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
@@ -16,8 +16,8 @@ namespace Orleans.Recovery.Carts;
 public sealed partial class CartGrain(
     [PersistentState("cart", RecoveryStorage.Name)] IPersistentState<CartState> cart,
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
-    IOptionsMonitor<FlowsOptions> flows,
     CartReminderMail reminderMail,
+    CouponCodes couponCodes,
     ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable
 {
     private const string ReminderName = "follow-up";
@@ -29,7 +29,8 @@ public sealed partial class CartGrain(
 
     private string CartId => this.GetPrimaryKeyString();
 
-    private FlowOptions Flow => flows.CurrentValue.CartAbandonment;
+    private async Task<FlowDefinition> FlowAsync() =>
+        (await GrainFactory.GetGrain<IFlowGrain>(FlowNames.CartAbandonment).GetAsync()).Definition;
 
     private ICustomerGrain CustomerOf(CartSnapshot snapshot) => GrainFactory.GetGrain<ICustomerGrain>(snapshot.Customer.Key);
 
@@ -53,20 +54,20 @@ public sealed partial class CartGrain(
         {
             State.FirstSeenAt ??= now;
             State.LastActivityAt = now;
-            State.Cancel(CartId, CartStatus.Deleted, SkipReason.CartEmptied, now);
+            Stop(CartStatus.Deleted, SkipReason.CartEmptied, now);
             await SaveAsync();
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
             return;
         }
 
-        State.RecordActivity(now, Flow);
+        State.RecordActivity(now, await FlowAsync());
 
         // An order from this customer with these items may have arrived before the cart did.
         var boughtBy = await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value);
         if (boughtBy is not null)
         {
             State.PurchasedOrderId = boughtBy;
-            State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, now);
+            Stop(CartStatus.Purchased, SkipReason.Purchased, now);
         }
 
         await SaveAsync();
@@ -81,7 +82,7 @@ public sealed partial class CartGrain(
 
         if (State.Status == CartStatus.Active)
         {
-            State.RecordActivity(clock.GetUtcNow(), Flow);
+            State.RecordActivity(clock.GetUtcNow(), await FlowAsync());
             await SaveAsync();
         }
 
@@ -97,7 +98,7 @@ public sealed partial class CartGrain(
 
         if (State.Status == CartStatus.Active)
         {
-            State.Cancel(CartId, CartStatus.Deleted, SkipReason.CartDeleted, clock.GetUtcNow());
+            Stop(CartStatus.Deleted, SkipReason.CartDeleted, clock.GetUtcNow());
             await SaveAsync();
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
         }
@@ -113,7 +114,7 @@ public sealed partial class CartGrain(
         }
 
         State.PurchasedOrderId = orderId;
-        State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, clock.GetUtcNow());
+        Stop(CartStatus.Purchased, SkipReason.Purchased, clock.GetUtcNow());
         await SaveAsync();
         LogPurchased(CartId);
     }
@@ -154,6 +155,8 @@ public sealed partial class CartGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         var now = clock.GetUtcNow();
+        var flow = await FlowAsync();
+        State.Retime(flow);
         if (!State.HasPendingStep)
         {
             // A stray tick (a duplicate, or one left by a crash between a write and an unregister).
@@ -165,7 +168,8 @@ public sealed partial class CartGrain(
 
         if (!State.IsDue(now))
         {
-            // Activity or a retry back-off moved the step later; sleep until then rather than tick every minute.
+            // Activity, a retry back-off, a deferral or a longer delay moved the step later: sleep until then rather
+            // than tick every minute.
             var wake = State.WakeAt!.Value;
             if (wake - now > _tick)
             {
@@ -177,54 +181,73 @@ public sealed partial class CartGrain(
             return;
         }
 
-        await RunDueStepsAsync(now);
+        await RunDueStepsAsync(now, flow);
         await SaveAsync();
     }
 
-    private async Task RunDueStepsAsync(DateTimeOffset now)
+    private async Task RunDueStepsAsync(DateTimeOffset now, FlowDefinition flow)
     {
         var snapshot = State.Snapshot!;
         while (State.IsDue(now))
         {
-            if (State.IsExpired(now, Flow))
+            if (State.IsExpired(now, flow))
             {
-                State.Skip(CartId, SkipReason.Expired, now, Flow);
+                LogSkipped(CartId, State.NextStep + 1, SkipReason.Expired);
+                State.Skip(CartId, SkipReason.Expired, now, flow);
                 continue;
             }
 
             var messageId = CartState.MessageId(CartId, State.NextStep);
             if (State.WasSent(messageId))
             {
-                State.Advance(now, Flow);
+                State.Advance(now, flow);
                 continue;
             }
 
-            // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins.
-            var permission = await CustomerOf(snapshot).CheckBeforeSendAsync(snapshot.Skus, State.FirstSeenAt!.Value);
-            if (permission.PurchasedOrderId is { } orderId)
+            // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins, and the
+            // customer's quiet hours and frequency cap may put the step off.
+            var step = flow.Steps[State.NextStep];
+            var decision = await CustomerOf(snapshot).RequestSendAsync(new SendRequest(messageId, Marketing: true, snapshot.Customer.TimeZone, snapshot.Customer.Country)
             {
-                State.PurchasedOrderId = orderId;
-                State.Cancel(CartId, CartStatus.Purchased, SkipReason.Purchased, now);
-                return;
+                CartSkus = snapshot.Skus,
+                CartFirstSeenAt = State.FirstSeenAt,
+                Experiment = $"{FlowNames.CartAbandonment}/{step.Name}",
+                Variants = [.. step.Variants.Select(variant => new VariantWeight(variant.Name, variant.Weight))],
+            });
+            switch (decision.Outcome)
+            {
+                case SendOutcome.Purchased:
+                    State.PurchasedOrderId = decision.PurchasedOrderId;
+                    Stop(CartStatus.Purchased, SkipReason.Purchased, now);
+                    return;
+                case SendOutcome.Refused:
+                    Stop(CartStatus.Active, decision.Reason!, now);
+                    return;
+                case SendOutcome.Deferred:
+                    State.Defer(CartId, decision.Reason!, decision.Until!.Value, now);
+                    LogDeferred(CartId, State.NextStep + 1, decision.Reason!, decision.Until!.Value);
+                    return;
             }
 
-            if (permission.RefusedBecause is { } reason)
-            {
-                State.Cancel(CartId, CartStatus.Active, reason, now);
-                return;
-            }
-
-            await SendStepAsync(snapshot, messageId, now);
+            await SendStepAsync(snapshot, flow, step.Resolve(decision.Variant), messageId, now);
             now = clock.GetUtcNow();
         }
     }
 
-    private async Task SendStepAsync(CartSnapshot snapshot, string messageId, DateTimeOffset now)
+    private async Task SendStepAsync(CartSnapshot snapshot, FlowDefinition flow, ResolvedStep step, string messageId, DateTimeOffset now)
     {
-        var mail = reminderMail.Compose(snapshot, State.NextStep, messageId, now);
+        CouponIssue? coupon = null;
+        if (step.DiscountPercent is { } percent)
+        {
+            var code = couponCodes.For(messageId, percent);
+            coupon = await GrainFactory.GetGrain<ICouponGrain>(code).IssueAsync(
+                new CouponIssue(code, percent, now, now + step.CouponValidity, messageId, FlowNames.CartAbandonment, snapshot.Customer.Key));
+        }
+
+        var mail = reminderMail.Compose(snapshot, flow, State.NextStep, step, coupon, messageId, now);
 
         // The claim: this write carries the ETag, so a stale duplicate activation fails here and sends nothing.
-        var claim = State.Claim(messageId, mail.Subject, now);
+        var claim = State.Claim(messageId, mail.Subject, step.Variant, coupon?.Code, now);
         await cart.WriteStateAsync();
 
         DeliveryResult result;
@@ -238,12 +261,28 @@ public sealed partial class CartGrain(
             result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
         }
 
-        if (State.Settle(claim, result, clock.GetUtcNow(), Flow))
+        if (State.Settle(claim, result, clock.GetUtcNow(), flow))
         {
             await CustomerOf(snapshot).SuppressAsync(SkipReason.InvalidAddress);
         }
 
+        if (result.Outcome is DeliveryOutcome.Rejected or DeliveryOutcome.MailboxUnavailable)
+        {
+            await CustomerOf(snapshot).ReleaseSendAsync(messageId);
+        }
+
         LogOutcome(CartId, claim.Step, claim.Attempts, result.Outcome, result.Detail);
+    }
+
+    /// <summary>Ends the flow; a pending step is logged as skipped, in the cart's message log and here.</summary>
+    private void Stop(CartStatus status, string reason, DateTimeOffset now)
+    {
+        if (State.HasPendingStep)
+        {
+            LogSkipped(CartId, State.NextStep + 1, reason);
+        }
+
+        State.Cancel(CartId, status, reason, now);
     }
 
     /// <summary>
@@ -290,6 +329,12 @@ public sealed partial class CartGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: the mail grain could not be reached for step {Step}")]
     private partial void LogDeliveryCallFailed(Exception exception, string cartId, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} skipped ({Reason})")]
+    private partial void LogSkipped(string cartId, int step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} deferred ({Reason}) until {Until}")]
+    private partial void LogDeferred(string cartId, int step, string reason, DateTimeOffset until);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: purchased; follow-ups cancelled")]
     private partial void LogPurchased(string cartId);

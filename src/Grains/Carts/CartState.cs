@@ -31,16 +31,44 @@ public sealed class CartState
     [Id(9)] public List<MessageRecord> Messages { get; set; } = [];
     [Id(10)] public List<LinkClick> Clicks { get; set; } = [];
 
+    /// <summary>The time the pending step is counted from: the last activity, or the step before it going out.</summary>
+    [Id(11)] public DateTimeOffset? AnchorAt { get; set; }
+
+    /// <summary>True when <see cref="AnchorAt"/> is shopper activity, from which a step's whole delay counts.</summary>
+    [Id(12)] public bool AnchoredOnActivity { get; set; }
+
+    /// <summary>Quiet hours or the frequency cap put the pending step off until then.</summary>
+    [Id(13)] public DateTimeOffset? DeferredUntil { get; set; }
+
     public bool HasPendingStep => Status == CartStatus.Active && NextDueAt is not null;
 
     /// <summary>The next step may be attempted now.</summary>
-    public bool IsDue(DateTimeOffset now) => HasPendingStep && NextDueAt <= now && (RetryAt is null || RetryAt <= now);
+    public bool IsDue(DateTimeOffset now) => HasPendingStep && NextDueAt <= now && !(RetryAt > now) && !(DeferredUntil > now);
 
-    /// <summary>The next step is so late that sending it would no longer help.</summary>
-    public bool IsExpired(DateTimeOffset now, FlowOptions flow) => HasPendingStep && now - NextDueAt > flow.Expiry;
+    /// <summary>
+    /// The next step is so late that sending it would no longer help. A deferral by the rules is not lateness: the
+    /// step counts as due from the end of the deferral.
+    /// </summary>
+    public bool IsExpired(DateTimeOffset now, FlowDefinition flow) => HasPendingStep && now - Later(NextDueAt, DeferredUntil) > flow.Expiry;
 
     /// <summary>When this cart next needs its grain to wake up, if ever.</summary>
-    public DateTimeOffset? WakeAt => !HasPendingStep ? null : RetryAt is { } retry && retry > NextDueAt ? retry : NextDueAt;
+    public DateTimeOffset? WakeAt => !HasPendingStep ? null : Later(Later(NextDueAt, RetryAt), DeferredUntil);
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => b > a || a is null ? b : a;
+
+    /// <summary>
+    /// Times the pending step on the flow as it is now, so an operator's change of delays applies to steps not yet
+    /// sent. A step whose flow lost it ends the sequence.
+    /// </summary>
+    public void Retime(FlowDefinition flow)
+    {
+        if (!HasPendingStep || AnchorAt is not { } anchor)
+        {
+            return;
+        }
+
+        NextDueAt = NextStep < flow.Steps.Count ? anchor + (AnchoredOnActivity ? flow.Steps[NextStep].Delay : flow.GapBefore(NextStep)) : null;
+    }
 
     /// <summary>The message id of step <paramref name="step"/>, stable across retries, ticks and restarts.</summary>
     public static string MessageId(string cartId, int step) => $"{cartId}/{FlowNames.CartAbandonment}/{step + 1}";
@@ -56,7 +84,7 @@ public sealed class CartState
     public bool WasSent(string messageId) => Messages.Exists(m => m.MessageId == messageId && m.Status == MessageStatus.Sent);
 
     /// <summary>Shopper activity: the next unsent step is timed from now.</summary>
-    public void RecordActivity(DateTimeOffset now, FlowOptions flow)
+    public void RecordActivity(DateTimeOffset now, FlowDefinition flow)
     {
         FirstSeenAt ??= now;
         LastActivityAt = now;
@@ -67,6 +95,9 @@ public sealed class CartState
 
         Status = CartStatus.Active;
         RetryAt = null;
+        DeferredUntil = null;
+        AnchorAt = now;
+        AnchoredOnActivity = true;
         NextDueAt = NextStep < flow.Steps.Count ? now + flow.Steps[NextStep].Delay : null;
     }
 
@@ -81,18 +112,29 @@ public sealed class CartState
         Status = status;
         NextDueAt = null;
         RetryAt = null;
+        DeferredUntil = null;
     }
 
     /// <summary>Moves past the current step. The next keeps its spacing from <paramref name="from"/>, so late steps never bunch up.</summary>
-    public void Advance(DateTimeOffset from, FlowOptions flow)
+    public void Advance(DateTimeOffset from, FlowDefinition flow)
     {
         NextStep++;
         RetryAt = null;
-        NextDueAt = NextStep < flow.Steps.Count ? from + (flow.Steps[NextStep].Delay - flow.Steps[NextStep - 1].Delay) : null;
+        DeferredUntil = null;
+        AnchorAt = from;
+        AnchoredOnActivity = false;
+        NextDueAt = NextStep < flow.Steps.Count ? from + flow.GapBefore(NextStep) : null;
+    }
+
+    /// <summary>Puts the pending step off until the rules allow it, and logs why; it is not skipped.</summary>
+    public void Defer(string cartId, string reason, DateTimeOffset until, DateTimeOffset now)
+    {
+        Log(new MessageRecord(MessageId(cartId, NextStep), FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Deferred, reason, now, NextDueAt!.Value) { DeferredUntil = until });
+        DeferredUntil = until;
     }
 
     /// <summary>Logs a skip of the pending step and moves on.</summary>
-    public void Skip(string cartId, string reason, DateTimeOffset now, FlowOptions flow)
+    public void Skip(string cartId, string reason, DateTimeOffset now, FlowDefinition flow)
     {
         var due = NextDueAt!.Value;
         Log(new MessageRecord(MessageId(cartId, NextStep), FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Skipped, reason, now, due));
@@ -100,10 +142,14 @@ public sealed class CartState
     }
 
     /// <summary>Logs the claim on the pending step, before it is handed to the mail grain.</summary>
-    public MessageRecord Claim(string messageId, string subject, DateTimeOffset now)
+    public MessageRecord Claim(string messageId, string subject, string? variant, string? couponCode, DateTimeOffset now)
     {
         var attempts = (OpenAttempt(messageId)?.Attempts ?? 0) + 1;
-        var claim = new MessageRecord(messageId, FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Sending, null, now, NextDueAt!.Value, subject, attempts);
+        var claim = new MessageRecord(messageId, FlowNames.CartAbandonment, NextStep + 1, MessageStatus.Sending, null, now, NextDueAt!.Value, subject, attempts)
+        {
+            Variant = variant,
+            CouponCode = couponCode,
+        };
         Log(claim);
         return claim;
     }
@@ -112,7 +158,7 @@ public sealed class CartState
     /// Applies a delivery's outcome: sent moves on, a transient failure backs off, a rejection moves on with the
     /// message failed, and a mailbox that does not exist ends the flow. True when the address must be suppressed.
     /// </summary>
-    public bool Settle(MessageRecord claim, DeliveryResult result, DateTimeOffset at, FlowOptions flow)
+    public bool Settle(MessageRecord claim, DeliveryResult result, DateTimeOffset at, FlowDefinition flow)
     {
         switch (result.Outcome)
         {
@@ -128,6 +174,7 @@ public sealed class CartState
                 Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.InvalidAddress, At = at });
                 NextDueAt = null;
                 RetryAt = null;
+                DeferredUntil = null;
                 return true;
             default:
                 Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.Rejected, At = at });

@@ -8,6 +8,9 @@ public enum MessageStatus
     Sent,
     Skipped,
     Failed,
+
+    /// <summary>Put off by quiet hours or the frequency cap; the step is still pending.</summary>
+    Deferred,
 }
 
 /// <summary>An entry of a cart's message log: one step of a flow, sent or skipped, with the reason.</summary>
@@ -21,4 +24,14 @@ public sealed record MessageRecord(
     [property: Id(5)] DateTimeOffset At,
     [property: Id(6)] DateTimeOffset DueAt,
     [property: Id(7)] string? Subject = null,
-    [property: Id(8)] int Attempts = 0);
+    [property: Id(8)] int Attempts = 0)
+{
+    /// <summary>For a deferral: when the rules allow the step.</summary>
+    [Id(9)] public DateTimeOffset? DeferredUntil { get; init; }
+
+    /// <summary>The experiment's variant the customer got, if the step has variants.</summary>
+    [Id(10)] public string? Variant { get; init; }
+
+    /// <summary>The single-use coupon the message carried, if any.</summary>
+    [Id(11)] public string? CouponCode { get; init; }
+}

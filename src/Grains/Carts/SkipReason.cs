@@ -11,4 +11,8 @@ public static class SkipReason
     public const string InvalidAddress = "invalid-address";
     public const string Rejected = "rejected";
     public const string TransientFailure = "transient-failure";
+    public const string QuietHours = "quiet-hours-deferred";
+    public const string FrequencyCapped = "frequency-capped";
+    public const string PaymentSucceeded = "payment-succeeded";
+    public const string OrderCancelled = "order-cancelled";
 }

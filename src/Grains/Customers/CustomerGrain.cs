@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
 using Orleans.Reminders;
 
@@ -11,7 +12,9 @@ namespace Orleans.Recovery.Customers;
 /// </summary>
 public sealed class CustomerGrain(
     [PersistentState("customer", RecoveryStorage.Name)] IPersistentState<CustomerState> customer,
-    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock) : Grain, ICustomerGrain
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    IOptionsMonitor<QuietHoursOptions> quietHours,
+    IOptionsMonitor<FrequencyCapOptions> cap) : Grain, ICustomerGrain
 {
     private CustomerState State => customer.State;
 
@@ -64,8 +67,42 @@ public sealed class CustomerGrain(
         }
     }
 
-    public Task<SendPermission> CheckBeforeSendAsync(ImmutableArray<string> skus, DateTimeOffset firstSeenAt) =>
-        Task.FromResult(State.CheckBeforeSend(skus, firstSeenAt));
+    public async Task<SendDecision> RequestSendAsync(SendRequest request)
+    {
+        var decision = State.Decide(request, clock.GetUtcNow(), quietHours.CurrentValue, cap.CurrentValue, Random.Shared.Next);
+        if (decision.Outcome == SendOutcome.Granted && request.Marketing)
+        {
+            // The place under the cap and the variant must be durable before the message goes out.
+            await customer.WriteStateAsync();
+        }
+
+        return decision;
+    }
+
+    public async Task ReleaseSendAsync(string messageId)
+    {
+        if (State.Release(messageId))
+        {
+            await customer.WriteStateAsync();
+        }
+    }
+
+    public async Task RecordNewsletterConsentAsync()
+    {
+        if (State.NewsletterConsentAt is null)
+        {
+            State.NewsletterConsentAt = clock.GetUtcNow();
+            await customer.WriteStateAsync();
+        }
+    }
+
+    public Task<CustomerView> GetViewAsync() => Task.FromResult(new CustomerView(
+        this.GetPrimaryKeyString(),
+        State.UnsubscribedAt,
+        State.SuppressedBecause,
+        State.NewsletterConsentAt,
+        [.. State.MarketingSends],
+        State.Variants.ToImmutableDictionary()));
 
     public async Task UnsubscribeAsync()
     {

@@ -35,21 +35,98 @@ public sealed class CustomerState
         }
     }
 
-    public SendPermission CheckBeforeSend(ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
+    /// <summary>Marketing messages sent or claimed within the cap's window, newest last.</summary>
+    [Id(4)] public List<MarketingSend> MarketingSends { get; set; } = [];
+
+    /// <summary>The variant each experiment ("flow/step") first gave this customer.</summary>
+    [Id(5)] public Dictionary<string, string> Variants { get; set; } = [];
+
+    /// <summary>When the customer asked for the newsletter by an explicit click; null when they never did.</summary>
+    [Id(6)] public DateTimeOffset? NewsletterConsentAt { get; set; }
+
+    /// <summary>
+    /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, quiet hours in
+    /// the customer's zone, then the frequency cap. A granted marketing send takes a place under the cap at once,
+    /// so two carts asking at the same moment cannot both pass a cap with one place left. Asking again for the same
+    /// message (a retry) is granted on the place it already holds.
+    /// </summary>
+    public SendDecision Decide(SendRequest request, DateTimeOffset now, QuietHoursOptions quietHours, FrequencyCapOptions cap, Func<int, int> pick)
     {
-        if (OrderThatBought(skus, firstSeenAt) is { } orderId)
+        if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is { } orderId)
         {
-            return new SendPermission(null, orderId);
+            return new SendDecision(SendOutcome.Purchased, SkipReason.Purchased, PurchasedOrderId: orderId);
+        }
+
+        if (SuppressedBecause is { } suppressed)
+        {
+            return new SendDecision(SendOutcome.Refused, suppressed);
+        }
+
+        if (!request.Marketing)
+        {
+            return new SendDecision(SendOutcome.Granted);
         }
 
         if (UnsubscribedAt is not null)
         {
-            return new SendPermission(SkipReason.Unsubscribed, null);
+            return new SendDecision(SendOutcome.Refused, SkipReason.Unsubscribed);
         }
 
-        return SuppressedBecause is { } reason ? new SendPermission(reason, null) : SendPermission.Granted;
+        var zone = CustomerTimeZones.For(request.TimeZone, request.Country, quietHours.ShopTimeZone);
+        if (quietHours.NextAllowed(now, zone) is var morning && morning > now)
+        {
+            return new SendDecision(SendOutcome.Deferred, SkipReason.QuietHours, morning);
+        }
+
+        MarketingSends.RemoveAll(send => send.At <= now - FrequencyCapOptions.Window);
+        if (!MarketingSends.Exists(send => send.MessageId == request.MessageId))
+        {
+            if (MarketingSends.Count >= cap.MaxPerCustomerPer7Days)
+            {
+                // The place that frees first: the oldest send still counted leaves the window.
+                var freesAt = MarketingSends[MarketingSends.Count - cap.MaxPerCustomerPer7Days].At + FrequencyCapOptions.Window;
+                return new SendDecision(SendOutcome.Deferred, SkipReason.FrequencyCapped, freesAt);
+            }
+
+            MarketingSends.Add(new MarketingSend(request.MessageId, now));
+        }
+
+        return new SendDecision(SendOutcome.Granted, Variant: AssignVariant(request, pick));
+    }
+
+    /// <summary>A message that failed for good gives its place under the cap back.</summary>
+    public bool Release(string messageId) => MarketingSends.RemoveAll(send => send.MessageId == messageId) > 0;
+
+    private string? AssignVariant(SendRequest request, Func<int, int> pick)
+    {
+        if (request.Experiment is not { } experiment || request.Variants.IsEmpty)
+        {
+            return null;
+        }
+
+        if (Variants.TryGetValue(experiment, out var kept) && request.Variants.Any(variant => variant.Name == kept))
+        {
+            return kept;
+        }
+
+        var ticket = pick(request.Variants.Sum(variant => variant.Weight));
+        foreach (var variant in request.Variants)
+        {
+            ticket -= variant.Weight;
+            if (ticket < 0)
+            {
+                Variants[experiment] = variant.Name;
+                return variant.Name;
+            }
+        }
+
+        return null;
     }
 }
+
+/// <summary>A marketing message counted under the frequency cap.</summary>
+[GenerateSerializer, Immutable, Alias("marketing-send")]
+public sealed record MarketingSend([property: Id(0)] string MessageId, [property: Id(1)] DateTimeOffset At);
 
 /// <summary>A cart of this customer that still has follow-ups pending.</summary>
 [GenerateSerializer, Immutable, Alias("tracked-cart")]

@@ -14,8 +14,17 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Records an order and tells this customer's other carts whose items it holds that they were bought.</summary>
     Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus);
 
-    /// <summary>Decides at send time whether a recovery email for a cart holding <paramref name="skus"/> may go out.</summary>
-    Task<SendPermission> CheckBeforeSendAsync(ImmutableArray<string> skus, DateTimeOffset firstSeenAt);
+    /// <summary>Decides at send time whether a message may go out now, later, or never; a granted marketing send is counted under the cap.</summary>
+    Task<SendDecision> RequestSendAsync(SendRequest request);
+
+    /// <summary>Gives back the place under the cap of a message that failed for good.</summary>
+    Task ReleaseSendAsync(string messageId);
+
+    /// <summary>Records the newsletter opt-in, which only an explicit click on the opt-in page may do.</summary>
+    Task RecordNewsletterConsentAsync();
+
+    /// <summary>The operator's view: consent, suppression, recent marketing sends and variants.</summary>
+    Task<CustomerView> GetViewAsync();
 
     /// <summary>Stops all recovery email to this customer, at once.</summary>
     Task UnsubscribeAsync();

@@ -63,6 +63,10 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock
         return parts[1];
     }
 
+    /// <summary>A keyed hash of <paramref name="value"/> for <paramref name="purpose"/>: unguessable without the signing key, and the same every time.</summary>
+    public byte[] Derive(string purpose, string value) =>
+        HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{purpose}\n{value}"));
+
     private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key.Value, payload).AsSpan(0, MacBytes).ToArray();
 
     private static byte[] LoadOrCreateKey(LinkOptions options)

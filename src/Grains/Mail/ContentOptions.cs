@@ -15,6 +15,22 @@ public sealed class ContentOptions
 
     public Dictionary<string, List<FaqEntry>> Faq { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The shop's promises, listed in the order confirmation, per language.</summary>
+    public Dictionary<string, List<string>> Guarantees { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Other ways to pay, offered when a payment failed, per language.</summary>
+    public Dictionary<string, List<string>> PaymentAlternatives { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string> GuaranteesFor(string language) =>
+        Guarantees.TryGetValue(language, out var entries) && entries.Count > 0 ? entries : language == "de"
+            ? ["30 Tage Rückgaberecht, ohne Angabe von Gründen.", "Sichere Bezahlung, verschlüsselt übertragen.", "Antwort auf jede Frage innerhalb eines Werktags."]
+            : ["30-day returns, no questions asked.", "Secure, encrypted payment.", "An answer to every question within one business day."];
+
+    public IReadOnlyList<string> PaymentAlternativesFor(string language) =>
+        PaymentAlternatives.TryGetValue(language, out var entries) && entries.Count > 0 ? entries : language == "de"
+            ? ["eine andere Kredit- oder Debitkarte", "PayPal", "Überweisung (Vorkasse)"]
+            : ["another credit or debit card", "PayPal", "bank transfer"];
+
     public IReadOnlyList<FaqEntry> FaqFor(string language) =>
         Faq.TryGetValue(language, out var entries) && entries.Count > 0 ? entries : DefaultFaq(language);
 

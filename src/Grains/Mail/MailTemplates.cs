@@ -1,51 +1,160 @@
 using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Fluid;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Orleans.Recovery.Mail;
 
 /// <summary>A rendered message body: subject, HTML and plain text.</summary>
-public sealed record RenderedMail(string Subject, string Html, string Text);
+[GenerateSerializer, Immutable, Alias("rendered-mail")]
+public sealed record RenderedMail([property: Id(0)] string Subject, [property: Id(1)] string Html, [property: Id(2)] string Text);
 
 /// <summary>
-/// Liquid templates (Fluid), <c>{language}/{name}.{subject|html|text}.liquid</c>, shipped inside this assembly.
+/// Liquid templates (Fluid), <c>{language}/{name}.{subject|html|text}.liquid</c>: built into this assembly, and
+/// replaceable by files in the operator's template directory. An edited file is picked up on its next use; an edit
+/// that does not parse is logged with its file and line, and the last good version keeps being used.
 /// HTML parts are rendered with HTML encoding, so personalisation can never inject markup.
 /// </summary>
-public sealed class MailTemplates
+public sealed partial class MailTemplates
 {
+    public static readonly IReadOnlyList<string> Parts = ["subject", "html", "text"];
+
     private static readonly FluidParser _parser = new();
-    private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new();
+
     // Escapes markup (< > & " ') but leaves letters such as ä and € readable in the HTML source.
     private static readonly HtmlEncoder _html = HtmlEncoder.Create(UnicodeRanges.All);
-    private readonly TemplateOptions _options = new();
 
-    public MailTemplates()
+    private readonly ConcurrentDictionary<string, Loaded> _cache = new();
+    private readonly TemplateOptions _options = new();
+    private readonly string? _directory;
+    private readonly ILogger _logger;
+
+    public MailTemplates(IOptions<MailTemplateOptions>? options = null, ILogger<MailTemplates>? logger = null)
     {
         _options.MemberAccessStrategy = new UnsafeMemberAccessStrategy { MemberNameStrategy = MemberNameStrategies.CamelCase };
+        _directory = options?.Value.Directory is { Length: > 0 } directory ? Path.GetFullPath(directory) : null;
+        _logger = logger ?? NullLogger<MailTemplates>.Instance;
     }
 
-    public RenderedMail Render(string language, string name, object model)
+    /// <summary>Renders the three parts; <paramref name="subject"/>, when given, is Liquid that replaces the template's subject.</summary>
+    public RenderedMail Render(string language, string name, object model, string? subject = null)
     {
         var context = new TemplateContext(model, _options);
+        var subjectTemplate = subject is null ? Template(language, name, "subject") : Parse(subject, "the variant's subject");
         return new RenderedMail(
-            MimeMessages.SingleLine(Template(language, name, "subject").Render(context, NullEncoder.Default)),
+            MimeMessages.SingleLine(subjectTemplate.Render(context, NullEncoder.Default)),
             Template(language, name, "html").Render(context, _html),
             Template(language, name, "text").Render(context, NullEncoder.Default));
     }
 
-    private IFluidTemplate Template(string language, string name, string part) =>
-        _cache.GetOrAdd($"{language}/{name}.{part}", key =>
+    /// <summary>True when <paramref name="name"/> has all three parts in every language, built in or as files.</summary>
+    public bool Exists(string name) =>
+        MailLocale.Languages.All(language => Parts.All(part => FilePath(language, name, part) is { } file && File.Exists(file) || BuiltIn(language, name, part) is not null));
+
+    /// <summary>The parse error of a Liquid source, with its line and column; null when it parses.</summary>
+    public static string? ParseError(string source) => _parser.TryParse(source, out _, out var error) ? null : error;
+
+    /// <summary>Every problem with the template files under <paramref name="directory"/>: each names its file and line.</summary>
+    public static IEnumerable<string> CheckDirectory(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
         {
-            var name = $"templates/{key}.liquid";
-            using var stream = typeof(MailTemplates).Assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"No template {name} is built into {typeof(MailTemplates).Assembly.GetName().Name}.");
-            using var reader = new StreamReader(stream);
-            if (!_parser.TryParse(reader.ReadToEnd(), out var template, out var error))
+            yield break;
+        }
+
+        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.liquid", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(directory, file).Replace('\\', '/');
+            var match = FileName().Match(relative);
+            if (!match.Success)
             {
-                throw new InvalidOperationException($"Template {name} does not parse: {error}");
+                yield return $"{file}: template files are named {{language}}/{{name}}.{{subject|html|text}}.liquid, for example en/cart-reminder.html.liquid.";
+            }
+            else if (!MailLocale.Languages.Contains(match.Groups["language"].Value))
+            {
+                yield return $"{file}: '{match.Groups["language"].Value}' is not a language we send in ({string.Join(", ", MailLocale.Languages)}).";
+            }
+            else if (ParseError(File.ReadAllText(file)) is { } error)
+            {
+                yield return $"{file}{Line(error)}: {error}";
+            }
+        }
+    }
+
+    private IFluidTemplate Template(string language, string name, string part)
+    {
+        var key = $"{language}/{name}.{part}";
+        if (FilePath(language, name, part) is { } file && File.Exists(file))
+        {
+            var written = File.GetLastWriteTimeUtc(file);
+            if (_cache.TryGetValue(key, out var cached) && cached.File == file && cached.Written == written)
+            {
+                return cached.Template;
             }
 
-            return template;
-        });
+            var source = File.ReadAllText(file);
+            if (_parser.TryParse(source, out var edited, out var error))
+            {
+                _cache[key] = new Loaded(file, written, edited);
+                return edited;
+            }
+
+            LogBrokenEdit(file, Line(error), error);
+            if (cached is not null)
+            {
+                // Remember the broken write time too, so the file is not parsed again on every message.
+                _cache[key] = cached with { Written = written };
+                return cached.Template;
+            }
+        }
+
+        if (_cache.TryGetValue(key, out var builtIn) && builtIn.File is null)
+        {
+            return builtIn.Template;
+        }
+
+        var text = BuiltIn(language, name, part)
+            ?? throw new InvalidOperationException($"There is no template {key}.liquid, built in or in {_directory}.");
+        var template = Parse(text, $"the built-in template {key}.liquid");
+        _cache[key] = new Loaded(null, default, template);
+        return template;
+    }
+
+    private static IFluidTemplate Parse(string source, string what) =>
+        _parser.TryParse(source, out var template, out var error)
+            ? template
+            : throw new InvalidOperationException($"{what} does not parse{Line(error)}: {error}");
+
+    private string? FilePath(string language, string name, string part) =>
+        _directory is null ? null : Path.Combine(_directory, language, $"{name}.{part}.liquid");
+
+    private static string? BuiltIn(string language, string name, string part)
+    {
+        using var stream = typeof(MailTemplates).Assembly.GetManifestResourceStream($"templates/{language}/{name}.{part}.liquid");
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    // Fluid reports positions as "(line:column)"; operators look for the line.
+    private static string Line(string error) => Position().Match(error) is { Success: true } match ? $", line {match.Groups[1].Value}" : "";
+
+    [GeneratedRegex(@"\((\d+):(\d+)\)")]
+    private static partial Regex Position();
+
+    [GeneratedRegex(@"^(?<language>[a-z]{2})/(?<name>[a-z0-9][a-z0-9-]*)\.(subject|html|text)\.liquid$")]
+    private static partial Regex FileName();
+
+    private sealed record Loaded(string? File, DateTime Written, IFluidTemplate Template);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Template {File}{Line} does not parse, so its last good version is still used: {Error}")]
+    private partial void LogBrokenEdit(string file, string line, string error);
 }

@@ -1,0 +1,41 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Recovery.Flows;
+
+/// <summary>
+/// The flow a cart or order runs, keyed by the flow's name. It holds the operator's replacement, if any, so every
+/// silo runs the same definition; without one, the configured definition applies.
+/// </summary>
+public interface IFlowGrain : IGrainWithStringKey
+{
+    /// <summary>The definition in force, and where it came from.</summary>
+    [ReadOnly]
+    Task<FlowSettings> GetAsync();
+
+    /// <summary>Replaces the definition, unless it breaks a rule: then nothing changes and the problems are returned.</summary>
+    Task<IReadOnlyList<FlowProblem>> ReplaceAsync(FlowDefinition definition);
+
+    /// <summary>Drops the operator's replacement, so the configured definition applies again.</summary>
+    Task ResetAsync();
+}
+
+/// <summary>Who set the definition in force.</summary>
+public enum FlowSource
+{
+    Configuration,
+    Operator,
+}
+
+[GenerateSerializer, Immutable, Alias("flow-settings")]
+public sealed record FlowSettings(
+    [property: Id(0)] string Flow,
+    [property: Id(1)] FlowDefinition Definition,
+    [property: Id(2)] FlowSource Source,
+    [property: Id(3)] DateTimeOffset? ChangedAt);
+
+[GenerateSerializer, Alias("flow-state")]
+public sealed class FlowState
+{
+    [Id(0)] public FlowDefinition? Replacement { get; set; }
+    [Id(1)] public DateTimeOffset? ChangedAt { get; set; }
+}
