@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
+using Orleans.Recovery.Api.Coupons;
+using Orleans.Recovery.Api.Flows;
 using Orleans.Recovery.Api.Health;
 using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Api.Orders;
@@ -103,6 +105,8 @@ public static class RecoveryApiExtensions
         var engine = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
         engine.MapCartsApi();
         engine.MapOrdersApi();
+        engine.MapCouponsApi();
+        engine.MapFlowsApi();
         engine.MapPublicLinksApi();
 
         WarnAboutDevelopmentKeys(app);

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
+using Orleans.Recovery.Feedback;
+using Orleans.Recovery.Orders;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
@@ -49,6 +51,9 @@ public static class RecoveryServices
         services.TryAddSingleton<MailComposer>();
         services.TryAddSingleton<CouponCodes>();
         services.TryAddSingleton<CartReminderMail>();
+        services.TryAddSingleton<OrderMail>();
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient<AlertWebhook>(client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<IMailTransport>(provider =>
             provider.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesPickupDirectory
                 ? ActivatorUtilities.CreateInstance<PickupDirectoryMailTransport>(provider)

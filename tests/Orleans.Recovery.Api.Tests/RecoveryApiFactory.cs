@@ -36,6 +36,8 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
             ["Recovery:Smtp:Host"] = "127.0.0.1",
             ["Recovery:Smtp:Port"] = smtp.Port.ToString(),
             ["Recovery:Smtp:Security"] = "None",
+            // Tests run at any hour; quiet hours have tests of their own.
+            ["Recovery:QuietHours:Enabled"] = "false",
             ["Recovery:Smtp:Timeout"] = "00:00:05",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

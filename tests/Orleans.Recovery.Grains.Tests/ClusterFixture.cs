@@ -12,9 +12,16 @@ namespace Orleans.Recovery.Grains.Tests;
 /// One in-process Orleans cluster for all grain tests, with the reminder clock under the tests' control and mail
 /// delivered over SMTP to a real server on loopback.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>Configuration a derived fixture lays over the shared one.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>();
+
+    public WebhookSink Webhook { get; } = WebhookSink.Start();
+
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+
+    public const string WebhookSecret = "test-webhook-secret-0123456789";
 
     public SmtpSink Smtp { get; private set; } = null!;
 
@@ -41,7 +48,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
             // The shared clock wanders through days and nights; quiet hours have tests of their own.
             ["Recovery:QuietHours:Enabled"] = "false",
+            ["Recovery:Alerts:Email"] = "care@kaffee.test",
+            ["Recovery:Alerts:WebhookUrl"] = Webhook.Url,
+            ["Recovery:Alerts:WebhookSecret"] = WebhookSecret,
         }));
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(Overrides));
         builder.ConfigureHost(host => host.Logging.AddFilter("Orleans.Runtime.ReminderService", Microsoft.Extensions.Logging.LogLevel.Trace).AddFilter("Orleans.Recovery", Microsoft.Extensions.Logging.LogLevel.Trace));
         builder.ConfigureSilo((_, silo) =>
         {
@@ -71,7 +82,38 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Cluster.DisposeAsync();
         await Smtp.DisposeAsync();
+        Webhook.Dispose();
     }
+}
+
+/// <summary>A cluster of its own with quiet hours on, and a clock the suppression tests move to the hour they need.</summary>
+public sealed class QuietHoursClusterFixture : ClusterFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>
+    {
+        ["Recovery:QuietHours:Enabled"] = "true",
+        ["Recovery:QuietHours:ShopTimeZone"] = "Europe/Berlin",
+    };
+
+    /// <summary>Moves the clock forward to the next <paramref name="time"/> of day, UTC.</summary>
+    public DateTimeOffset AdvanceToUtc(TimeSpan time)
+    {
+        var now = Clock.GetUtcNow();
+        var target = new DateTimeOffset(now.UtcDateTime.Date + time, TimeSpan.Zero);
+        if (target <= now)
+        {
+            target = target.AddDays(1);
+        }
+
+        Clock.Advance(target - now);
+        return target;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class QuietHoursCollection : ICollectionFixture<QuietHoursClusterFixture>
+{
+    public const string Name = "quiet-hours";
 }
 
 [CollectionDefinition(Name)]

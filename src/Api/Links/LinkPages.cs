@@ -18,6 +18,29 @@ public static class LinkPages
     public static IResult Unsubscribed(string shopName) => Page(StatusCodes.Status200OK, "Unsubscribed",
         $"<p>You are unsubscribed. {Encode(shopName)} will not send you reminder emails any more.</p>");
 
+    public static IResult DelayAnswered(string shopName, Orleans.Recovery.Orders.DelayOption choice) => Page(StatusCodes.Status200OK, "Thank you",
+        $"<p>Thank you. {Encode(shopName)} has your answer: {Encode(choice switch
+        {
+            Orleans.Recovery.Orders.DelayOption.Wait => "you will wait for the whole order",
+            Orleans.Recovery.Orders.DelayOption.Cancel => "cancel the order",
+            Orleans.Recovery.Orders.DelayOption.Partial => "send what is ready now",
+            _ => "send a similar item instead",
+        })}. You can pick another option from the email until we act on it.</p>");
+
+    public static IResult Rated(string shopName, int rating) => Page(StatusCodes.Status200OK, "Thank you",
+        rating <= 2
+            ? $"<p>Thank you for telling us, and we are sorry. Someone from {Encode(shopName)} will be in touch to put it right.</p>"
+            : $"<p>Thank you for rating your order {rating} of 5.</p>");
+
+    public static IResult Newsletter(string shopName) => Page(StatusCodes.Status200OK, "Newsletter", $"""
+        <p>Would you like to get the {Encode(shopName)} newsletter?</p>
+        <form method="post"><button type="submit">Yes, sign me up</button></form>
+        <p>You can unsubscribe from any newsletter with one click.</p>
+        """);
+
+    public static IResult Subscribed(string shopName) => Page(StatusCodes.Status200OK, "Subscribed",
+        $"<p>Thank you: you will get the {Encode(shopName)} newsletter.</p>");
+
     private static IResult Page(int status, string title, string body) => Results.Content(
         $"""
         <!DOCTYPE html>

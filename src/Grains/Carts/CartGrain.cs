@@ -22,9 +22,6 @@ public sealed partial class CartGrain(
 {
     private const string ReminderName = "follow-up";
 
-    // Orleans' minimum reminder period; a tick missed during a restart comes at most this much later.
-    private static readonly TimeSpan _tick = TimeSpan.FromMinutes(1);
-
     private CartState State => cart.State;
 
     private string CartId => this.GetPrimaryKeyString();
@@ -162,7 +159,7 @@ public sealed partial class CartGrain(
             // A stray tick (a duplicate, or one left by a crash between a write and an unregister).
             State.ReminderDueAt = null;
             await cart.WriteStateAsync();
-            await UnregisterAsync();
+            await FollowUpReminder.UnregisterAsync(this, ReminderName);
             return;
         }
 
@@ -170,11 +167,9 @@ public sealed partial class CartGrain(
         {
             // Activity, a retry back-off, a deferral or a longer delay moved the step later: sleep until then rather
             // than tick every minute.
-            var wake = State.WakeAt!.Value;
-            if (wake - now > _tick)
+            if (await FollowUpReminder.SleepUntilAsync(this, ReminderName, State.WakeAt!.Value, clock) is { } armed)
             {
-                await this.RegisterOrUpdateReminder(ReminderName, wake - now, _tick);
-                State.ReminderDueAt = wake;
+                State.ReminderDueAt = armed;
                 await cart.WriteStateAsync();
             }
 
@@ -285,44 +280,12 @@ public sealed partial class CartGrain(
         State.Cancel(CartId, status, reason, now);
     }
 
-    /// <summary>
-    /// Writes the state and keeps the reminder in step with it. A reminder is registered before the write and
-    /// removed after it, so a crash in between leaves a spare tick, never a pending step without a reminder.
-    /// </summary>
-    private async Task SaveAsync()
-    {
-        if (State.WakeAt is { } wake)
+    private async Task SaveAsync() =>
+        State.ReminderDueAt = await FollowUpReminder.SaveAsync(this, ReminderName, State.WakeAt, State.ReminderDueAt, clock, armed =>
         {
-            // A reminder already due no later than needed is enough: an early tick re-arms it. That saves a
-            // reminder write on every snapshot of a busy cart.
-            if (State.ReminderDueAt is not { } armed || armed > wake)
-            {
-                var dueIn = wake - clock.GetUtcNow();
-                await this.RegisterOrUpdateReminder(ReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, _tick);
-                State.ReminderDueAt = wake;
-            }
-
-            await cart.WriteStateAsync();
-            return;
-        }
-
-        var wasArmed = State.ReminderDueAt is not null;
-        State.ReminderDueAt = null;
-        await cart.WriteStateAsync();
-        if (wasArmed)
-        {
-            await UnregisterAsync();
-        }
-    }
-
-    private async Task UnregisterAsync()
-    {
-        // A fresh handle each time: a stale one fails its ETag.
-        if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+            State.ReminderDueAt = armed;
+            return cart.WriteStateAsync();
+        });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step}, attempt {Attempts}: {Outcome} {Detail}")]
     private partial void LogOutcome(string cartId, int step, int attempts, DeliveryOutcome outcome, string? detail);

@@ -15,4 +15,5 @@ public static class SkipReason
     public const string FrequencyCapped = "frequency-capped";
     public const string PaymentSucceeded = "payment-succeeded";
     public const string OrderCancelled = "order-cancelled";
+    public const string StepRemoved = "step-removed";
 }

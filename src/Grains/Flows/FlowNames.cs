@@ -42,6 +42,9 @@ public static class PostPurchaseSteps
 
     public static readonly IReadOnlyList<string> All = [Confirmation, Shipment, Delay, Delivered, ReviewRequest];
 
+    /// <summary>The step's place in the flow, from 1.</summary>
+    public static int Number(string step) => All.Select((name, index) => (name, index)).First(pair => pair.name == step).index + 1;
+
     /// <summary>Order, shipment, delay and delivered notices are about a purchase: transactional, never marketing.</summary>
     public static bool IsMarketing(string step) => step == ReviewRequest;
 }

@@ -8,4 +8,13 @@ public enum LinkPurpose
 
     /// <summary>/u/{token}: unsubscribe. The subject is the customer key.</summary>
     Unsubscribe = 'u',
+
+    /// <summary>/d/{token}?choice=…: the answer to a delay notice. The subject is the notice's message id.</summary>
+    DelayChoice = 'd',
+
+    /// <summary>/f/{token}?rating=n: a rating from a review request. The subject is the request's message id.</summary>
+    Feedback = 'f',
+
+    /// <summary>/n/{token}: the newsletter opt-in page. The subject is the customer key.</summary>
+    Newsletter = 'n',
 }

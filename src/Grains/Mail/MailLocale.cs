@@ -36,6 +36,10 @@ public sealed record MailLocale(string Language, CultureInfo Culture)
         return new MailLocale(language, culture);
     }
 
+    /// <summary>A language's default locale, for mail to the shop itself.</summary>
+    public static MailLocale ForLanguage(string language) =>
+        new(language, CultureInfo.GetCultureInfo(_defaultCulture.GetValueOrDefault(language, "en-US")));
+
     private static CultureInfo? TryCulture(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))

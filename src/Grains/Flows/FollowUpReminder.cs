@@ -1,0 +1,65 @@
+namespace Orleans.Recovery.Flows;
+
+/// <summary>
+/// Keeps a grain's one reminder in step with its state. The reminder is registered before the state write and
+/// removed after it, so a crash in between leaves a spare tick, never a pending message without a reminder.
+/// </summary>
+public static class FollowUpReminder
+{
+    /// <summary>Orleans' minimum reminder period; a tick missed during a restart comes at most this much later.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Arms the reminder for <paramref name="wake"/> (or removes it when null) around <paramref name="write"/>, and
+    /// returns the due time it is armed for. A reminder already due no later than needed is left alone: an early
+    /// tick re-arms it, which saves a reminder write on every event of a busy grain.
+    /// </summary>
+    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write)
+    {
+        if (wake is { } due)
+        {
+            if (armed is not { } current || current > due)
+            {
+                var dueIn = due - clock.GetUtcNow();
+                await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
+                armed = due;
+            }
+
+            await write(armed);
+            return armed;
+        }
+
+        await write(null);
+        if (armed is not null)
+        {
+            await UnregisterAsync(grain, name);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// For a tick that came before anything is due: re-arms the reminder for <paramref name="wake"/> when that is
+    /// more than a tick away, rather than tick every minute. Returns the new armed time, or null when unchanged.
+    /// </summary>
+    public static async Task<DateTimeOffset?> SleepUntilAsync(Grain grain, string name, DateTimeOffset wake, TimeProvider clock)
+    {
+        var dueIn = wake - clock.GetUtcNow();
+        if (dueIn <= Tick)
+        {
+            return null;
+        }
+
+        await grain.RegisterOrUpdateReminder(name, dueIn, Tick);
+        return wake;
+    }
+
+    public static async Task UnregisterAsync(Grain grain, string name)
+    {
+        // A fresh handle each time: a stale one fails its ETag.
+        if (await grain.GetReminder(name) is { } reminder)
+        {
+            await grain.UnregisterReminder(reminder);
+        }
+    }
+}
