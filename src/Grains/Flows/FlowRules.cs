@@ -4,7 +4,8 @@ using Orleans.Recovery.Mail;
 namespace Orleans.Recovery.Flows;
 
 /// <summary>A flaw in a flow definition: where it is, as JSON and configuration name it, and what is wrong.</summary>
-public sealed record FlowProblem(string Path, string ConfigurationPath, string Message);
+[GenerateSerializer, Immutable, Alias("flow-problem")]
+public sealed record FlowProblem([property: Id(0)] string Path, [property: Id(1)] string ConfigurationPath, [property: Id(2)] string Message);
 
 /// <summary>What makes a flow definition runnable. The same rules guard configuration at start and the operator's PUT.</summary>
 public static partial class FlowRules

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Orleans.Recovery.Api.Tests.Flows;
+
+public sealed class FlowsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private readonly HttpClient _operator = fixture.Api.Operator();
+
+    [Fact]
+    public async Task TheOperatorReplacesAFlowAndABadDefinitionChangesNothing()
+    {
+        var before = await (await _operator.GetAsync("/api/v1/flows/IncompletePayment")).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal("configuration", before.GetProperty("source").GetString());
+        var definition = JsonNode.Parse(before.GetProperty("definition").GetRawText())!.AsObject();
+
+        definition["steps"]![1]!["delay"] = "00:30:00";
+        definition["steps"]![2]!["template"] = "no-such-template";
+        var bad = await _operator.PutAsync("/api/v1/flows/incomplete-payment", Bodies.Json(definition));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.ReadJsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("steps[1].delay", out _));
+        Assert.True(errors.TryGetProperty("steps[2].template", out _));
+        var unchanged = await (await _operator.GetAsync("/api/v1/flows/incomplete-payment")).ReadJsonAsync();
+        Assert.Equal("3.00:00:00", unchanged.GetProperty("definition").GetProperty("steps")[1].GetProperty("delay").GetString());
+
+        definition["steps"]![1]!["delay"] = "2.00:00:00";
+        definition["steps"]![2]!["template"] = "payment-failed";
+        definition["steps"]![2]!["variants"] = new JsonArray { new JsonObject { ["name"] = "fifteen", ["weight"] = 1, ["discountPercent"] = 15 } };
+        var good = await _operator.PutAsync("/api/v1/flows/incomplete-payment", Bodies.Json(definition));
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        var after = await good.ReadJsonAsync();
+        Assert.Equal("operator", after.GetProperty("source").GetString());
+        Assert.Equal("2.00:00:00", after.GetProperty("definition").GetProperty("steps")[1].GetProperty("delay").GetString());
+
+        var reset = await (await _operator.DeleteAsync("/api/v1/flows/incomplete-payment")).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal("configuration", reset.GetProperty("source").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _operator.GetAsync("/api/v1/flows/win-back")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Api.Storefront().GetAsync("/api/v1/flows/incomplete-payment")).StatusCode);
+    }
+
+    [Fact]
+    public async Task APreviewRendersAnyStepInGermanWithGermanMoneyOrInEnglishWithEnglishMoney()
+    {
+        var german = await (await _operator.PostAsync("/api/v1/flows/cart-abandonment/steps/3/preview", Bodies.Json(new JsonObject { ["locale"] = "de-DE" })))
+            .EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Contains("44,88 €", german.GetProperty("text").GetString());
+        Assert.Contains("Rabatt", german.GetProperty("text").GetString());
+
+        var english = await (await _operator.PostAsync("/api/v1/flows/post-purchase/steps/1/preview", Bodies.Json(new JsonObject { ["locale"] = "en-IE" })))
+            .EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Contains("€44.88", english.GetProperty("text").GetString());
+        Assert.Contains("is confirmed", english.GetProperty("subject").GetString());
+
+        var noLocale = await _operator.PostAsync("/api/v1/flows/cart-abandonment/steps/1/preview", Bodies.Json(new JsonObject()));
+        Assert.True((await noLocale.ReadJsonAsync()).GetProperty("errors").TryGetProperty("locale", out _));
+        var noStep = await _operator.PostAsync("/api/v1/flows/cart-abandonment/steps/9/preview", Bodies.Json(new JsonObject { ["locale"] = "en" }));
+        Assert.True((await noStep.ReadJsonAsync()).GetProperty("errors").TryGetProperty("step", out _));
+        var noCart = await _operator.PostAsync("/api/v1/flows/cart-abandonment/steps/1/preview", Bodies.Json(new JsonObject { ["locale"] = "en", ["cartId"] = "nope" }));
+        Assert.Equal(HttpStatusCode.NotFound, noCart.StatusCode);
+    }
+}
