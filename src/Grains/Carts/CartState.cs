@@ -186,23 +186,11 @@ public sealed class CartState
     /// <summary>Backs off after a transient failure: 1, 2, 4 … minutes, at most 30.</summary>
     public void ScheduleRetry(DateTimeOffset now, int attempts)
     {
-        var minutes = Math.Min(30, Math.Pow(2, Math.Max(0, attempts - 1)));
-        RetryAt = now + TimeSpan.FromMinutes(minutes);
+        RetryAt = now + MessageLog.RetryDelay(attempts);
     }
 
     /// <summary>Adds a log entry; an entry still <see cref="MessageStatus.Sending"/> is replaced by its outcome.</summary>
-    public void Log(MessageRecord record)
-    {
-        var open = Messages.FindLastIndex(m => m.MessageId == record.MessageId && m.Status == MessageStatus.Sending);
-        if (open >= 0)
-        {
-            Messages[open] = record;
-        }
-        else
-        {
-            Messages.Add(record);
-        }
-    }
+    public void Log(MessageRecord record) => MessageLog.Add(Messages, record);
 
     public MessageRecord? OpenAttempt(string messageId) =>
         Messages.FindLast(m => m.MessageId == messageId && m.Status == MessageStatus.Sending);

@@ -35,3 +35,23 @@ public sealed record MessageRecord(
     /// <summary>The single-use coupon the message carried, if any.</summary>
     [Id(11)] public string? CouponCode { get; init; }
 }
+
+/// <summary>A message log shared by carts and orders: an entry still sending is replaced by its outcome.</summary>
+public static class MessageLog
+{
+    public static void Add(List<MessageRecord> messages, MessageRecord record)
+    {
+        var open = messages.FindLastIndex(m => m.MessageId == record.MessageId && m.Status == MessageStatus.Sending);
+        if (open >= 0)
+        {
+            messages[open] = record;
+        }
+        else
+        {
+            messages.Add(record);
+        }
+    }
+
+    /// <summary>Backs off after a transient failure: 1, 2, 4 … minutes, at most 30.</summary>
+    public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(30, Math.Pow(2, Math.Max(0, attempts - 1))));
+}

@@ -403,7 +403,7 @@ public sealed partial class OrderGrain(
                 break;
             case DeliveryOutcome.TransientFailure:
                 State.Log(claim with { Reason = SkipReason.TransientFailure, At = at });
-                message.RetryAt = at + TimeSpan.FromMinutes(Math.Min(30, Math.Pow(2, Math.Max(0, message.Attempts - 1))));
+                message.RetryAt = at + MessageLog.RetryDelay(message.Attempts);
                 break;
             default:
                 var reason = result.Outcome == DeliveryOutcome.MailboxUnavailable && message.To == Recipient.Customer ? SkipReason.InvalidAddress : SkipReason.Rejected;

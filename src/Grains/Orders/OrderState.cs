@@ -96,16 +96,5 @@ public sealed class OrderState
         new(message.MessageId, message.Flow, message.StepNumber, status, reason, now, message.DueAt, null, message.Attempts);
 
     /// <summary>Adds a log entry; an entry still <see cref="MessageStatus.Sending"/> is replaced by its outcome.</summary>
-    public void Log(MessageRecord record)
-    {
-        var open = Messages.FindLastIndex(m => m.MessageId == record.MessageId && m.Status == MessageStatus.Sending);
-        if (open >= 0)
-        {
-            Messages[open] = record;
-        }
-        else
-        {
-            Messages.Add(record);
-        }
-    }
+    public void Log(MessageRecord record) => MessageLog.Add(Messages, record);
 }
