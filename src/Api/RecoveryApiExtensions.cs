@@ -8,6 +8,7 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
 using Orleans.Recovery.Api.Coupons;
+using Orleans.Recovery.Api.Customers;
 using Orleans.Recovery.Api.Flows;
 using Orleans.Recovery.Api.Health;
 using Orleans.Recovery.Api.Links;
@@ -106,6 +107,7 @@ public static class RecoveryApiExtensions
         engine.MapCartsApi();
         engine.MapOrdersApi();
         engine.MapCouponsApi();
+        engine.MapCustomersApi();
         engine.MapFlowsApi();
         engine.MapPublicLinksApi();
 

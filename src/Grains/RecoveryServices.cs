@@ -52,6 +52,7 @@ public static class RecoveryServices
         services.TryAddSingleton<CouponCodes>();
         services.TryAddSingleton<CartReminderMail>();
         services.TryAddSingleton<OrderMail>();
+        services.TryAddSingleton<PendingFollowUps>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<AlertWebhook>(client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<IMailTransport>(provider =>

@@ -60,12 +60,12 @@ public static class CouponsApi
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The coupon was already redeemed.",
                 detail: $"It was redeemed by another order at {result.Coupon!.RedeemedAt:u}; each code is good for one order.",
-                extensions: new Dictionary<string, object?> { ["status"] = "redeemed" }),
+                extensions: new Dictionary<string, object?> { ["couponStatus"] = "redeemed" }),
             _ => TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The coupon has expired.",
                 detail: $"It was valid until {result.Coupon!.ExpiresAt:u}.",
-                extensions: new Dictionary<string, object?> { ["status"] = "expired" }),
+                extensions: new Dictionary<string, object?> { ["couponStatus"] = "expired" }),
         };
     }
 

@@ -20,7 +20,7 @@ public sealed partial class CartGrain(
     CouponCodes couponCodes,
     ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable
 {
-    private const string ReminderName = "follow-up";
+    public const string ReminderName = "follow-up";
 
     private CartState State => cart.State;
 
@@ -149,11 +149,27 @@ public sealed partial class CartGrain(
             [.. State.Clicks],
             State.WakeAt));
 
+    public async Task RetimeAsync(string flow, FlowDefinition definition)
+    {
+        if (flow != FlowNames.CartAbandonment || !State.HasPendingStep)
+        {
+            return;
+        }
+
+        var due = State.NextDueAt;
+        State.Retime(CartId, definition, clock.GetUtcNow());
+        if (State.NextDueAt != due)
+        {
+            // An earlier step re-arms the reminder; a later one leaves it, and its early tick sleeps until the step.
+            await SaveAsync();
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         var now = clock.GetUtcNow();
         var flow = await FlowAsync();
-        State.Retime(flow);
+        State.Retime(CartId, flow, now);
         if (!State.HasPendingStep)
         {
             // A stray tick (a duplicate, or one left by a crash between a write and an unregister).

@@ -60,14 +60,21 @@ public sealed class CartState
     /// Times the pending step on the flow as it is now, so an operator's change of delays applies to steps not yet
     /// sent. A step whose flow lost it ends the sequence.
     /// </summary>
-    public void Retime(FlowDefinition flow)
+    public void Retime(string cartId, FlowDefinition flow, DateTimeOffset now)
     {
         if (!HasPendingStep || AnchorAt is not { } anchor)
         {
             return;
         }
 
-        NextDueAt = NextStep < flow.Steps.Count ? anchor + (AnchoredOnActivity ? flow.Steps[NextStep].Delay : flow.GapBefore(NextStep)) : null;
+        if (NextStep >= flow.Steps.Count)
+        {
+            // The operator removed the step this cart was waiting for: the sequence ends here, and the log says why.
+            Cancel(cartId, CartStatus.Active, SkipReason.StepRemoved, now);
+            return;
+        }
+
+        NextDueAt = anchor + (AnchoredOnActivity ? flow.Steps[NextStep].Delay : flow.GapBefore(NextStep));
     }
 
     /// <summary>The message id of step <paramref name="step"/>, stable across retries, ticks and restarts.</summary>

@@ -1,17 +1,28 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Mail;
+using Orleans.Runtime;
 
 namespace Orleans.Recovery.Flows;
 
-/// <summary>One flow's definition. A change applies to every step not yet sent, because carts and orders read it at send time.</summary>
+/// <summary>
+/// One flow's definition. A change applies to every step not yet sent: carts and orders read the flow when they send,
+/// and a change re-times the steps they wait for, so a shorter delay is kept too.
+/// </summary>
 public sealed partial class FlowGrain(
     [PersistentState("flow", RecoveryStorage.Name)] IPersistentState<FlowState> flow,
     IOptionsMonitor<FlowsOptions> configured,
     MailTemplates templates,
+    PendingFollowUps pending,
     TimeProvider clock,
-    ILogger<FlowGrain> logger) : Grain, IFlowGrain
+    ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
+    /// <summary>Held while a re-timing sweep is owed, so one cut short by a stopping silo runs again.</summary>
+    private const string RetimeReminder = "retime-pending";
+
+    private IGrainTimer? _retiming;
+    private bool _changedDuringSweep;
+
     private string Name => this.GetPrimaryKeyString();
 
     public Task<FlowSettings> GetAsync() => Task.FromResult(flow.State.Replacement is { } replacement
@@ -30,6 +41,7 @@ public sealed partial class FlowGrain(
         flow.State.ChangedAt = clock.GetUtcNow();
         await flow.WriteStateAsync();
         LogReplaced(Name, definition.Steps.Count);
+        await RetimePendingAsync();
         return [];
     }
 
@@ -39,10 +51,66 @@ public sealed partial class FlowGrain(
         flow.State.ChangedAt = clock.GetUtcNow();
         await flow.WriteStateAsync();
         LogReset(Name);
+        await RetimePendingAsync();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_retiming is null)
+        {
+            StartSweep();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RetimePendingAsync()
+    {
+        await this.RegisterOrUpdateReminder(RetimeReminder, FollowUpReminder.Tick, FollowUpReminder.Tick);
+        if (_retiming is null)
+        {
+            StartSweep();
+        }
+        else
+        {
+            _changedDuringSweep = true;
+        }
+    }
+
+    /// <summary>
+    /// Runs the sweep off the call that changed the flow, interleaved so carts keep reading the flow meanwhile; it
+    /// hands them the definition, so they never call back into this grain.
+    /// </summary>
+    private void StartSweep() => _retiming = this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions
+    {
+        DueTime = TimeSpan.Zero,
+        Period = Timeout.InfiniteTimeSpan,
+        Interleave = true,
+        KeepAlive = true,
+    });
+
+    private async Task SweepAsync(CancellationToken cancellation)
+    {
+        do
+        {
+            _changedDuringSweep = false;
+            var definition = (await GetAsync()).Definition;
+            var (count, failed) = await pending.RetimeAsync(Name, definition, cancellation);
+            LogRetimed(Name, count, failed);
+        }
+        while (_changedDuringSweep);
+
+        // Grains that could not be reached re-time themselves when they next wake; sweeping again would not help them.
+        _retiming?.Dispose();
+        _retiming = null;
+        await FollowUpReminder.UnregisterAsync(this, RetimeReminder);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow} replaced by the operator: {Steps} steps")]
     private partial void LogReplaced(string flow, int steps);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Pending} carts or orders with steps pending were re-timed ({Failed} unreachable)")]
+    private partial void LogRetimed(string flow, int pending, int failed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow} reset to its configured definition")]
     private partial void LogReset(string flow);

@@ -1,7 +1,9 @@
+using Orleans.Recovery.Flows;
+
 namespace Orleans.Recovery.Orders;
 
 /// <summary>One order, keyed by the storefront's order id: its payment and post-purchase flows.</summary>
-public interface IOrderGrain : IGrainWithStringKey
+public interface IOrderGrain : IFollowUpGrain
 {
     /// <summary>
     /// Records the order and cancels the recovery of its cart and of the customer's carts holding the same items.

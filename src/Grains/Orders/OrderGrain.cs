@@ -26,7 +26,7 @@ public sealed partial class OrderGrain(
     IOptionsMonitor<AlertOptions> alerts,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
 {
-    private const string ReminderName = "order-follow-up";
+    public const string ReminderName = "order-follow-up";
 
     private IGrainTimer? _sendSoon;
 
@@ -140,6 +140,7 @@ public sealed partial class OrderGrain(
             Step = PostPurchaseSteps.ReviewRequest,
             StepNumber = PostPurchaseSteps.All.Count,
             DueAt = at + review.Delay,
+            TimedFrom = at,
             Marketing = true,
         });
         return OrderEventOutcome.Recorded;
@@ -205,6 +206,14 @@ public sealed partial class OrderGrain(
         [.. State.Messages],
         [.. State.Outbox.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
 
+    public async Task RetimeAsync(string flow, FlowDefinition definition)
+    {
+        if (State.Order is not null && State.Retime(flow, definition))
+        {
+            await SaveAndSendAsync();
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (State.Order is null || State.Outbox.Count == 0)
@@ -215,7 +224,21 @@ public sealed partial class OrderGrain(
             return;
         }
 
+        // A flow change this order missed (its silo was down during the sweep) still reaches its unsent steps.
+        foreach (var flow in State.Outbox.Where(message => message.TimedFrom is not null).Select(message => message.Flow).Distinct().ToList())
+        {
+            State.Retime(flow, await FlowAsync(flow));
+        }
+
         await SendDueAsync();
+
+        // Whatever is left may be days away (the next payment reminder, a capped review request): sleep until then
+        // rather than tick every minute.
+        if (State.WakeAt is { } wake && await FollowUpReminder.SleepUntilAsync(this, ReminderName, wake, clock) is { } armed)
+        {
+            State.ReminderDueAt = armed;
+            await order.WriteStateAsync();
+        }
     }
 
     private async Task<OrderEventOutcome> OnEventAsync(Func<DateTimeOffset, Task<OrderEventOutcome>> apply, bool allowedWhenCancelled = false)
@@ -265,7 +288,8 @@ public sealed partial class OrderGrain(
             Flow = FlowNames.IncompletePayment,
             Step = flow.Steps[index].Name,
             StepNumber = index + 1,
-            DueAt = from + flow.GapBefore(index),
+            DueAt = from + OrderState.DelayOf(FlowNames.IncompletePayment, flow, index),
+            TimedFrom = from,
             Marketing = true,
         });
     }

@@ -1,4 +1,5 @@
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.Flows;
 
 namespace Orleans.Recovery.Orders;
 
@@ -59,6 +60,36 @@ public sealed class OrderState
         Outbox.Add(message);
         return true;
     }
+
+    /// <summary>
+    /// Times the unsent steps of <paramref name="flow"/> on <paramref name="definition"/>; true when one moved. A step
+    /// the definition no longer has stays put, and is skipped as removed when it comes due.
+    /// </summary>
+    public bool Retime(string flow, FlowDefinition definition)
+    {
+        var moved = false;
+        foreach (var message in Outbox)
+        {
+            var index = definition.Steps.FindIndex(step => step.Name == message.Step);
+            if (message.Flow != flow || message.TimedFrom is not { } from || index < 0)
+            {
+                continue;
+            }
+
+            var due = from + DelayOf(flow, definition, index);
+            moved |= due != message.DueAt;
+            message.DueAt = due;
+        }
+
+        return moved;
+    }
+
+    /// <summary>
+    /// How long after its <see cref="PendingMessage.TimedFrom"/> step <paramref name="index"/> is due: incomplete-payment
+    /// reminders are spaced from the one before; the review request counts from delivery.
+    /// </summary>
+    public static TimeSpan DelayOf(string flow, FlowDefinition definition, int index) =>
+        flow == FlowNames.IncompletePayment ? definition.GapBefore(index) : definition.Steps[index].Delay;
 
     /// <summary>Drops the pending messages that match, each logged as skipped with <paramref name="reason"/>.</summary>
     public List<PendingMessage> Cancel(Predicate<PendingMessage> match, string reason, DateTimeOffset now)

@@ -35,6 +35,12 @@ public sealed class PendingMessage
     [Id(9)] public DateTimeOffset? RetryAt { get; set; }
     [Id(10)] public DateTimeOffset? DeferredUntil { get; set; }
 
+    /// <summary>
+    /// For a step timed by its flow's delay (an incomplete-payment reminder, the review request): the moment the delay
+    /// counts from, so an operator's change of the delay can move the step. Null for a notice sent as its event arrives.
+    /// </summary>
+    [Id(11)] public DateTimeOffset? TimedFrom { get; set; }
+
     public DateTimeOffset WakeAt => Later(Later(DueAt, RetryAt), DeferredUntil);
 
     public bool IsDue(DateTimeOffset now) => WakeAt <= now;

@@ -1,0 +1,11 @@
+namespace Orleans.Recovery.Flows;
+
+/// <summary>A grain whose pending follow-ups wait under one reminder: a cart, an order.</summary>
+public interface IFollowUpGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Times the unsent steps of <paramref name="flow"/> on <paramref name="definition"/>, after an operator changed
+    /// it, so a shorter delay is kept as well as a longer one. Nothing happens for a grain with none pending.
+    /// </summary>
+    Task RetimeAsync(string flow, FlowDefinition definition);
+}
