@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Recovery.Coupons;
+using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Api.Tests.Orders;
 
@@ -113,9 +114,68 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(11, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var refused = await responses.First(r => r.StatusCode == HttpStatusCode.Conflict).ReadJsonAsync();
+        Assert.Equal(409, refused.GetProperty("status").GetInt32());
+        Assert.Equal("redeemed", refused.GetProperty("couponStatus").GetString());
         var redeemed = await (await _storefront.GetAsync($"/api/v1/coupons/{code}")).EnsureSuccessStatusCode().ReadJsonAsync();
         Assert.Equal("redeemed", redeemed.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task TheReviewRequestsLinksRecordARatingThatAlertsTheShopAndConsentOnlyFromTheButton()
+    {
+        var (orderId, email) = await PlaceAsync();
+        await fixture.Smtp.WaitForAsync(email, 1);
+        Assert.Equal(HttpStatusCode.NoContent, (await _storefront.PostAsync($"/api/v1/orders/{orderId}/delivered", null)).StatusCode);
+        await fixture.Smtp.WaitForAsync(email, 2);
+        await fixture.Api.AdvanceUntilAsync(TimeSpan.FromDays(3), () => Task.FromResult(fixture.Smtp.To(email).Count() >= 3), "the review request");
+        var review = fixture.Smtp.To(email).Single(m => m.Subject!.Contains("how was your order"));
+        var lowest = new Uri(RatingLink().Matches(review.TextBody!).Select(m => m.Value).Single(link => link.EndsWith("rating=1", StringComparison.Ordinal)));
+        var newsletter = new Uri(NewsletterLink().Match(review.TextBody!).Value);
+
+        // Out of range or tampered: a plain 404, and nothing recorded.
+        Assert.Equal(HttpStatusCode.NotFound, (await _browser.GetAsync(lowest.PathAndQuery.Replace("rating=1", "rating=9"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _browser.GetAsync(lowest.PathAndQuery.Replace("/f/", "/f/x"))).StatusCode);
+        var unrated = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, unrated.GetProperty("rating").ValueKind);
+
+        var rated = await _browser.GetAsync(lowest.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
+        Assert.Contains("sorry", await rated.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var view = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(1, view.GetProperty("rating").GetProperty("value").GetInt32());
+        await Eventually.TrueAsync(
+            () => Task.FromResult(fixture.Smtp.Messages.Any(m => m.Subject == $"Unhappy customer: order {orderId} rated 1 of 5")),
+            what: "the alert to the shop");
+
+        // Opening the opt-in link (as a mail scanner would) records nothing; only the page's button does.
+        var customer = $"/api/v1/customers/{Uri.EscapeDataString(email)}";
+        var page = await _browser.GetAsync(newsletter.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<form method=\"post\"", await page.Content.ReadAsStringAsync());
+        var before = await (await _operator.GetAsync(customer)).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, before.GetProperty("newsletterConsentAt").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, (await _browser.PostAsync(newsletter.PathAndQuery.Replace("/n/", "/n/x"), null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await _browser.PostAsync(newsletter.PathAndQuery, null)).StatusCode);
+        var after = await (await _operator.GetAsync(customer)).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.String, after.GetProperty("newsletterConsentAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task TheCustomerViewIsForTheOperatorAndNamesABadAddress()
+    {
+        var bad = await _operator.GetAsync("/api/v1/customers/not-an-address");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.ReadJsonAsync()).GetProperty("errors").TryGetProperty("email", out _));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _storefront.GetAsync($"/api/v1/customers/{Bodies.NewEmail()}")).StatusCode);
+    }
+
+    [GeneratedRegex(@"https?://\S+/f/\S+\?rating=\d")]
+    private static partial Regex RatingLink();
+
+    [GeneratedRegex(@"https?://\S+/n/[A-Za-z0-9_.\-]+")]
+    private static partial Regex NewsletterLink();
 
     [GeneratedRegex(@"https?://\S+/d/\S+\?choice=\w+")]
     private static partial Regex DelayLink();
