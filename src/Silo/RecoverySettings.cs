@@ -23,6 +23,9 @@ public sealed record RecoverySettings(
 {
     public const string Sqlite = "Sqlite";
     public const string PostgreSql = "PostgreSQL";
+
+    /// <summary>State and reminders in the silo's memory: gone when it stops. For benchmarks and trials, never for a shop.</summary>
+    public const string Memory = "Memory";
     public const string Localhost = "Localhost";
     public const string AdoNet = "AdoNet";
     public const string DefaultConnectionString = "Data Source=data/recovery.db";
@@ -34,6 +37,8 @@ public sealed record RecoverySettings(
 
     public bool UsesPostgreSql => Storage == PostgreSql;
 
+    public bool UsesMemory => Storage == Memory;
+
     /// <summary>Silos form a cluster through the membership table; the API is then a client of theirs.</summary>
     public bool IsCluster => Clustering == AdoNet;
 
@@ -43,7 +48,7 @@ public sealed record RecoverySettings(
 
     public static RecoverySettings From(IConfiguration configuration)
     {
-        var storage = OneOf(configuration, "Recovery:Storage", Sqlite, Sqlite, PostgreSql);
+        var storage = OneOf(configuration, "Recovery:Storage", Sqlite, Sqlite, PostgreSql, Memory);
         var clustering = OneOf(configuration, "Recovery:Clustering", Localhost, Localhost, AdoNet);
         if (clustering == AdoNet && storage != PostgreSql)
         {

@@ -48,6 +48,15 @@ public static class RecoverySiloExtensions
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
         }
 
+        if (settings.UsesMemory)
+        {
+            silo.AddMemoryGrainStorage(RecoveryStorage.Name);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddRecoveryDatabase(settings);
+            silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: true);
+            return silo;
+        }
+
         silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options =>
         {
             options.Invariant = settings.Invariant;

@@ -20,6 +20,11 @@ public sealed class DatabaseHealthCheck(RecoverySettings settings) : IHealthChec
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (settings.UsesMemory)
+        {
+            return HealthCheckResult.Degraded("Memory: nothing survives a restart");
+        }
+
         await using var connection = settings.DbFactory.CreateConnection()!;
         connection.ConnectionString = settings.ConnectionString;
         await connection.OpenAsync(cancellationToken);

@@ -170,7 +170,7 @@ public sealed class CartState
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
-                Log(claim with { Status = MessageStatus.Sent, At = at });
+                Log(claim with { Status = MessageStatus.Sent, At = at, ClaimedAt = claim.At });
                 Advance(at, flow);
                 return false;
             case DeliveryOutcome.TransientFailure:
@@ -178,13 +178,13 @@ public sealed class CartState
                 ScheduleRetry(at, claim.Attempts);
                 return false;
             case DeliveryOutcome.MailboxUnavailable:
-                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.InvalidAddress, At = at });
+                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.InvalidAddress, At = at, ClaimedAt = claim.At });
                 NextDueAt = null;
                 RetryAt = null;
                 DeferredUntil = null;
                 return true;
             default:
-                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.Rejected, At = at });
+                Log(claim with { Status = MessageStatus.Failed, Reason = SkipReason.Rejected, At = at, ClaimedAt = claim.At });
                 Advance(at, flow);
                 return false;
         }

@@ -34,6 +34,9 @@ public sealed record MessageRecord(
 
     /// <summary>The single-use coupon the message carried, if any.</summary>
     [Id(11)] public string? CouponCode { get; init; }
+
+    /// <summary>For a sent or failed message: when it was handed to the mail grain, before the SMTP exchange.</summary>
+    [Id(12)] public DateTimeOffset? ClaimedAt { get; init; }
 }
 
 /// <summary>A message log shared by carts and orders: an entry still sending is replaced by its outcome.</summary>

@@ -6,19 +6,30 @@ using MimeKit;
 
 namespace Orleans.Recovery.Mail;
 
-/// <summary>Delivers through an SMTP relay with MailKit, one connection per message.</summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport
+/// <summary>Delivers through an SMTP relay with MailKit, one connection per message, at most <see cref="SmtpOptions.MaxConnections"/> at once.</summary>
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, ILogger<SmtpMailTransport> logger) : IMailTransport, IDisposable
 {
     private readonly SmtpOptions _options = options.Value;
+    private readonly SemaphoreSlim _connections = new(options.Value.MaxConnections);
 
     public string Name => $"smtp://{_options.Host}:{_options.EffectivePort}";
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        using var client = await ConnectAsync(cancellationToken);
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await _connections.WaitAsync(cancellationToken);
+        try
+        {
+            using var client = await ConnectAsync(cancellationToken);
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        finally
+        {
+            _connections.Release();
+        }
     }
+
+    public void Dispose() => _connections.Dispose();
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {

@@ -30,6 +30,12 @@ public sealed class SmtpOptions : IValidatableObject
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// SMTP connections a silo holds open at once. A storm of due follow-ups queues here rather than opening
+    /// thousands of connections a relay would refuse.
+    /// </summary>
+    public int MaxConnections { get; set; } = 4;
+
     public bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
 
     public int EffectivePort => Port != 0 ? Port : Security switch
@@ -54,6 +60,11 @@ public sealed class SmtpOptions : IValidatableObject
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
         {
             yield return new ValidationResult($"{Section}:Username and {Section}:Password must be set together.", [nameof(Username)]);
+        }
+
+        if (MaxConnections is < 1 or > 256)
+        {
+            yield return new ValidationResult($"{Section}:MaxConnections must be from 1 to 256.", [nameof(MaxConnections)]);
         }
 
         if (Timeout <= TimeSpan.Zero)

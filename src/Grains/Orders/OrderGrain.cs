@@ -417,7 +417,7 @@ public sealed partial class OrderGrain(
         {
             case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
                 State.Outbox.Remove(message);
-                State.Log(claim with { Status = MessageStatus.Sent, At = at });
+                State.Log(claim with { Status = MessageStatus.Sent, At = at, ClaimedAt = claim.At });
                 if (message.Flow == FlowNames.IncompletePayment)
                 {
                     // The next step keeps its spacing from this one, however late this one went out.
@@ -432,7 +432,7 @@ public sealed partial class OrderGrain(
             default:
                 var reason = result.Outcome == DeliveryOutcome.MailboxUnavailable && message.To == Recipient.Customer ? SkipReason.InvalidAddress : SkipReason.Rejected;
                 State.Outbox.Remove(message);
-                State.Log(claim with { Status = MessageStatus.Failed, Reason = reason, At = at });
+                State.Log(claim with { Status = MessageStatus.Failed, Reason = reason, At = at, ClaimedAt = claim.At });
                 if (message.To == Recipient.Customer)
                 {
                     await Customer.ReleaseSendAsync(message.MessageId);
