@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Npgsql;
+
+namespace Orleans.Recovery.Bench;
+
+/// <summary>The four measurements, each a figure of the product beside its floor measured in the same run.</summary>
+public sealed class Measurements(string repository, BenchMode mode, Func<string, Task<string>> newDatabase, Action<string> report)
+{
+    private const int MaxSmtpConnections = 4;
+
+    private string Prefix(string what) => $"{what}-{Guid.NewGuid():N}"[..(what.Length + 9)];
+
+    /// <summary>api: cart snapshots per second with in-memory state, beside a no-op endpoint of the same app.</summary>
+    public async Task<Dictionary<string, double>> ApiAsync()
+    {
+        await using var product = await Product.StartAsync(repository, new Dictionary<string, string> { ["Recovery__Storage"] = "Memory" });
+        var script = Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua");
+        await WarmUpAsync(product);
+        var noop = await Wrk.RequestsPerSecondAsync(new Uri(product.BaseAddress, "/health/live"), mode);
+        var events = await Wrk.RequestsPerSecondAsync(product.BaseAddress, mode, script, Product.StorefrontKey, Prefix("api"));
+        report($"api: {events:F0} cart snapshots/s, no-op {noop:F0}/s");
+        return new() { ["events_per_s"] = events, ["noop_per_s"] = noop, ["ratio"] = events / noop };
+    }
+
+    /// <summary>ingest: the same with durable PostgreSQL state and reminders, beside the same rows written straight with Npgsql.</summary>
+    public async Task<Dictionary<string, double>> IngestAsync()
+    {
+        var database = await newDatabase("bench_ingest");
+        double events;
+        await using (var product = await Product.StartAsync(repository, PostgresSettings(database)))
+        {
+            var script = Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua");
+            await WarmUpAsync(product);
+            events = await Wrk.RequestsPerSecondAsync(product.BaseAddress, mode, script, Product.StorefrontKey, Prefix("ingest"));
+        }
+
+        var floor = await DatabaseFloorAsync(database);
+        report($"ingest: {events:F0} cart snapshots/s on PostgreSQL, floor {floor:F0} state+reminder upserts/s");
+        return new() { ["events_per_s"] = events, ["db_floor_per_s"] = floor, ["ratio"] = events / floor };
+    }
+
+    /// <summary>
+    /// The physical floor of an event's durable writes: the product's own stored queries for a state upsert and a
+    /// reminder upsert, prepared, over as many connections as the load generator holds, with a real cart's payload.
+    /// </summary>
+    private async Task<double> DatabaseFloorAsync(string database)
+    {
+        await using var source = NpgsqlDataSource.Create(database);
+        string writeState, upsertReminder;
+        byte[] payload;
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            writeState = await ScalarAsync<string>(connection, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'WriteToStorageKey'");
+            upsertReminder = await ScalarAsync<string>(connection, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'UpsertReminderRowKey'");
+            payload = await ScalarAsync<byte[]>(connection, "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'cart' AND PayloadBinary IS NOT NULL LIMIT 1");
+        }
+
+        var stop = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(Enumerable.Range(0, mode.Connections).Select(async worker =>
+        {
+            await using var connection = await source.OpenConnectionAsync();
+            await using var state = new NpgsqlCommand(writeState, connection);
+            state.Parameters.Add(new NpgsqlParameter<int>("GrainIdHash", 0));
+            state.Parameters.Add(new NpgsqlParameter<long>("GrainIdN0", 0L));
+            state.Parameters.Add(new NpgsqlParameter<long>("GrainIdN1", 0L));
+            state.Parameters.Add(new NpgsqlParameter("GrainTypeHash", 42));
+            state.Parameters.Add(new NpgsqlParameter("GrainTypeString", "cart"));
+            state.Parameters.Add(new NpgsqlParameter("GrainIdExtensionString", ""));
+            state.Parameters.Add(new NpgsqlParameter("ServiceId", "floor"));
+            state.Parameters.Add(new NpgsqlParameter("PayloadBinary", payload));
+            state.Parameters.Add(new NpgsqlParameter("GrainStateVersion", NpgsqlTypes.NpgsqlDbType.Integer) { Value = DBNull.Value });
+            await using var reminder = new NpgsqlCommand(upsertReminder, connection);
+            reminder.Parameters.Add(new NpgsqlParameter("ServiceId", "floor"));
+            reminder.Parameters.Add(new NpgsqlParameter("GrainId", ""));
+            reminder.Parameters.Add(new NpgsqlParameter("ReminderName", "follow-up"));
+            reminder.Parameters.Add(new NpgsqlParameter("StartTime", DateTime.UtcNow));
+            reminder.Parameters.Add(new NpgsqlParameter<long>("Period", 60_000L));
+            reminder.Parameters.Add(new NpgsqlParameter<int>("GrainHash", 0));
+            await state.PrepareAsync();
+            await reminder.PrepareAsync();
+            var written = 0;
+            while (stop.Elapsed < mode.Duration)
+            {
+                var key = (long)worker << 32 | (uint)written;
+                state.Parameters["GrainIdHash"].Value = (int)key.GetHashCode();
+                state.Parameters["GrainIdN1"].Value = key;
+                await state.ExecuteNonQueryAsync();
+                reminder.Parameters["GrainId"].Value = $"cart/floor-{key}";
+                reminder.Parameters["StartTime"].Value = DateTime.UtcNow.AddHours(1);
+                reminder.Parameters["GrainHash"].Value = (int)key.GetHashCode();
+                await reminder.ExecuteNonQueryAsync();
+                written++;
+            }
+
+            return written;
+        }));
+        return counts.Sum() / stop.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// schedule: silo memory per pending cart once its grain is deactivated, above the silo's own; then how late
+    /// follow-ups reach the mail grain when many fall due in the same minute, and how fast they are delivered.
+    /// </summary>
+    public async Task<Dictionary<string, double>> ScheduleAsync()
+    {
+        var database = await newDatabase("bench_schedule");
+        await using var product = await Product.StartAsync(repository, PostgresSettings(database));
+        await using var silo = await SiloProbe.ConnectAsync(product.GatewayPort);
+        await Storefront.PutCartsAsync(product, Prefix("warm"), 200, mode.Connections);
+        var (baseline, baselineActivations) = await silo.MemoryAfterCollectionAsync();
+        var baselinePending = await PendingAsync(database);
+        var residentBefore = product.ResidentBytes();
+
+        var fill = Stopwatch.StartNew();
+        await Storefront.PutCartsAsync(product, Prefix("pending"), mode.Pending, mode.Connections);
+        var filled = fill.Elapsed;
+        var (loaded, activations) = await silo.MemoryAfterCollectionAsync();
+        var pending = await PendingAsync(database);
+        var perPending = (loaded - baseline) / (double)(pending - baselinePending);
+        report($"schedule: {pending} pending after {filled.TotalSeconds:F0} s; managed memory {baseline / 1e6:F1} MB -> {loaded / 1e6:F1} MB " +
+               $"({baselineActivations} -> {activations} activations after collection), {perPending:F0} B per pending cart; " +
+               $"resident {residentBefore / 1e6:F0} MB -> {product.ResidentBytes() / 1e6:F0} MB");
+        return new() { ["pending"] = pending, ["bytes_per_pending"] = perPending };
+    }
+
+    /// <summary>
+    /// N carts fall due within one minute: they are reported with the default hour's delay, then the operator cuts
+    /// the first delay so that every one of them is due about a minute from now. How late each reached the mail
+    /// grain is in its message log (handed over vs due); the SMTP server's clock gives the delivery rate.
+    /// </summary>
+    public async Task<(Dictionary<string, double> Lateness, Dictionary<string, double> Delivery)> DueTogetherAsync()
+    {
+        var database = await newDatabase("bench_due");
+        await using var smtp = CountingSmtpServer.Start();
+        var settings = PostgresSettings(database);
+        settings["Recovery__Smtp__Host"] = "127.0.0.1";
+        settings["Recovery__Smtp__Port"] = smtp.Port.ToString();
+        settings["Recovery__Smtp__Security"] = "None";
+        settings["Recovery__Smtp__MaxConnections"] = MaxSmtpConnections.ToString();
+        List<double> lateness;
+        double delivered;
+        await using (var product = await Product.StartAsync(repository, settings))
+        {
+            var started = DateTimeOffset.UtcNow;
+            var carts = await Storefront.PutCartsAsync(product, Prefix("due"), mode.DueTogether, mode.Connections);
+            var spread = DateTimeOffset.UtcNow - started;
+            await Storefront.SetFirstDelayAsync(product, TimeSpan.FromSeconds(Math.Ceiling(spread.TotalSeconds)) + mode.DueIn);
+
+            var wait = Stopwatch.StartNew();
+            while (smtp.Count < carts.Count)
+            {
+                if (wait.Elapsed > mode.DeliveryTimeout)
+                {
+                    throw new TimeoutException($"{smtp.Count} of {carts.Count} follow-ups arrived within {mode.DeliveryTimeout}.");
+                }
+
+                await Task.Delay(200);
+            }
+
+            lateness = await LatenessAsync(product, carts);
+            var accepted = smtp.AcceptedAt.Order().ToList();
+            delivered = (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
+            report($"due together: {carts.Count} carts reported in {spread.TotalSeconds:F1} s, all delivered {wait.Elapsed.TotalSeconds:F0} s after the flow change");
+        }
+
+        var floor = await SmtpFloorAsync(smtp, smtp.FirstMessage!, mode.DueTogether);
+        lateness.Sort();
+        report($"lateness to the mail grain: p50 {Percentile(lateness, 0.5):F0} ms, p99 {Percentile(lateness, 0.99):F0} ms; " +
+               $"delivery {delivered:F0}/s, bare MailKit floor {floor:F0}/s over {MaxSmtpConnections} connections");
+        return (
+            new() { ["lateness_p50_ms"] = Percentile(lateness, 0.5), ["lateness_p99_ms"] = Percentile(lateness, 0.99) },
+            new() { ["emails_per_s"] = delivered, ["floor_per_s"] = floor, ["ratio"] = delivered / floor });
+    }
+
+    private static async Task<List<double>> LatenessAsync(Product product, IReadOnlyList<string> carts)
+    {
+        using var client = product.Client(Product.OperatorKey);
+        var lateness = new System.Collections.Concurrent.ConcurrentBag<double>();
+        await Parallel.ForEachAsync(carts, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, cancellation) =>
+        {
+            var view = await client.GetFromJsonAsync<JsonElement>($"/api/v1/carts/{id}", cancellation);
+            var sent = view.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("step").GetInt32() == 1 && m.GetProperty("status").GetString() == "sent");
+            lateness.Add((sent.GetProperty("claimedAt").GetDateTimeOffset() - sent.GetProperty("dueAt").GetDateTimeOffset()).TotalMilliseconds);
+        });
+        return [.. lateness];
+    }
+
+    /// <summary>The same SMTP server fed the product's own rendered message by a bare MailKit loop, one open connection per worker.</summary>
+    private static async Task<double> SmtpFloorAsync(CountingSmtpServer smtp, byte[] rendered, int messages)
+    {
+        var message = await MimeMessage.LoadAsync(new MemoryStream(rendered));
+        smtp.Reset();
+        var next = 0;
+        var stop = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, MaxSmtpConnections).Select(async _ =>
+        {
+            using var client = new SmtpClient();
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, smtp.Port);
+            await client.ConnectAsync(socket, "127.0.0.1", smtp.Port, SecureSocketOptions.None);
+            while (Interlocked.Increment(ref next) <= messages)
+            {
+                await client.SendAsync(message);
+            }
+
+            await client.DisconnectAsync(quit: true);
+        }));
+        return messages / stop.Elapsed.TotalSeconds;
+    }
+
+    private static double Percentile(List<double> sorted, double quantile) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+
+    private Dictionary<string, string> PostgresSettings(string database) => new()
+    {
+        ["Recovery__Storage"] = "PostgreSQL",
+        ["ConnectionStrings__Recovery"] = database,
+    };
+
+    private static async Task WarmUpAsync(Product product)
+    {
+        // JIT, connection pools and grain types warm, so the timed runs measure the steady state.
+        await Storefront.PutCartsAsync(product, $"warm-{Guid.NewGuid():N}"[..13], 500, 16);
+    }
+
+    private static async Task<long> PendingAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        return await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM OrleansRemindersTable WHERE ReminderName = 'follow-up'");
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}

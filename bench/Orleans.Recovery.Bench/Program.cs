@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orleans.Recovery.Bench;
+using Orleans.Recovery.Testing;
+
+// bench/run wraps this: it builds in Release, installs wrk and PostgreSQL when missing, and passes --repository.
+var options = args.Select((value, index) => (value, index)).Where(a => a.value.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(a => a.value, a => a.index + 1 < args.Length && !args[a.index + 1].StartsWith("--", StringComparison.Ordinal) ? args[a.index + 1] : "");
+var mode = BenchMode.Parse(options.GetValueOrDefault("--mode", "full"));
+var repository = Path.GetFullPath(options.GetValueOrDefault("--repository", "."));
+var output = Path.GetFullPath(options.GetValueOrDefault("--out", Path.Combine(repository, "bench", "results", "latest.json")));
+
+void Report(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+
+Report($"mode {mode.Name}: {mode.Duration.TotalSeconds} s per throughput run over {mode.Connections} connections, {mode.Pending} pending, {mode.DueTogether} due together");
+await using var postgres = await PostgresServer.StartAsync();
+var measurements = new Measurements(repository, mode, postgres.CreateDatabaseAsync, Report);
+
+var api = await measurements.ApiAsync();
+var ingest = await measurements.IngestAsync();
+var schedule = await measurements.ScheduleAsync();
+var (lateness, delivery) = await measurements.DueTogetherAsync();
+foreach (var (key, value) in lateness)
+{
+    schedule[key] = value;
+}
+
+var results = new JsonObject
+{
+    ["mode"] = mode.Name,
+    ["measured_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture),
+    ["machine"] = new JsonObject
+    {
+        ["cores"] = Environment.ProcessorCount,
+        ["memory_gib"] = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1L << 30), 1),
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["dotnet"] = Environment.Version.ToString(),
+    },
+    ["api"] = Section(api),
+    ["ingest"] = Section(ingest),
+    ["schedule"] = Section(schedule),
+    ["delivery"] = Section(delivery),
+};
+Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+Console.WriteLine();
+Console.WriteLine($"| figure | value | floor | ratio | goal |");
+Console.WriteLine($"|---|---:|---:|---:|---|");
+Console.WriteLine($"| API: cart snapshots/s, in-memory state | {api["events_per_s"]:F0} | {api["noop_per_s"]:F0} no-op/s | {api["ratio"]:F2} | >= 0.5 |");
+Console.WriteLine($"| Ingest: cart snapshots/s, PostgreSQL | {ingest["events_per_s"]:F0} | {ingest["db_floor_per_s"]:F0} upserts/s | {ingest["ratio"]:F2} | >= 0.5 |");
+Console.WriteLine($"| Schedule: bytes per pending cart ({schedule["pending"]:F0} pending) | {schedule["bytes_per_pending"]:F0} | | | <= 2048 |");
+Console.WriteLine($"| Schedule: lateness p50 / p99, ms ({mode.DueTogether} due in one minute) | {schedule["lateness_p50_ms"]:F0} / {schedule["lateness_p99_ms"]:F0} | | | p99 <= 2000 |");
+Console.WriteLine($"| Delivery: emails/s to SMTP on loopback | {delivery["emails_per_s"]:F0} | {delivery["floor_per_s"]:F0} bare MailKit/s | {delivery["ratio"]:F2} | >= 0.5 |");
+Console.WriteLine();
+Console.WriteLine($"JSON: {output}");
+
+static JsonObject Section(Dictionary<string, double> figures) =>
+    new(figures.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)JsonValue.Create(Math.Round(f.Value, 2)))));
