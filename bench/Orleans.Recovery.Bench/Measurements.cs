@@ -112,19 +112,19 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         await using var product = await Product.StartAsync(repository, PostgresSettings(database));
         await using var silo = await SiloProbe.ConnectAsync(product.GatewayPort);
         await Storefront.PutCartsAsync(product, Prefix("warm"), 200, mode.Connections);
-        var (baseline, baselineActivations) = await silo.MemoryAfterCollectionAsync();
+        var (baseline, baselineActivations, _) = await silo.LiveHeapAfterCollectionAsync(product.ProcessId, repository);
         var baselinePending = await PendingAsync(database);
         var residentBefore = product.ResidentBytes();
 
         var fill = Stopwatch.StartNew();
         await Storefront.PutCartsAsync(product, Prefix("pending"), mode.Pending, mode.Connections);
         var filled = fill.Elapsed;
-        var (loaded, activations) = await silo.MemoryAfterCollectionAsync();
+        var (loaded, activations, dump) = await silo.LiveHeapAfterCollectionAsync(product.ProcessId, repository);
         var pending = await PendingAsync(database);
         var perPending = (loaded - baseline) / (double)(pending - baselinePending);
-        report($"schedule: {pending} pending after {filled.TotalSeconds:F0} s; managed memory {baseline / 1e6:F1} MB -> {loaded / 1e6:F1} MB " +
+        report($"schedule: {pending} pending after {filled.TotalSeconds:F0} s; live heap {baseline / 1e6:F1} MB -> {loaded / 1e6:F1} MB " +
                $"({baselineActivations} -> {activations} activations after collection), {perPending:F0} B per pending cart; " +
-               $"resident {residentBefore / 1e6:F0} MB -> {product.ResidentBytes() / 1e6:F0} MB");
+               $"resident {residentBefore / 1e6:F0} MB -> {product.ResidentBytes() / 1e6:F0} MB; heap by type: dotnet tool run dotnet-gcdump report {dump}");
         return new() { ["pending"] = pending, ["bytes_per_pending"] = perPending };
     }
 

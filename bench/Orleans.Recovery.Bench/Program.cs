@@ -17,10 +17,13 @@ Report($"mode {mode.Name}: {mode.Duration.TotalSeconds} s per throughput run ove
 await using var postgres = await PostgresServer.StartAsync();
 var measurements = new Measurements(repository, mode, postgres.CreateDatabaseAsync, Report);
 
-var api = await measurements.ApiAsync();
-var ingest = await measurements.IngestAsync();
-var schedule = await measurements.ScheduleAsync();
-var (lateness, delivery) = await measurements.DueTogetherAsync();
+// --only NAME runs one measurement, to profile it; its JSON then lacks the others' figures.
+var only = options.GetValueOrDefault("--only");
+bool Runs(string name) => only is null || only == name;
+var api = Runs("api") ? await measurements.ApiAsync() : [];
+var ingest = Runs("ingest") ? await measurements.IngestAsync() : [];
+var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
+var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
 foreach (var (key, value) in lateness)
 {
     schedule[key] = value;
@@ -44,6 +47,12 @@ var results = new JsonObject
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
 await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+if (only is not null)
+{
+    Console.WriteLine($"JSON (--only {only}): {output}");
+    return;
+}
 
 Console.WriteLine();
 Console.WriteLine($"| figure | value | floor | ratio | goal |");
