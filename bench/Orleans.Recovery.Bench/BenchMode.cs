@@ -10,9 +10,9 @@ public sealed record BenchMode(
     TimeSpan DeliveryTimeout,
     TimeSpan DueIn)
 {
-    public static readonly BenchMode Smoke = new("smoke", TimeSpan.FromSeconds(2), 8, 200, 100, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(10));
-    public static readonly BenchMode Quick = new("quick", TimeSpan.FromSeconds(15), 32, 20_000, 2_000, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1));
-    public static readonly BenchMode Full = new("full", TimeSpan.FromSeconds(30), 32, 100_000, 10_000, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(1));
+    public static readonly BenchMode Smoke = new("smoke", TimeSpan.FromSeconds(2), 8, 200, 100, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(25));
+    public static readonly BenchMode Quick = new("quick", TimeSpan.FromSeconds(15), 32, 20_000, 2_000, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(50));
+    public static readonly BenchMode Full = new("full", TimeSpan.FromSeconds(30), 32, 100_000, 10_000, TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(100));
 
     public static BenchMode Parse(string name) => name switch
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
@@ -129,43 +130,54 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
     }
 
     /// <summary>
-    /// N carts fall due within one minute: they are reported with the default hour's delay, then the operator cuts
-    /// the first delay so that every one of them is due about a minute from now. How late each reached the mail
-    /// grain is in its message log (handed over vs due); the SMTP server's clock gives the delivery rate.
+    /// N carts fall due at the same instant, as they do when a shop's quiet hours end: each is reported with a
+    /// one-second delay inside quiet hours that end a little later, so every first reminder is deferred to that
+    /// instant. How late each reached the mail grain is in its message log (handed over vs the end of quiet
+    /// hours); the SMTP server's clock gives the delivery rate of the whole burst.
     /// </summary>
     public async Task<(Dictionary<string, double> Lateness, Dictionary<string, double> Delivery)> DueTogetherAsync()
     {
         var database = await newDatabase("bench_due");
         await using var smtp = CountingSmtpServer.Start();
+        var now = DateTimeOffset.UtcNow;
+        var morning = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero) + mode.DueIn;
         var settings = PostgresSettings(database);
         settings["Recovery__Smtp__Host"] = "127.0.0.1";
-        settings["Recovery__Smtp__Port"] = smtp.Port.ToString();
+        settings["Recovery__Smtp__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture);
         settings["Recovery__Smtp__Security"] = "None";
-        settings["Recovery__Smtp__MaxConnections"] = MaxSmtpConnections.ToString();
+        settings["Recovery__Smtp__MaxConnections"] = MaxSmtpConnections.ToString(CultureInfo.InvariantCulture);
+        settings["Recovery__QuietHours__Enabled"] = "true";
+        settings["Recovery__QuietHours__ShopTimeZone"] = "UTC";
+        settings["Recovery__QuietHours__Start"] = (morning - TimeSpan.FromHours(2)).TimeOfDay.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        settings["Recovery__QuietHours__End"] = morning.TimeOfDay.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        settings["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = "00:00:01";
         List<double> lateness;
         double delivered;
         await using (var product = await Product.StartAsync(repository, settings))
         {
-            var started = DateTimeOffset.UtcNow;
+            var started = Stopwatch.StartNew();
             var carts = await Storefront.PutCartsAsync(product, Prefix("due"), mode.DueTogether, mode.Connections);
-            var spread = DateTimeOffset.UtcNow - started;
-            await Storefront.SetFirstDelayAsync(product, TimeSpan.FromSeconds(Math.Ceiling(spread.TotalSeconds)) + mode.DueIn);
+            var reported = started.Elapsed;
+            if (DateTimeOffset.UtcNow > morning - TimeSpan.FromSeconds(5))
+            {
+                throw new InvalidOperationException($"Reporting {carts.Count} carts took {reported}, past the end of quiet hours; raise the mode's DueIn.");
+            }
 
-            var wait = Stopwatch.StartNew();
             while (smtp.Count < carts.Count)
             {
-                if (wait.Elapsed > mode.DeliveryTimeout)
+                if (DateTimeOffset.UtcNow > morning + mode.DeliveryTimeout)
                 {
-                    throw new TimeoutException($"{smtp.Count} of {carts.Count} follow-ups arrived within {mode.DeliveryTimeout}.");
+                    throw new TimeoutException($"{smtp.Count} of {carts.Count} follow-ups arrived within {mode.DeliveryTimeout} of the end of quiet hours.");
                 }
 
                 await Task.Delay(200);
             }
 
-            lateness = await LatenessAsync(product, carts);
+            lateness = await LatenessAsync(product, carts, morning);
             var accepted = smtp.AcceptedAt.Order().ToList();
             delivered = (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
-            report($"due together: {carts.Count} carts reported in {spread.TotalSeconds:F1} s, all delivered {wait.Elapsed.TotalSeconds:F0} s after the flow change");
+            report($"due together: {carts.Count} carts reported in {reported.TotalSeconds:F1} s, deferred by quiet hours to {morning:HH:mm:ss}, " +
+                   $"all delivered {(DateTimeOffset.UtcNow - morning).TotalSeconds:F0} s after");
         }
 
         var floor = await SmtpFloorAsync(smtp, smtp.FirstMessage!, mode.DueTogether);
@@ -177,7 +189,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             new() { ["emails_per_s"] = delivered, ["floor_per_s"] = floor, ["ratio"] = delivered / floor });
     }
 
-    private static async Task<List<double>> LatenessAsync(Product product, IReadOnlyList<string> carts)
+    private static async Task<List<double>> LatenessAsync(Product product, IReadOnlyList<string> carts, DateTimeOffset morning)
     {
         using var client = product.Client(Product.OperatorKey);
         var lateness = new System.Collections.Concurrent.ConcurrentBag<double>();
@@ -185,7 +197,18 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         {
             var view = await client.GetFromJsonAsync<JsonElement>($"/api/v1/carts/{id}", cancellation);
             var sent = view.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("step").GetInt32() == 1 && m.GetProperty("status").GetString() == "sent");
-            lateness.Add((sent.GetProperty("claimedAt").GetDateTimeOffset() - sent.GetProperty("dueAt").GetDateTimeOffset()).TotalMilliseconds);
+            // Due at the later of its own time and the end of the deferral the product logged for it.
+            var due = view.GetProperty("messages").EnumerateArray()
+                .Where(m => m.GetProperty("step").GetInt32() == 1 && m.GetProperty("status").GetString() == "deferred")
+                .Select(m => m.GetProperty("deferredUntil").GetDateTimeOffset())
+                .Append(sent.GetProperty("dueAt").GetDateTimeOffset())
+                .Max();
+            if (due != morning)
+            {
+                throw new InvalidOperationException($"Cart {id} was due at {due:O}, not at the end of quiet hours {morning:O}.");
+            }
+
+            lateness.Add((sent.GetProperty("claimedAt").GetDateTimeOffset() - due).TotalMilliseconds);
         });
         return [.. lateness];
     }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text;
 
 namespace Orleans.Recovery.Bench;
@@ -29,15 +28,5 @@ public static class Storefront
             }
         });
         return ids;
-    }
-
-    public static async Task SetFirstDelayAsync(Product product, TimeSpan delay)
-    {
-        using var client = product.Client(Product.OperatorKey);
-        var flow = (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/v1/flows/cart-abandonment"))!;
-        var definition = flow["definition"]!.AsObject();
-        definition["steps"]![0]!["delay"] = delay.ToString("c");
-        using var response = await client.PutAsJsonAsync("/api/v1/flows/cart-abandonment", definition);
-        response.EnsureSuccessStatusCode();
     }
 }

@@ -78,6 +78,13 @@ public class ClusterFixture : IAsyncLifetime
         return (await table.ReadRows(grain.GetGrainId())).Reminders.Count;
     }
 
+    /// <summary>When the grain's reminders next fire, as the reminder table has them.</summary>
+    public async Task<IReadOnlyList<DateTime>> ReminderStartsOfAsync(IAddressable grain)
+    {
+        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.StartAt)];
+    }
+
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();

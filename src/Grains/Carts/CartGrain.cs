@@ -181,14 +181,9 @@ public sealed partial class CartGrain(
 
         if (!State.IsDue(now))
         {
-            // Activity, a retry back-off, a deferral or a longer delay moved the step later: sleep until then rather
-            // than tick every minute.
-            if (await FollowUpReminder.SleepUntilAsync(this, ReminderName, State.WakeAt!.Value, clock) is { } armed)
-            {
-                State.ReminderDueAt = armed;
-                await cart.WriteStateAsync();
-            }
-
+            // Activity, a retry back-off, a deferral or a longer delay moved the step later: the reminder, having
+            // fired, is armed afresh for exactly then rather than tick every minute.
+            await SaveAsync();
             return;
         }
 

@@ -11,14 +11,15 @@ public static class FollowUpReminder
 
     /// <summary>
     /// Arms the reminder for <paramref name="wake"/> (or removes it when null) around <paramref name="write"/>, and
-    /// returns the due time it is armed for. A reminder already due no later than needed is left alone: an early
-    /// tick re-arms it, which saves a reminder write on every event of a busy grain.
+    /// returns the due time it is armed for. A reminder armed for a time still ahead and no later than needed is
+    /// left alone: its early tick re-arms it, which saves a reminder write on every event of a busy grain. One that
+    /// has already fired ticks on its period from then, up to a minute off the step, so it is armed afresh.
     /// </summary>
     public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write)
     {
         if (wake is { } due)
         {
-            if (armed is not { } current || current > due)
+            if (armed is not { } current || current > due || current <= clock.GetUtcNow())
             {
                 var dueIn = due - clock.GetUtcNow();
                 await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
@@ -36,22 +37,6 @@ public static class FollowUpReminder
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// For a tick that came before anything is due: re-arms the reminder for <paramref name="wake"/> when that is
-    /// more than a tick away, rather than tick every minute. Returns the new armed time, or null when unchanged.
-    /// </summary>
-    public static async Task<DateTimeOffset?> SleepUntilAsync(Grain grain, string name, DateTimeOffset wake, TimeProvider clock)
-    {
-        var dueIn = wake - clock.GetUtcNow();
-        if (dueIn <= Tick)
-        {
-            return null;
-        }
-
-        await grain.RegisterOrUpdateReminder(name, dueIn, Tick);
-        return wake;
     }
 
     public static async Task UnregisterAsync(Grain grain, string name)

@@ -230,15 +230,8 @@ public sealed partial class OrderGrain(
             State.Retime(flow, await FlowAsync(flow));
         }
 
+        // Saves with the reminder, having fired, armed afresh for exactly the next step, however far away.
         await SendDueAsync();
-
-        // Whatever is left may be days away (the next payment reminder, a capped review request): sleep until then
-        // rather than tick every minute.
-        if (State.WakeAt is { } wake && await FollowUpReminder.SleepUntilAsync(this, ReminderName, wake, clock) is { } armed)
-        {
-            State.ReminderDueAt = armed;
-            await order.WriteStateAsync();
-        }
     }
 
     private async Task<OrderEventOutcome> OnEventAsync(Func<DateTimeOffset, Task<OrderEventOutcome>> apply, bool allowedWhenCancelled = false)

@@ -1,6 +1,7 @@
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Grains.Tests.Carts;
+using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
@@ -37,6 +38,32 @@ public sealed class SuppressionTests(QuietHoursClusterFixture cluster)
         await newYork.AdvanceUntilMailAsync(TimeSpan.FromMinutes(2));
         var sent = (await newYork.ViewAsync()).Messages.Single(m => m.Status == MessageStatus.Sent);
         Assert.True(sent.At >= new DateTimeOffset(morning, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task AStepDeferredToTheMorningIsArmedForItAndGoesOutWithinSecondsOfQuietHoursEnding()
+    {
+        // Reported at 06:00:30 UTC, due at 07:00:30, 02:00:30 in New York: deferred to 08:00 there, 13:00 UTC. The
+        // reminder's one-minute period runs on the half minute; the step must not wait for it.
+        cluster.AdvanceToUtc(new TimeSpan(6, 0, 30));
+        var newYork = new CartScenario(cluster);
+        await newYork.Cart.UpdateAsync(InZone(newYork, "America/New_York"));
+        await newYork.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Status == MessageStatus.Deferred);
+        var morning = (await newYork.ViewAsync()).Messages.Single(m => m.Status == MessageStatus.Deferred).DeferredUntil!.Value;
+        Assert.Equal(new TimeSpan(13, 0, 0), morning.UtcDateTime.TimeOfDay);
+
+        // Armed for exactly then (the write follows the logged deferral), the mail comes within seconds of the end of
+        // quiet hours, the clock moving a second at a time; the reminder's old period would tick 30 s later.
+        await Eventually.TrueAsync(async () => (await cluster.ReminderStartsOfAsync(newYork.Cart)).SequenceEqual([morning.UtcDateTime]), what: "the reminder armed for the morning");
+        cluster.Advance(morning - cluster.Clock.GetUtcNow());
+        for (var second = 0; second < 10 && newYork.MailCount == 0; second++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            cluster.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await newYork.WaitForMailAsync();
+        Assert.InRange((await newYork.ViewAsync()).Messages.Single(m => m.Status == MessageStatus.Sent).ClaimedAt!.Value, morning, morning + TimeSpan.FromSeconds(10));
     }
 
     [Fact]
