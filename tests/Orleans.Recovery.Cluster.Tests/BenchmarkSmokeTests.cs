@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Orleans.Recovery.Cluster.Tests;
+
+/// <summary>
+/// bench/run in its smoke mode: tiny numbers, so the harness cannot rot unnoticed. It checks that every figure is
+/// written, never how fast anything was: speeds are for bench/run itself, on a quiet machine.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BenchmarkSmokeTests
+{
+    private static readonly string[] Figures =
+    [
+        "api.events_per_s", "api.noop_per_s", "api.ratio",
+        "ingest.events_per_s", "ingest.db_floor_per_s", "ingest.ratio",
+        "schedule.pending", "schedule.bytes_per_pending", "schedule.lateness_p50_ms", "schedule.lateness_p99_ms",
+        "delivery.emails_per_s", "delivery.floor_per_s", "delivery.ratio",
+    ];
+
+    [Fact]
+    public async Task TheSmokeRunWritesEveryFigureAsANumber()
+    {
+        var repository = Repository();
+        var output = Path.Combine(Directory.CreateTempSubdirectory("recovery-bench-smoke-").FullName, "smoke.json");
+        var start = new ProcessStartInfo("bash", [Path.Combine(repository, "bench", "run"), "--smoke", "--out", output])
+        {
+            WorkingDirectory = repository,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var run = Process.Start(start)!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await run.WaitForExitAsync(timeout.Token);
+
+        Assert.True(run.ExitCode == 0, $"bench/run --smoke exited with {run.ExitCode}:\n{await stdout}\n{await stderr}");
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        Assert.Equal("smoke", results.RootElement.GetProperty("mode").GetString());
+        foreach (var figure in Figures)
+        {
+            var (section, key) = (figure.Split('.')[0], figure.Split('.')[1]);
+            var value = results.RootElement.GetProperty(section).GetProperty(key);
+            Assert.True(value.ValueKind == JsonValueKind.Number && double.IsFinite(value.GetDouble()), $"{figure} is {value}");
+        }
+    }
+
+    private static string Repository()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.Recovery.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
+    }
+}
