@@ -88,12 +88,12 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             while (stop.Elapsed < mode.Duration)
             {
                 var key = (long)worker << 32 | (uint)written;
-                state.Parameters["GrainIdHash"].Value = (int)key.GetHashCode();
+                state.Parameters["GrainIdHash"].Value = key.GetHashCode();
                 state.Parameters["GrainIdN1"].Value = key;
                 await state.ExecuteNonQueryAsync();
                 reminder.Parameters["GrainId"].Value = $"cart/floor-{key}";
                 reminder.Parameters["StartTime"].Value = DateTime.UtcNow.AddHours(1);
-                reminder.Parameters["GrainHash"].Value = (int)key.GetHashCode();
+                reminder.Parameters["GrainHash"].Value = key.GetHashCode();
                 await reminder.ExecuteNonQueryAsync();
                 written++;
             }

@@ -12,6 +12,8 @@ public sealed class Product : IAsyncDisposable
     public const string StorefrontKey = "bench-storefront-key-0123456789abcdef";
     public const string OperatorKey = "bench-operator-key-0123456789abcdef01";
 
+    private static readonly Lock LogLock = new();
+
     private readonly Process _process;
     private readonly string _directory;
 
@@ -121,7 +123,7 @@ public sealed class Product : IAsyncDisposable
         string? line;
         while ((line = await from.ReadLineAsync()) is not null)
         {
-            lock (typeof(Product))
+            lock (LogLock)
             {
                 File.AppendAllText(file, line + Environment.NewLine);
             }

@@ -52,30 +52,29 @@ public static class RecoverySiloExtensions
         {
             silo.AddMemoryGrainStorage(RecoveryStorage.Name);
             silo.UseInMemoryReminderService();
-            silo.Services.AddRecoveryDatabase(settings);
-            silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: true);
-            return silo;
+        }
+        else
+        {
+            silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options =>
+            {
+                options.Invariant = settings.Invariant;
+                options.ConnectionString = settings.ConnectionString;
+            });
+
+            // State is written with the Orleans serializer, whose [Id]s on every state member keep stored grains
+            // readable when members are renamed or added.
+            silo.Services.AddOptions<AdoNetGrainStorageOptions>(RecoveryStorage.Name)
+                .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
+            silo.UseAdoNetReminderService(options =>
+            {
+                options.Invariant = settings.Invariant;
+                options.ConnectionString = settings.ConnectionString;
+            });
         }
 
-        silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options =>
-        {
-            options.Invariant = settings.Invariant;
-            options.ConnectionString = settings.ConnectionString;
-        });
-
-        // State is written with the Orleans serializer, whose [Id]s on every state member keep stored grains readable
-        // when members are renamed or added.
-        silo.Services.AddOptions<AdoNetGrainStorageOptions>(RecoveryStorage.Name)
-            .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
-
-        silo.UseAdoNetReminderService(options =>
-        {
-            options.Invariant = settings.Invariant;
-            options.ConnectionString = settings.ConnectionString;
-        });
-
         silo.Services.AddRecoveryDatabase(settings);
-        if (settings.ApplySchema)
+        if (settings.ApplySchema && !settings.UsesMemory)
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseSchemaLifecycle>();
         }

@@ -10,7 +10,7 @@ namespace Orleans.Recovery.Mail;
 
 /// <summary>
 /// Delivers through an SMTP relay with MailKit over at most <see cref="SmtpOptions.MaxConnections"/> connections,
-/// kept open between messages: opening one per message cost a silo nine tenths of its delivery rate (bench/).
+/// kept open between messages: a burst no longer pays a connection and greeting per message (bench/: +17 %).
 /// </summary>
 public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, TimeProvider clock, ILogger<SmtpMailTransport> logger) : IMailTransport, IDisposable
 {
@@ -36,7 +36,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
                 try
                 {
                     await reused.Client.SendAsync(message, cancellationToken);
-                    Release(reused with { Sent = reused.Sent + 1 });
+                    ReturnToPool(reused with { Sent = reused.Sent + 1 });
                     return;
                 }
                 catch (Exception exception) when (IsClosedByRelay(exception))
@@ -55,7 +55,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
             try
             {
                 await client.SendAsync(message, cancellationToken);
-                Release(new Connection(client, 1, clock.GetTimestamp()));
+                ReturnToPool(new Connection(client, 1, clock.GetTimestamp()));
             }
             catch
             {
@@ -94,7 +94,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
         return null;
     }
 
-    private void Release(Connection connection)
+    private void ReturnToPool(Connection connection)
     {
         if (connection.Sent >= MessagesPerConnection)
         {

@@ -224,12 +224,6 @@ public sealed partial class OrderGrain(
             return;
         }
 
-        // A flow change this order missed (its silo was down during the sweep) still reaches its unsent steps.
-        foreach (var flow in State.Outbox.Where(message => message.TimedFrom is not null).Select(message => message.Flow).Distinct().ToList())
-        {
-            State.Retime(flow, await FlowAsync(flow));
-        }
-
         // Saves with the reminder, having fired, armed afresh for exactly the next step, however far away.
         await SendDueAsync();
     }
@@ -316,6 +310,13 @@ public sealed partial class OrderGrain(
     {
         var flows = new Dictionary<string, FlowDefinition>();
         async Task<FlowDefinition> Flow(string name) => flows.TryGetValue(name, out var known) ? known : flows[name] = await FlowAsync(name);
+
+        // Steps timed by a flow's delays follow the flow as it is now, so a change this order missed (its silo was
+        // down during the sweep) still reaches them.
+        foreach (var flow in State.Outbox.Where(message => message.TimedFrom is not null).Select(message => message.Flow).Distinct().ToList())
+        {
+            State.Retime(flow, await Flow(flow));
+        }
 
         var now = clock.GetUtcNow();
         foreach (var message in State.Outbox.Where(message => message.IsDue(now)).OrderBy(message => message.DueAt).ToList())
