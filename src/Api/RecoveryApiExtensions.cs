@@ -41,7 +41,8 @@ public static class RecoveryApiExtensions
             builder.Services.AddHostedService<SchemaOnStart>();
         }
 
-        builder.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: false);
+        // Only what serving the links needs: the grains, and everything they depend on, live in the silos.
+        builder.Services.AddRecoveryLinks(signingKeyMayBeGenerated: false);
         builder.UseOrleansClient(client => client.AddRecoveryClusterClient(settings));
         return builder;
     }
@@ -126,8 +127,8 @@ public static class RecoveryApiExtensions
         }
 
         // In a cluster the silos send the mail; their own logs say where it goes.
-        var smtp = app.Services.GetRequiredService<IOptions<Mail.SmtpOptions>>().Value;
-        if (smtp.UsesPickupDirectory && !app.Services.GetRequiredService<RecoverySettings>().IsCluster)
+        if (!app.Services.GetRequiredService<RecoverySettings>().IsCluster
+            && app.Services.GetRequiredService<IOptions<Mail.SmtpOptions>>().Value is { UsesPickupDirectory: true } smtp)
         {
             app.Logger.LogWarning(
                 "No SMTP host configured (Recovery:Smtp:Host): mail is written as .eml files to {PickupDirectory}",

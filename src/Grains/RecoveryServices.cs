@@ -15,14 +15,35 @@ namespace Orleans.Recovery;
 
 public static class RecoveryServices
 {
-    /// <summary>Options and services the grains need: flows, mail, templates and signed links. Validated at start.</summary>
+    /// <summary>
+    /// What a process that serves the public links needs, silo or not: the link-signing key and the sender's name the
+    /// pages show. An API process that is a cluster client registers only this; the silos send the mail.
+    /// </summary>
     /// <param name="services">The silo's or API process's services.</param>
     /// <param name="signingKeyMayBeGenerated">
     /// True for one process on its own files: a missing link-signing key is generated into its key file. A cluster's
     /// processes must share one configured key instead, or links signed by one silo would be refused by another API.
     /// </param>
+    public static IServiceCollection AddRecoveryLinks(this IServiceCollection services, bool signingKeyMayBeGenerated)
+    {
+        services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LinkOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.PublicBaseUrl = configuration["Recovery:PublicBaseUrl"] ?? options.PublicBaseUrl;
+                configuration.GetSection(LinkOptions.Section).Bind(options);
+                options.SigningKeyMayBeGenerated = signingKeyMayBeGenerated;
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LinkTokens>();
+        return services;
+    }
+
+    /// <summary>Options and services the grains need: flows, mail, templates and signed links. Validated at start.</summary>
     public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services, bool signingKeyMayBeGenerated = true)
     {
+        services.AddRecoveryLinks(signingKeyMayBeGenerated);
         services.AddOptions<MailTemplateOptions>().BindConfiguration(MailTemplateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FlowsOptions>()
             .Configure<IConfiguration, MailTemplates>((options, configuration, templates) =>
@@ -34,19 +55,9 @@ public static class RecoveryServices
         services.AddOptions<FrequencyCapOptions>().BindConfiguration(FrequencyCapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailCheckOptions>().BindConfiguration(MailCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
-        services.AddOptions<LinkOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                options.PublicBaseUrl = configuration["Recovery:PublicBaseUrl"] ?? options.PublicBaseUrl;
-                configuration.GetSection(LinkOptions.Section).Bind(options);
-                options.SigningKeyMayBeGenerated = signingKeyMayBeGenerated;
-            })
-            .ValidateDataAnnotations().ValidateOnStart();
 
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<MailTemplates>();
         services.TryAddSingleton<MailComposer>();
         services.TryAddSingleton<CouponCodes>();

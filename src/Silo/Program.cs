@@ -1,14 +1,21 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Recovery.Silo.Health;
 
 namespace Orleans.Recovery.Silo;
 
-/// <summary>A silo on its own, without the HTTP API. The API co-hosts the same silo by default (see src/Api).</summary>
+/// <summary>
+/// A silo on its own, without the HTTP API: it answers only <c>/health/live</c> and <c>/health/ready</c>, on
+/// <c>Recovery:Silo:HealthPort</c>. The API co-hosts the same silo by default (see src/Api).
+/// </summary>
 public static class SiloProgram
 {
     public static async Task Main(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = WebApplication.CreateBuilder(args);
 
         // The same log levels as the API's appsettings.json, as the lowest source so the operator's settings win. Our
         // own categories start with "Orleans." too, so quietening Orleans alone would hide every skip and deferral.
@@ -17,13 +24,23 @@ public static class SiloProgram
             InitialData = new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Orleans"] = "Warning",
                 ["Logging:LogLevel:Orleans.Recovery"] = "Information",
                 ["Logging:LogLevel:Orleans.Runtime.Silo"] = "Information",
                 ["Logging:LogLevel:Polly"] = "Warning",
             },
         });
+
+        // Probes come from outside the machine (a kubelet, a load balancer), so the port listens on every interface.
+        builder.WebHost.UseUrls($"http://*:{RecoverySettings.From(builder.Configuration).HealthPort}");
         builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
-        await builder.Build().RunAsync();
+        builder.Services.AddHealthChecks()
+            .AddCheck<LocalSiloHealthCheck>("silo", tags: [SiloHealth.Ready])
+            .AddCheck<DatabaseHealthCheck>("database", tags: [SiloHealth.Ready]);
+
+        var app = builder.Build();
+        app.MapSiloHealth();
+        await app.RunAsync();
     }
 }

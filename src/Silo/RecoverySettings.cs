@@ -18,6 +18,7 @@ public sealed record RecoverySettings(
     string ServiceId,
     int SiloPort,
     int GatewayPort,
+    int HealthPort,
     IPAddress? AdvertisedAddress,
     bool ApplySchema)
 {
@@ -64,6 +65,7 @@ public sealed record RecoverySettings(
             Required(configuration, "Recovery:ServiceId", "recovery"),
             Port(configuration, "Recovery:Silo:SiloPort", 11111),
             Port(configuration, "Recovery:Silo:GatewayPort", 30000),
+            Port(configuration, "Recovery:Silo:HealthPort", 8081),
             Address(configuration, "Recovery:Silo:AdvertisedAddress"),
             Flag(configuration, "Recovery:Database:ApplySchema", true));
     }

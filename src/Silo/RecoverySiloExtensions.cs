@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Configuration;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Recovery.Silo.Hosting;
 using Orleans.Recovery.Silo.Storage;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -33,14 +36,14 @@ public static class RecoverySiloExtensions
             });
 
             // Listen on every interface (a container's address is not known in advance) and advertise the configured
-            // address, or the first non-loopback one when none is set.
-            silo.Configure<EndpointOptions>(options =>
+            // address, or one of this machine's (loopback, with a warning, when it has no other).
+            silo.Services.AddOptions<EndpointOptions>().Configure<ILoggerFactory>((options, loggers) =>
             {
                 options.SiloPort = settings.SiloPort;
                 options.GatewayPort = settings.GatewayPort;
-                options.AdvertisedIPAddress = settings.AdvertisedAddress ?? options.AdvertisedIPAddress;
-                options.SiloListeningEndpoint = new(System.Net.IPAddress.Any, settings.SiloPort);
-                options.GatewayListeningEndpoint = new(System.Net.IPAddress.Any, settings.GatewayPort);
+                options.AdvertisedIPAddress = settings.AdvertisedAddress ?? ChooseAddress(loggers.CreateLogger(typeof(AdvertisedAddress)));
+                options.SiloListeningEndpoint = new(IPAddress.Any, settings.SiloPort);
+                options.GatewayListeningEndpoint = new(IPAddress.Any, settings.GatewayPort);
             });
         }
         else
@@ -81,6 +84,23 @@ public static class RecoverySiloExtensions
 
         silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: !settings.IsCluster);
         return silo;
+    }
+
+    private static IPAddress ChooseAddress(ILogger logger)
+    {
+        var (address, loopbackOnly) = AdvertisedAddress.Choose(AdvertisedAddress.OfThisMachine());
+        if (loopbackOnly)
+        {
+            logger.LogWarning(
+                "This machine has no network address but loopback, so the silo advertises {Address}: only silos and clients on this machine can reach it. Set {Key} to an address the others reach it at",
+                address, AdvertisedAddress.Key);
+        }
+        else
+        {
+            logger.LogInformation("The silo advertises {Address}; set {Key} to choose another", address, AdvertisedAddress.Key);
+        }
+
+        return address;
     }
 
     /// <summary>The settings and the schema applier, for silos and for API processes that are clients of a cluster.</summary>

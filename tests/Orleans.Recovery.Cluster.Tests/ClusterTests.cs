@@ -168,6 +168,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         {
             ["Recovery__Silo__SiloPort"] = port.ToString(),
             ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+            ["Recovery__Silo__HealthPort"] = FreePort.Next().ToString(),
         });
         return (process, port);
     }

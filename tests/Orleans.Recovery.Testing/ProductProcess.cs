@@ -23,11 +23,18 @@ public sealed class ProductProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> in <paramref name="workingDirectory"/>.</summary>
-    public static ProductProcess Start(string name, string project, string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The exit code, once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>
+    /// Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> in <paramref name="workingDirectory"/>;
+    /// <paramref name="wrapper"/>, when given, is a command that runs it, such as <c>unshare -n …</c>.
+    /// </summary>
+    public static ProductProcess Start(string name, string project, string assembly, string workingDirectory, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? wrapper = null)
     {
         var logFile = Path.Combine(workingDirectory, $"{name}.log");
-        var start = new ProcessStartInfo("dotnet", [BuiltAssembly(project, assembly)])
+        string[] command = [.. wrapper ?? [], "dotnet", BuiltAssembly(project, assembly)];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -50,7 +57,10 @@ public sealed class ProductProcess : IDisposable
     }
 
     /// <summary>Until the API in this process answers /health/ready with success, failing at once if the process exits.</summary>
-    public async Task WaitUntilReadyAsync(string baseUrl, TimeSpan timeout)
+    public Task WaitUntilReadyAsync(string baseUrl, TimeSpan timeout) => WaitUntilAsync(baseUrl, "/health/ready", timeout);
+
+    /// <summary>Until <paramref name="path"/> answers with success, failing at once if the process exits.</summary>
+    public async Task WaitUntilAsync(string baseUrl, string path, TimeSpan timeout)
     {
         using var probe = new HttpClient { BaseAddress = new Uri(baseUrl) };
         await Eventually.TrueAsync(
@@ -63,7 +73,7 @@ public sealed class ProductProcess : IDisposable
 
                 try
                 {
-                    return (await probe.GetAsync("/health/ready")).IsSuccessStatusCode;
+                    return (await probe.GetAsync(path)).IsSuccessStatusCode;
                 }
                 catch (HttpRequestException)
                 {
@@ -71,7 +81,7 @@ public sealed class ProductProcess : IDisposable
                 }
             },
             timeout,
-            $"{Name} to be ready");
+            $"{Name} to answer {path}");
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine loses power or the kernel's OOM killer strikes.</summary>
@@ -98,15 +108,21 @@ public sealed class ProductProcess : IDisposable
     {
         try
         {
-            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var all = reader.ReadToEnd().Split('\n');
+            var all = Log().Split('\n');
             return $"--- {Name} ({LogFile}) ---\n{string.Join('\n', all[Math.Max(0, all.Length - lines)..])}";
         }
         catch (IOException e)
         {
             return $"--- {Name}: {e.Message}";
         }
+    }
+
+    /// <summary>Everything the process has written so far.</summary>
+    public string Log()
+    {
+        using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     public void Dispose()

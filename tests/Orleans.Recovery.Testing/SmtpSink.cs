@@ -18,6 +18,7 @@ public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private CancellationTokenSource? _stop;
+    private int _sessions;
     private Task? _running;
 
     private SmtpSink(int port) => Port = port;
@@ -25,6 +26,9 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
 
     public IReadOnlyCollection<MimeMessage> Messages => _messages;
+
+    /// <summary>SMTP sessions opened so far: a relay counts them against its connection and AUTH limits.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
 
     /// <summary>Return a reply (e.g. 451 or 550) to refuse a recipient, or null to accept.</summary>
     public Func<string, SmtpResponse?> RecipientRule { get; set; } = _ => null;
@@ -75,6 +79,7 @@ public sealed class SmtpSink : IAsyncDisposable
         services.Add(new Store(_messages));
         services.Add(new Filter(this));
         var server = new SmtpServer.SmtpServer(options, services);
+        server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
         _stop = new CancellationTokenSource();
         _running = server.StartAsync(_stop.Token);
         return Eventually.TrueAsync(CanConnect, TimeSpan.FromSeconds(10), $"SMTP sink listening on {Port}");

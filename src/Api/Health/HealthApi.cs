@@ -1,10 +1,15 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Recovery.Api.Auth;
+using Orleans.Recovery.Mail;
+using Orleans.Recovery.Silo.Health;
 
 namespace Orleans.Recovery.Api.Health;
 
-/// <summary><c>/health/live</c>: the process is up. <c>/health/ready</c>: silo, database and mail are reachable.</summary>
+/// <summary>
+/// <c>/health/live</c>: the process is up. <c>/health/ready</c>: silo, database and mail are reachable. Both answer
+/// without a key, with each check's status only; the operator key also shows what each check found.
+/// </summary>
 public static class HealthApi
 {
     private const string Ready = "ready";
@@ -25,15 +30,31 @@ public static class HealthApi
         return app;
     }
 
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static Task WriteAsync(HttpContext context, HealthReport report) =>
+        HealthResponse.WriteAsync(context, report, detailed: context.User.HasClaim(ApiScopes.ClaimType, ApiScopes.Operator));
+}
+
+/// <summary>The cluster answers and at least one silo is active.</summary>
+public sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(
-                entry => entry.Key,
-                entry => new { status = entry.Value.Status.ToString(), description = entry.Value.Description ?? entry.Value.Exception?.GetType().Name }),
-        });
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken);
+        return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("No active silo");
+    }
+}
+
+/// <summary>
+/// A silo can deliver mail: its SMTP relay answers, or its pickup directory is writable. The silo answers from what its
+/// connection pool last saw, so probes do not open sessions at the relay (see <see cref="IMailTransport.IsReachableAsync"/>).
+/// </summary>
+public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = await grains.GetGrain<IMailStatusGrain>(0).CheckAsync().WaitAsync(cancellationToken);
+        return status.Reachable
+            ? HealthCheckResult.Healthy(status.Transport)
+            : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable");
     }
 }

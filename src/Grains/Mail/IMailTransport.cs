@@ -11,6 +11,9 @@ public interface IMailTransport
     /// <summary>Delivers the message; throws MailKit's exceptions on failure so the caller can classify them.</summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Whether mail could be delivered right now, for the readiness check.</summary>
+    /// <summary>
+    /// Whether mail could be delivered right now, for the readiness check. Probes are public and frequent: a transport
+    /// answers from what it saw recently rather than opening a session each time.
+    /// </summary>
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }

@@ -8,7 +8,7 @@ public interface IMailStatusGrain : IGrainWithIntegerKey
     Task<MailStatus> CheckAsync();
 }
 
-/// <summary>The transport's description (no credentials) and whether it answered.</summary>
+/// <summary>The transport's description (no credentials, but the relay's host and port) and whether it answered.</summary>
 [GenerateSerializer, Immutable, Alias("mail-status")]
 public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable);
 

@@ -11,8 +11,10 @@ namespace Orleans.Recovery.Mail;
 /// <summary>
 /// Delivers through an SMTP relay with MailKit over at most <see cref="SmtpOptions.MaxConnections"/> connections,
 /// kept open between messages: a burst no longer pays a connection and greeting per message (bench/: +17 %).
+/// Readiness asks whether the relay is reachable; the answer is what the last session found, for
+/// <see cref="MailCheckOptions.MailCheckInterval"/>, so a flood of probes opens at most one session.
 /// </summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, TimeProvider clock, ILogger<SmtpMailTransport> logger) : IMailTransport, IDisposable
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOptions<MailCheckOptions> checks, TimeProvider clock, ILogger<SmtpMailTransport> logger) : IMailTransport, IDisposable
 {
     /// <summary>An idle connection older than this is closed rather than reused: relays drop idle sessions after a few minutes.</summary>
     private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);
@@ -23,6 +25,9 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
     private readonly SmtpOptions _options = options.Value;
     private readonly SemaphoreSlim _connections = new(options.Value.MaxConnections);
     private readonly ConcurrentStack<Connection> _idle = new();
+    private readonly Lock _probing = new();
+    private Observation? _lastSeen;
+    private Task<bool>? _probe;
 
     public string Name => $"smtp://{_options.Host}:{_options.EffectivePort}";
 
@@ -36,6 +41,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
                 try
                 {
                     await reused.Client.SendAsync(message, cancellationToken);
+                    Observe(reachable: true);
                     ReturnToPool(reused with { Sent = reused.Sent + 1 });
                     return;
                 }
@@ -51,10 +57,21 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
                 }
             }
 
-            var client = await ConnectAsync(cancellationToken);
+            SmtpClient client;
+            try
+            {
+                client = await ConnectAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Observe(reachable: false);
+                throw;
+            }
+
             try
             {
                 await client.SendAsync(message, cancellationToken);
+                Observe(reachable: true);
                 ReturnToPool(new Connection(client, 1, clock.GetTimestamp()));
             }
             catch
@@ -126,21 +143,51 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, Tim
 
     private sealed record Connection(SmtpClient Client, int Sent, long IdleSince);
 
-    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
+        if (_lastSeen is { } seen && clock.GetElapsedTime(seen.At) < checks.Value.MailCheckInterval)
+        {
+            return Task.FromResult(seen.Reachable);
+        }
+
+        // Probes that arrive together share one session.
+        Task<bool> probe;
+        lock (_probing)
+        {
+            if (_probe is null || _probe.IsCompleted)
+            {
+                _probe = ProbeAsync();
+            }
+
+            probe = _probe;
+        }
+
+        return probe.WaitAsync(cancellationToken);
+    }
+
+    private async Task<bool> ProbeAsync()
+    {
+        // Not the caller's token: callers share this probe, and one giving up must not fail the others'.
+        using var timeout = new CancellationTokenSource(_options.Timeout);
         try
         {
-            using var client = await ConnectAsync(cancellationToken);
-            await client.NoOpAsync(cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            using var client = await ConnectAsync(timeout.Token);
+            await client.NoOpAsync(timeout.Token);
+            await client.DisconnectAsync(quit: true, timeout.Token);
+            Observe(reachable: true);
             return true;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception)
         {
             LogUnreachable(Name, exception.GetType().Name, exception.Message);
+            Observe(reachable: false);
             return false;
         }
     }
+
+    private void Observe(bool reachable) => _lastSeen = new Observation(reachable, clock.GetTimestamp());
+
+    private sealed record Observation(bool Reachable, long At);
 
     private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -1,19 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orleans.Recovery.Mail;
-using Orleans.Recovery.Silo;
 using Orleans.Runtime;
 
-namespace Orleans.Recovery.Api.Health;
-
-/// <summary>The cluster answers and at least one silo is active.</summary>
-public sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken);
-        return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("No active silo");
-    }
-}
+namespace Orleans.Recovery.Silo.Health;
 
 /// <summary>The database (SQLite file or PostgreSQL) opens and holds the provider queries.</summary>
 public sealed class DatabaseHealthCheck(RecoverySettings settings) : IHealthCheck
@@ -37,14 +25,14 @@ public sealed class DatabaseHealthCheck(RecoverySettings settings) : IHealthChec
     }
 }
 
-/// <summary>A silo can deliver mail: its SMTP relay answers, or its pickup directory is writable.</summary>
-public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
+/// <summary>This silo is an active member of its cluster: it hosts grains and takes its share of the reminders.</summary>
+public sealed class LocalSiloHealthCheck(ILocalSiloDetails silo, IGrainFactory grains) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = await grains.GetGrain<IMailStatusGrain>(0).CheckAsync().WaitAsync(cancellationToken);
-        return status.Reachable
-            ? HealthCheckResult.Healthy(status.Transport)
-            : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable");
+        var active = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken);
+        return active.ContainsKey(silo.SiloAddress)
+            ? HealthCheckResult.Healthy($"{silo.SiloAddress} is active among {active.Count} silo(s)")
+            : HealthCheckResult.Unhealthy($"{silo.SiloAddress} is not an active member yet");
     }
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine with only the .NET SDK: ./test.sh [dotnet test options, e.g. --filter …]
+#
+# It installs what the tests need when it is missing (Debian's packages, with sudo when not root):
+#   postgresql  the PostgreSQL tests (schema, provider contracts, host start-up, the multi-process cluster)
+#   wrk         the benchmark harness's smoke run
+#   iproute2    the silo test on a machine whose only address is loopback (a network namespace)
+# then starts Debian's PostgreSQL cluster with a role that may create the tests' databases, exports its connection
+# string as RECOVERY_TEST_POSTGRES, and runs dotnet test on the solution. With RECOVERY_TEST_POSTGRES already set,
+# that server is used and none is started.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "test.sh: '$*' needs root; run as root or install sudo" >&2; exit 1
+  fi
+}
+
+missing=()
+if [ -z "${RECOVERY_TEST_POSTGRES:-}" ]; then
+  { ls /usr/lib/postgresql/*/bin/initdb && command -v pg_ctlcluster; } >/dev/null 2>&1 || missing+=(postgresql)
+fi
+command -v wrk >/dev/null || missing+=(wrk)
+command -v ip >/dev/null || missing+=(iproute2)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} from Debian's packages"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -z "${RECOVERY_TEST_POSTGRES:-}" ]; then
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  cluster() { pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"'; }
+  [ -n "$(cluster)" ] || as_root pg_createcluster "$version" main >/dev/null
+  cluster | awk '$4 == "online"' | grep -q . || as_root pg_ctlcluster "$version" main start
+  port=$(cluster | awk '{ print $3 }')
+  psql_admin() { as_root runuser -u postgres -- psql -p "$port" "$@"; }
+
+  # Debian's default of 100 connections is too few for the cluster test's silo and API processes, each with a pool.
+  if [ "$(psql_admin -tAc 'SHOW max_connections')" -lt 500 ]; then
+    psql_admin -qc "ALTER SYSTEM SET max_connections = 500"
+    as_root pg_ctlcluster "$version" main restart
+  fi
+
+  psql_admin -v ON_ERROR_STOP=1 -q <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'recovery_test') THEN
+    CREATE ROLE recovery_test LOGIN CREATEDB PASSWORD 'recovery_test';
+  END IF;
+END $$;
+SELECT 'CREATE DATABASE recovery_test OWNER recovery_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'recovery_test') \gexec
+SQL
+  export RECOVERY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=recovery_test;Password=recovery_test;Database=recovery_test"
+  echo "PostgreSQL $version on port $port; the tests create their databases there."
+fi
+
+dotnet --version
+status=0
+dotnet test Orleans.Recovery.sln "$@" || status=$?
+
+# The cluster test's figures (delivered / expected, duplicates, lost, timings), written beside its assembly.
+cat tests/Orleans.Recovery.Cluster.Tests/bin/*/net10.0/cluster-figures.txt 2>/dev/null || true
+exit $status

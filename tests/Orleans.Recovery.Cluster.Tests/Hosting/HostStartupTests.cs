@@ -1,0 +1,181 @@
+using System.Net;
+using System.Security.Cryptography;
+using Npgsql;
+using Orleans.Recovery.Testing;
+using Xunit.Abstractions;
+
+namespace Orleans.Recovery.Cluster.Tests.Hosting;
+
+/// <summary>
+/// Every host in every mode, as an operator starts it: the API with its own silo, a silo on its own, and the API as a
+/// client of that silo, each in Development and in Production. Each must start, answer its probes, and stop cleanly
+/// on SIGTERM. Development matters: there ASP.NET Core checks the whole service graph on start, and a client that
+/// registered a silo-only service once exited at once.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
+    private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("recovery-hosts-").FullName;
+    private readonly List<ProductProcess> _processes = [];
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task TheApiWithItsOwnSiloStartsAnswersAndStopsCleanly(string environment) => await Logged(async () =>
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var api = Start("api", "Api", "Orleans.Recovery.Api", environment, new()
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["ConnectionStrings__Recovery"] = $"Data Source={Path.Combine(_directory, "recovery.db")}",
+            ["Recovery__Silo__SiloPort"] = FreePort.Next().ToString(),
+            ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+        });
+
+        await api.WaitUntilReadyAsync(url, StartTimeout);
+        await AnswersLiveAsync(url);
+        await StopsCleanlyAsync(api);
+    });
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task ASiloAndTheApiAsItsClientStartAnswerAndStopCleanly(string environment) => await Logged(async () =>
+    {
+        var database = await postgres.Server.CreateDatabaseAsync("hosts");
+        var cluster = new Dictionary<string, string>
+        {
+            ["Recovery__Storage"] = "PostgreSQL",
+            ["Recovery__Clustering"] = "AdoNet",
+            ["Recovery__ClusterId"] = $"hosts-{Guid.NewGuid():N}"[..16],
+            ["ConnectionStrings__Recovery"] = database,
+            ["Recovery__Links__SigningKey"] = SigningKey,
+        };
+        var siloUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var silo = Start("silo", "Silo", "Orleans.Recovery.Silo", environment, new(cluster)
+        {
+            ["Recovery__Silo__SiloPort"] = FreePort.Next().ToString(),
+            ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+            ["Recovery__Silo__HealthPort"] = new Uri(siloUrl).Port.ToString(),
+        });
+        await silo.WaitUntilAsync(siloUrl, "/health/ready", StartTimeout);
+        await AnswersLiveAsync(siloUrl);
+
+        var apiUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var api = Start("api-client", "Api", "Orleans.Recovery.Api", environment, new(cluster) { ["ASPNETCORE_URLS"] = apiUrl });
+        await api.WaitUntilReadyAsync(apiUrl, StartTimeout);
+        await AnswersLiveAsync(apiUrl);
+
+        await StopsCleanlyAsync(api);
+        await StopsCleanlyAsync(silo);
+    });
+
+    [Fact]
+    public async Task ASiloOnAMachineWithOnlyLoopbackAdvertisesLoopbackAndSaysHowToChange() => await Logged(async () =>
+    {
+        // A network namespace of its own holds nothing but loopback; the database is reached through a Unix socket.
+        var database = await postgres.Server.CreateDatabaseAsync("loopback");
+        await using var bridge = PostgresSocketBridge.To(database);
+        var clusterId = $"lo-{Guid.NewGuid():N}"[..16];
+        var siloPort = FreePort.Next();
+        var silo = Start("silo-loopback", "Silo", "Orleans.Recovery.Silo", "Production", new()
+        {
+            ["Recovery__Storage"] = "PostgreSQL",
+            ["Recovery__Clustering"] = "AdoNet",
+            ["Recovery__ClusterId"] = clusterId,
+            ["ConnectionStrings__Recovery"] = bridge.ConnectionString,
+            ["Recovery__Links__SigningKey"] = SigningKey,
+            ["Recovery__Silo__SiloPort"] = siloPort.ToString(),
+            ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+        }, wrapper: LoopbackOnly());
+
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                Assert.False(silo.HasExited, $"the silo exited:\n{silo.Tail()}");
+                return await ActiveSilosAtAsync(database, clusterId, "127.0.0.1", siloPort) == 1
+                    && silo.Log().Contains("Application started");
+            },
+            StartTimeout,
+            "the silo to be active at 127.0.0.1 and started");
+        Assert.Contains("Recovery:Silo:AdvertisedAddress", silo.Log());
+        await StopsCleanlyAsync(silo);
+    });
+
+    public void Dispose() => _processes.ForEach(process => process.Dispose());
+
+    /// <summary>unshare(1) into a new network namespace, bring its loopback up, then run the command.</summary>
+    private static string[] LoopbackOnly() => ["unshare", "--net", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""];
+
+    private ProductProcess Start(string name, string project, string assembly, string environment, Dictionary<string, string> settings, IReadOnlyList<string>? wrapper = null)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = environment,
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["Recovery__Smtp__PickupDirectory"] = Path.Combine(_directory, "outbox"),
+        };
+        if (environment != "Development")
+        {
+            variables["Recovery__ApiKeys__Storefront"] = "hosts-test-storefront-key-0123";
+            variables["Recovery__ApiKeys__Operator"] = "hosts-test-operator-key-0123";
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            variables[key] = value;
+        }
+
+        var process = ProductProcess.Start($"{name}-{environment}", project, assembly, _directory, variables, wrapper);
+        _processes.Add(process);
+        return process;
+    }
+
+    private static async Task AnswersLiveAsync(string url)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    /// <summary>SIGTERM, as docker stop and Kubernetes send it: the host shuts down and exits with 0.</summary>
+    private static async Task StopsCleanlyAsync(ProductProcess process)
+    {
+        await process.TerminateAsync(StopTimeout);
+        Assert.True(process.ExitCode == 0, $"{process.Name} exited with {process.ExitCode}:\n{process.Tail()}");
+    }
+
+    private static async Task<long> ActiveSilosAtAsync(string database, string clusterId, string address, int port)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Address = @address AND Port = @port AND Status = 3", connection);
+        command.Parameters.AddWithValue("cluster", clusterId);
+        command.Parameters.AddWithValue("address", address);
+        command.Parameters.AddWithValue("port", port);
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync());
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0; // The silo has not applied the schema yet.
+        }
+    }
+
+    private async Task Logged(Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch
+        {
+            _processes.ForEach(process => output.WriteLine(process.Tail()));
+            throw;
+        }
+    }
+}
