@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -14,6 +13,7 @@ using Orleans.Recovery.Api.Health;
 using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Api.Orders;
 using Orleans.Recovery.Api.Problems;
+using Orleans.Recovery.Api.Proxies;
 using Orleans.Recovery.Silo;
 
 namespace Orleans.Recovery.Api;
@@ -55,6 +55,7 @@ public static class RecoveryApiExtensions
             .PostConfigure<IHostEnvironment>((keys, environment) =>
             {
                 // Development runs out of the box with well-known keys; anywhere else they must be configured.
+                keys.IsDevelopment = environment.IsDevelopment();
                 if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(keys.Storefront) && string.IsNullOrWhiteSpace(keys.Operator))
                 {
                     keys.Storefront = ApiKeyOptions.DevelopmentStorefrontKey;
@@ -81,12 +82,16 @@ public static class RecoveryApiExtensions
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
+        services.AddReverseProxySupport();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(PublicLinksApi.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) }));
+            options.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return ValueTask.CompletedTask;
+            };
+            options.AddPolicy(LinkRateLimits.Policy, LinkRateLimits.Partition);
         });
 
         services.AddRecoveryHealthChecks();
@@ -96,6 +101,7 @@ public static class RecoveryApiExtensions
     /// <summary>The middleware pipeline and every endpoint.</summary>
     public static WebApplication MapRecoveryApi(this WebApplication app)
     {
+        app.UseReverseProxySupport();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
@@ -112,11 +118,12 @@ public static class RecoveryApiExtensions
         engine.MapFlowsApi();
         engine.MapPublicLinksApi();
 
-        WarnAboutDevelopmentKeys(app);
+        // Once started: options are validated at start, all together, and a warning must not pre-empt that.
+        app.Lifetime.ApplicationStarted.Register(() => WarnAboutDevelopmentSettings(app));
         return app;
     }
 
-    private static void WarnAboutDevelopmentKeys(WebApplication app)
+    private static void WarnAboutDevelopmentSettings(WebApplication app)
     {
         if (app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.UsesDevelopmentKeys)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Coupons;
@@ -28,12 +29,14 @@ public static class RecoveryServices
     {
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LinkOptions>()
-            .Configure<IConfiguration>((options, configuration) =>
+            .Configure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>
             {
                 options.PublicBaseUrl = configuration["Recovery:PublicBaseUrl"] ?? options.PublicBaseUrl;
                 configuration.GetSection(LinkOptions.Section).Bind(options);
                 options.SigningKeyMayBeGenerated = signingKeyMayBeGenerated;
+                options.IsDevelopment = environment.IsDevelopment();
             })
+            .PostConfigure(options => options.ResolveKey())
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
@@ -54,7 +57,9 @@ public static class RecoveryServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FrequencyCapOptions>().BindConfiguration(FrequencyCapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section)
+            .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailCheckOptions>().BindConfiguration(MailCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
 
@@ -64,7 +69,9 @@ public static class RecoveryServices
         services.TryAddSingleton<CartReminderMail>();
         services.TryAddSingleton<OrderMail>();
         services.TryAddSingleton<PendingFollowUps>();
-        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
+            .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient<AlertWebhook>(client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton<IMailTransport>(provider =>
             provider.GetRequiredService<IOptions<SmtpOptions>>().Value.UsesPickupDirectory

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,9 +21,21 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
     public const string OperatorKey = "test-operator-key-0123456789";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _realServer;
 
-    public RecoveryApiFactory(SmtpSink smtp, string? dataDirectory = null, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null)
+    /// <param name="smtp">The SMTP server the mail goes to.</param>
+    /// <param name="dataDirectory">The SQLite file and key file's folder; a new one by default, another instance's to restart on it.</param>
+    /// <param name="clock">The reminder clock; a new fake one by default.</param>
+    /// <param name="settings">Configuration laid over the tests' own.</param>
+    /// <param name="realServer">Kestrel on a free loopback port instead of the in-memory test server: real sockets, real headers.</param>
+    public RecoveryApiFactory(SmtpSink smtp, string? dataDirectory = null, FakeTimeProvider? clock = null, IDictionary<string, string?>? settings = null, bool realServer = false)
     {
+        _realServer = realServer;
+        if (realServer)
+        {
+            UseKestrel(0);
+        }
+
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("recovery-api-").FullName;
         Clock = clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         Smtp = smtp;
@@ -58,7 +73,18 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
 
     public HttpClient Operator() => WithKey(OperatorKey);
 
-    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>A client that shows redirects rather than following them; over a real socket with a real server.</summary>
+    public HttpClient Anonymous()
+    {
+        if (!_realServer)
+        {
+            return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        }
+
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
+    }
 
     private HttpClient WithKey(string key)
     {

@@ -33,6 +33,9 @@ public class ClusterFixture : IAsyncLifetime
     {
         Smtp = await SmtpSink.StartAsync();
         var builder = new InProcessTestClusterBuilder(1);
+
+        // Development: the webhook sink speaks plain http on loopback, which only Development accepts.
+        builder.ConfigureHost(host => host.Environment.EnvironmentName = Microsoft.Extensions.Hosting.Environments.Development);
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Recovery:Smtp:Host"] = "127.0.0.1",

@@ -161,13 +161,7 @@ public sealed class ProductProcess : IDisposable
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Recovery.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "src", project, "bin", configuration, here.Name, $"{assembly}.dll");
+        var path = Path.Combine(Repository.Root, "src", project, "bin", configuration, here.Name, $"{assembly}.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"{assembly} is not built at {path}", path);
     }
 }

@@ -16,6 +16,9 @@ public sealed class ApiKeyOptions : IValidatableObject
     /// <summary>True when the development keys were filled in because none were configured.</summary>
     public bool UsesDevelopmentKeys { get; set; }
 
+    /// <summary>Set by the host: only Development runs on development or placeholder keys.</summary>
+    internal bool IsDevelopment { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, key) in new[] { (nameof(Storefront), Storefront), (nameof(Operator), Operator) })
@@ -23,6 +26,10 @@ public sealed class ApiKeyOptions : IValidatableObject
             if (string.IsNullOrWhiteSpace(key))
             {
                 yield return new ValidationResult($"{Section}:{name} is required outside Development: set it to a long random secret.", [name]);
+            }
+            else if (!IsDevelopment && PlaceholderSecrets.IsPlaceholder(key))
+            {
+                yield return new ValidationResult(PlaceholderSecrets.Refusal($"{Section}:{name}"), [name]);
             }
             else if (key.Length < 16)
             {

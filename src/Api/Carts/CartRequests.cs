@@ -56,7 +56,9 @@ public sealed record CartItemRequest
     [HttpUrl]
     public string? ProductUrl { get; init; }
 
-    public CartLine ToLine() => new(Sku!, Name!, Quantity, UnitPrice, ImageUrl, ProductUrl);
+    public CartLine ToLine() => new(Sku!, Name!, Quantity, UnitPrice, Optional(ImageUrl), Optional(ProductUrl));
+
+    private static string? Optional(string? url) => url is null ? null : HttpUrls.Normalize(url);
 }
 
 /// <summary>The body of <c>PUT /api/v1/carts/{cartId}</c>: the whole cart, replacing what was there.</summary>
@@ -78,5 +80,5 @@ public sealed record CartSnapshotRequest
     public string? RestoreUrl { get; init; }
 
     public CartSnapshot ToSnapshot() =>
-        new(Customer!.ToProfile(), Currency!, [.. Items!.Select(item => item.ToLine())], ShippingCost, RestoreUrl!);
+        new(Customer!.ToProfile(), Currency!, [.. Items!.Select(item => item.ToLine())], ShippingCost, HttpUrls.Normalize(RestoreUrl!));
 }

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Orleans.Recovery.Api.Validation;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Links;
@@ -13,16 +15,16 @@ namespace Orleans.Recovery.Api.Links;
 /// </summary>
 public static class PublicLinksApi
 {
-    public const string RateLimitPolicy = "public-links";
-
     public static IEndpointRouteBuilder MapPublicLinksApi(this IEndpointRouteBuilder app)
     {
-        var links = app.MapGroup("").WithTags("Public links").RequireRateLimiting(RateLimitPolicy).ExcludeFromDescription();
+        var links = app.MapGroup("").WithTags("Public links").RequireRateLimiting(LinkRateLimits.Policy).ExcludeFromDescription();
         links.MapGet("/r/{token}", Recover);
         links.MapGet("/u/{token}", ShowUnsubscribe);
         links.MapPost("/u/{token}", Unsubscribe).DisableAntiforgery();
-        links.MapGet("/d/{token}", AnswerDelay);
-        links.MapGet("/f/{token}", GiveFeedback);
+        links.MapGet("/d/{token}", ShowDelay);
+        links.MapPost("/d/{token}", AnswerDelay).DisableAntiforgery();
+        links.MapGet("/f/{token}", ShowRating);
+        links.MapPost("/f/{token}", Rate).DisableAntiforgery();
         links.MapGet("/n/{token}", ShowNewsletter);
         links.MapPost("/n/{token}", JoinNewsletter).DisableAntiforgery();
         return app;
@@ -36,8 +38,9 @@ public static class PublicLinksApi
             return LinkPages.NotFound();
         }
 
-        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(messageId) is { } restoreUrl
-            ? Results.Redirect(restoreUrl)
+        // Normalised again here for carts stored before restore URLs were normalised on the way in.
+        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(messageId) is { } restoreUrl && HttpUrls.TryNormalize(restoreUrl, out var location)
+            ? Results.Redirect(location)
             : LinkPages.NotFound();
     }
 
@@ -64,13 +67,28 @@ public static class PublicLinksApi
         return LinkPages.Unsubscribed(sender.Value.FromName);
     }
 
-    /// <summary>The shopper's answer to a delay notice; only an option the notice offered is taken.</summary>
-    public static async Task<IResult> AnswerDelay(string token, string? choice, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    /// <summary>
+    /// The delay notice's question, with the link's choice preselected. Opening it records nothing: a mail scanner
+    /// opens every link in the notice.
+    /// </summary>
+    public static async Task<IResult> ShowDelay(string token, string? choice, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
     {
-        if (tokens.Verify(LinkPurpose.DelayChoice, token) is not { } messageId
-            || OrderState.OrderIdOf(messageId) is not { } orderId
-            || OrderState.StepOf(messageId) is not ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
-            || !Enum.TryParse<DelayOption>(choice, ignoreCase: true, out var option) || char.IsDigit(choice![0]))
+        if (DelayOf(tokens, token) is not (var orderId, var delayId)
+            || await grains.GetGrain<IOrderGrain>(orderId).GetDelayAsync(delayId) is not { } delay)
+        {
+            return LinkPages.NotFound();
+        }
+
+        DelayOption? preselected = DelayOptions.TryParse(choice, out var option) ? option : null;
+        return choice is not null && (preselected is null || !delay.Delay.Options.Contains(option))
+            ? LinkPages.NotFound()
+            : LinkPages.DelayQuestion(sender.Value.FromName, delay, preselected);
+    }
+
+    /// <summary>The shopper's answer from the page's button; only an option the notice offered is taken.</summary>
+    public static async Task<IResult> AnswerDelay(string token, [FromForm] string? choice, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    {
+        if (DelayOf(tokens, token) is not (var orderId, var delayId) || !DelayOptions.TryParse(choice, out var option))
         {
             return LinkPages.NotFound();
         }
@@ -80,18 +98,40 @@ public static class PublicLinksApi
             : LinkPages.NotFound();
     }
 
-    /// <summary>A rating from the review request. A low one alerts the shop.</summary>
-    public static async Task<IResult> GiveFeedback(string token, int? rating, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    /// <summary>The review request's question, with the link's rating preselected. Opening it records nothing.</summary>
+    public static IResult ShowRating(string token, string? rating, LinkTokens tokens, IOptions<SenderOptions> sender)
     {
-        if (tokens.Verify(LinkPurpose.Feedback, token) is not { } messageId || OrderState.OrderIdOf(messageId) is not { } orderId || rating is not (>= 1 and <= 5))
+        if (tokens.Verify(LinkPurpose.Feedback, token) is null || rating is not null && Rating(rating) is null)
         {
             return LinkPages.NotFound();
         }
 
-        return await grains.GetGrain<IOrderGrain>(orderId).RecordRatingAsync(rating.Value)
-            ? LinkPages.Rated(sender.Value.FromName, rating.Value)
+        return LinkPages.RatingQuestion(sender.Value.FromName, Rating(rating));
+    }
+
+    /// <summary>A rating from the page's button. The first low one alerts the shop.</summary>
+    public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    {
+        if (tokens.Verify(LinkPurpose.Feedback, token) is not { } messageId || OrderState.OrderIdOf(messageId) is not { } orderId || Rating(rating) is not { } value)
+        {
+            return LinkPages.NotFound();
+        }
+
+        return await grains.GetGrain<IOrderGrain>(orderId).RecordRatingAsync(value)
+            ? LinkPages.Rated(sender.Value.FromName, value)
             : LinkPages.NotFound();
     }
+
+    /// <summary>The order and delay a genuine delay-notice token names.</summary>
+    private static (string OrderId, string DelayId)? DelayOf(LinkTokens tokens, string token) =>
+        tokens.Verify(LinkPurpose.DelayChoice, token) is { } messageId
+        && OrderState.OrderIdOf(messageId) is { } orderId
+        && OrderState.StepOf(messageId) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
+            ? (orderId, delayId)
+            : null;
+
+    /// <summary>A rating from 1 to 5, written as a plain number; null for anything else.</summary>
+    private static int? Rating(string? text) => text is [>= '1' and <= '5'] ? text[0] - '0' : null;
 
     /// <summary>The opt-in page. Opening it records nothing: mail scanners open links too. Only the button's POST counts.</summary>
     public static IResult ShowNewsletter(string token, LinkTokens tokens, IOptions<SenderOptions> sender) =>

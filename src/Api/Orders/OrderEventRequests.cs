@@ -51,13 +51,16 @@ public sealed record ShipmentRequest : IValidatableObject
         }
     }
 
-    public Shipment ToShipment() => new(ShipmentId!, Carrier!, TrackingNumber!, TrackingUrl!, [.. (Items ?? []).Select(item => item.ToLine())], EstimatedDelivery);
+    public Shipment ToShipment() => new(ShipmentId!, Carrier!, TrackingNumber!, HttpUrls.Normalize(TrackingUrl!), [.. (Items ?? []).Select(item => item.ToLine())], EstimatedDelivery);
 }
 
 /// <summary>The body of <c>POST /api/v1/orders/{orderId}/delays</c>.</summary>
 public sealed record DelayRequest : IValidatableObject
 {
-    /// <summary>Optional; the same id reported again is the same delay. Without one, each report is a new delay.</summary>
+    /// <summary>
+    /// Optional; the same id reported again is the same delay. Without one, each report is a new delay. It becomes part
+    /// of the notice's links, so it follows the identifier rule and holds no slash.
+    /// </summary>
     [StringLength(200, MinimumLength = 1)]
     public string? DelayId { get; init; }
 
@@ -75,16 +78,16 @@ public sealed record DelayRequest : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (DelayId is not null && !Identifiers.IsValid(DelayId))
+        if (DelayId is not null && !Identifiers.IsSegment(DelayId))
         {
-            yield return new ValidationResult($"The delayId {Identifiers.Rule}", [nameof(DelayId)]);
+            yield return new ValidationResult($"The delayId {Identifiers.SegmentRule}", [nameof(DelayId)]);
         }
 
         for (var i = 0; i < (Options?.Count ?? 0); i++)
         {
-            if (!Enum.TryParse<DelayOption>(Options![i], ignoreCase: true, out _) || Options[i].Length == 0 || char.IsDigit(Options[i][0]))
+            if (!DelayOptions.TryParse(Options![i], out _))
             {
-                yield return new ValidationResult($"The options[{i}] field must be one of wait, cancel, partial, substitute.", [$"{nameof(Options)}[{i}]"]);
+                yield return new ValidationResult($"The options[{i}] field must be one of {DelayOptions.Names}.", [$"{nameof(Options)}[{i}]"]);
             }
         }
     }
@@ -94,7 +97,7 @@ public sealed record DelayRequest : IValidatableObject
         Reason!,
         [.. Items!.Select(item => item.ToLine())],
         NewEstimatedShipDate!.Value,
-        [.. Options!.Select(option => Enum.Parse<DelayOption>(option, ignoreCase: true)).Distinct()]);
+        [.. Options!.Select(option => DelayOptions.TryParse(option, out var parsed) ? parsed : throw new ArgumentException($"'{option}' is not a delay option.")).Distinct()]);
 }
 
 /// <summary>The optional body of <c>POST /api/v1/orders/{orderId}/delivered</c>.</summary>

@@ -35,7 +35,7 @@ public static class OrdersApi
     }
 
     public static Task<Results<NoContent, Ok, ProblemHttpResult, ValidationProblem>> PaymentFailed(string orderId, PaymentFailedRequest payment, IGrainFactory grains) =>
-        OnEvent(orderId, order => order.PaymentFailedAsync(payment.ToReason(), payment.RetryUrl!), grains);
+        OnEvent(orderId, order => order.PaymentFailedAsync(payment.ToReason(), HttpUrls.Normalize(payment.RetryUrl!)), grains);
 
     public static Task<Results<NoContent, Ok, ProblemHttpResult, ValidationProblem>> PaymentSucceeded(string orderId, IGrainFactory grains) =>
         OnEvent(orderId, order => order.PaymentSucceededAsync(), grains);

@@ -19,13 +19,38 @@ public sealed class CurrencyAttribute() : ValidationAttribute("The {0} field is 
     public override bool IsValid(object? value) => value is null || (value is string text && Currencies.IsKnown(text));
 }
 
-/// <summary>An absolute http or https URL: what a shopper's browser may safely follow.</summary>
+/// <summary>An absolute http or https URL: what a shopper's browser may safely follow. At most 2048 characters as ASCII.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
-public sealed class HttpUrlAttribute() : ValidationAttribute("The {0} field must be an absolute http or https URL.")
+public sealed class HttpUrlAttribute() : ValidationAttribute("The {0} field must be an absolute http or https URL of at most 2048 characters.")
 {
     public override bool IsValid(object? value) =>
-        value is null || (value is string text && text.Length <= 2048
-            && Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
+        value is null || (value is string { Length: <= 2048 } text && HttpUrls.TryNormalize(text, out var url) && url.Length <= 2048);
+}
+
+/// <summary>
+/// URLs as the web and mail expect them: plain ASCII. Storefronts send IRIs (https://bücher.example/größe?ü=1), which
+/// Kestrel refuses in a redirect's Location header and some mail clients break in a link.
+/// </summary>
+public static class HttpUrls
+{
+    /// <summary>An http or https IRI as a URI: its host in punycode, other non-ASCII characters percent-encoded as UTF-8.</summary>
+    public static bool TryNormalize(string text, out string url)
+    {
+        url = "";
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0)
+        {
+            return false;
+        }
+
+        var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
+        var port = uri.IsDefaultPort ? "" : $":{uri.Port}";
+        url = $"{uri.Scheme}://{host}{port}{uri.GetComponents(UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped)}";
+        return true;
+    }
+
+    /// <summary>The URI form of a URL that <see cref="HttpUrlAttribute"/> accepted.</summary>
+    public static string Normalize(string text) =>
+        TryNormalize(text, out var url) ? url : throw new ArgumentException($"'{text}' is not an absolute http or https URL.", nameof(text));
 }
 
 /// <summary>One line of text: no line breaks or other control characters, which could reach a mail header.</summary>
@@ -72,4 +97,9 @@ public static class Identifiers
         !string.IsNullOrEmpty(id) && id.Length <= 200 && !id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
 
     public const string Rule = "must be 1 to 200 characters without spaces or control characters.";
+
+    /// <summary>An id that becomes one segment of a link or message id, such as a delay's: no slash either.</summary>
+    public static bool IsSegment(string? id) => IsValid(id) && !id!.Contains('/');
+
+    public const string SegmentRule = "must be 1 to 200 characters without spaces, control characters or slashes.";
 }

@@ -25,6 +25,9 @@ public sealed class AlertOptions : IValidatableObject
     /// <summary>The key the webhook's <c>X-Recovery-Signature</c> is made with.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>Set by the host: only Development may post the customer's name and address over plain http.</summary>
+    internal bool IsDevelopment { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RatingThreshold is < 1 or > 5)
@@ -46,12 +49,20 @@ public sealed class AlertOptions : IValidatableObject
         {
             if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                yield return new ValidationResult($"{Section}:WebhookUrl must be an absolute http or https URL.", [nameof(WebhookUrl)]);
+                yield return new ValidationResult($"{Section}:WebhookUrl must be an absolute https URL.", [nameof(WebhookUrl)]);
+            }
+            else if (uri.Scheme == "http" && !IsDevelopment)
+            {
+                yield return new ValidationResult($"{Section}:WebhookUrl must be an https URL outside Development: each alert carries the customer's name and email address.", [nameof(WebhookUrl)]);
             }
 
             if (string.IsNullOrEmpty(WebhookSecret) || WebhookSecret.Length < 16)
             {
                 yield return new ValidationResult($"{Section}:WebhookSecret must be set, at least 16 characters, when {Section}:WebhookUrl is.", [nameof(WebhookSecret)]);
+            }
+            else if (!IsDevelopment && PlaceholderSecrets.IsPlaceholder(WebhookSecret))
+            {
+                yield return new ValidationResult(PlaceholderSecrets.Refusal($"{Section}:WebhookSecret"), [nameof(WebhookSecret)]);
             }
         }
     }

@@ -13,6 +13,14 @@ public static partial class FlowRules
     public const int MaxSteps = 10;
     public const int MaxVariants = 10;
 
+    /// <summary>
+    /// The longest delay, expiry or coupon validity: a year. Beyond it nothing a shop means is left, and far beyond it
+    /// <c>now + delay</c> overflows the calendar.
+    /// </summary>
+    public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(365);
+
+    private const string WithinAYear = "of at most 365.00:00:00";
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     public static partial Regex NamePattern();
 
@@ -21,9 +29,9 @@ public static partial class FlowRules
         var problems = new List<FlowProblem>();
         void Add(string path, string configurationPath, string message) => problems.Add(new FlowProblem(path, configurationPath, message));
 
-        if (definition.Expiry <= TimeSpan.Zero)
+        if (definition.Expiry <= TimeSpan.Zero || definition.Expiry > MaxSpan)
         {
-            Add("expiry", "Expiry", "must be a positive TimeSpan such as 1.00:00:00.");
+            Add("expiry", "Expiry", $"must be a positive TimeSpan {WithinAYear}, such as 1.00:00:00.");
         }
 
         var steps = definition.Steps ?? [];
@@ -59,7 +67,11 @@ public static partial class FlowRules
                 Add($"{at}.name", $"{key}:Name", $"'{step.Name}' is already the name of an earlier step.");
             }
 
-            if (flow == FlowNames.PostPurchase)
+            if (step.Delay > MaxSpan)
+            {
+                Add($"{at}.delay", $"{key}:Delay", $"must be a TimeSpan {WithinAYear}.");
+            }
+            else if (flow == FlowNames.PostPurchase)
             {
                 var waits = step.Name == PostPurchaseSteps.ReviewRequest;
                 if (waits && step.Delay <= TimeSpan.Zero)
@@ -83,9 +95,9 @@ public static partial class FlowRules
             CheckTemplate(step.Template, $"{at}.template", $"{key}:Template", required: true);
             var marketing = flow != FlowNames.PostPurchase || PostPurchaseSteps.IsMarketing(step.Name ?? "");
             CheckDiscount(step.DiscountPercent, marketing, $"{at}.discountPercent", $"{key}:DiscountPercent");
-            if (step.CouponValidity <= TimeSpan.Zero)
+            if (step.CouponValidity <= TimeSpan.Zero || step.CouponValidity > MaxSpan)
             {
-                Add($"{at}.couponValidity", $"{key}:CouponValidity", "must be a positive TimeSpan such as 7.00:00:00.");
+                Add($"{at}.couponValidity", $"{key}:CouponValidity", $"must be a positive TimeSpan {WithinAYear}, such as 7.00:00:00.");
             }
 
             var variants = step.Variants ?? [];
@@ -121,11 +133,9 @@ public static partial class FlowRules
                 }
 
                 CheckTemplate(variant.Template, $"{vat}.template", $"{vkey}:Template", required: false);
-                if (variant.Subject is { } subject && (subject.Length > 300 || MailTemplates.ParseError(subject) is not null))
+                if (variant.Subject is { } subject && (subject.Length > 300 ? "must be at most 300 characters." : MailTemplates.SubjectError(subject)) is { } error)
                 {
-                    Add($"{vat}.subject", $"{vkey}:Subject", subject.Length > 300
-                        ? "must be at most 300 characters."
-                        : $"is not a valid Liquid template: {MailTemplates.ParseError(subject)}");
+                    Add($"{vat}.subject", $"{vkey}:Subject", error);
                 }
 
                 CheckDiscount(variant.DiscountPercent, marketing, $"{vat}.discountPercent", $"{vkey}:DiscountPercent");

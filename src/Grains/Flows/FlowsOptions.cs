@@ -99,9 +99,16 @@ public sealed class FlowsOptions : IValidatableObject
     {
         foreach (var flow in FlowNames.All)
         {
+            var reviewDelay = $"Steps:{PostPurchaseSteps.All.Count - 1}:Delay";
             foreach (var problem in FlowRules.Validate(flow, For(flow), TemplateExists))
             {
                 var key = $"{Section}:{FlowNames.ConfigurationName(flow)}:{problem.ConfigurationPath}";
+                if (flow == FlowNames.PostPurchase && problem.ConfigurationPath == reviewDelay)
+                {
+                    // Operators set it as ReviewRequestDelay.
+                    key = $"{Section}:{FlowNames.ConfigurationName(flow)}:ReviewRequestDelay ({problem.ConfigurationPath})";
+                }
+
                 yield return new ValidationResult($"{key}: {problem.Message}", [key]);
             }
         }

@@ -7,6 +7,9 @@ public sealed class LinkOptions : IValidatableObject
 {
     public const string Section = "Recovery:Links";
 
+    /// <summary>The longest a link may live: a year.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(365);
+
     /// <summary>Bound from <c>Recovery:PublicBaseUrl</c>.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
 
@@ -21,6 +24,34 @@ public sealed class LinkOptions : IValidatableObject
     /// <summary>Set by the host, not bound: whether a missing key may be generated into <see cref="SigningKeyFile"/>.</summary>
     internal bool SigningKeyMayBeGenerated { get; set; } = true;
 
+    /// <summary>Set by the host, not bound: Development accepts placeholder keys.</summary>
+    internal bool IsDevelopment { get; set; }
+
+    /// <summary>The key links are signed with, read or made at start (<see cref="ResolveKey"/>).</summary>
+    internal byte[]? Key { get; private set; }
+
+    private string? _keyProblem;
+
+    /// <summary>
+    /// The configured key, else the key file's, else (for one process on its own files) a new key written to the file.
+    /// At start, so a damaged file stops start-up and no grain turn ever waits on the disk for it.
+    /// </summary>
+    internal void ResolveKey()
+    {
+        if (SigningKey is not null)
+        {
+            Key = IsBase64(SigningKey, out var bytes) ? bytes : null;
+        }
+        else if (File.Exists(SigningKeyFile))
+        {
+            Key = Links.SigningKeyFile.Read(SigningKeyFile, out _keyProblem);
+        }
+        else if (SigningKeyMayBeGenerated)
+        {
+            Key = Links.SigningKeyFile.Create(SigningKeyFile);
+        }
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -28,24 +59,37 @@ public sealed class LinkOptions : IValidatableObject
             yield return new ValidationResult("Recovery:PublicBaseUrl must be an absolute http or https URL.", [nameof(PublicBaseUrl)]);
         }
 
-        if (SigningKey is not null && (!IsBase64(SigningKey, out var length) || length < 32))
+        if (SigningKey is not null && !IsDevelopment && PlaceholderSecrets.IsPlaceholder(SigningKey))
         {
-            yield return new ValidationResult($"{Section}:SigningKey must be base64 of at least 32 random bytes.", [nameof(SigningKey)]);
+            yield return new ValidationResult(PlaceholderSecrets.Refusal($"{Section}:SigningKey"), [nameof(SigningKey)]);
+        }
+        else if (SigningKey is not null && (!IsBase64(SigningKey, out var key) || key.Length < Links.SigningKeyFile.MinimumBytes))
+        {
+            yield return new ValidationResult($"{Section}:SigningKey must be base64 of at least {Links.SigningKeyFile.MinimumBytes} random bytes.", [nameof(SigningKey)]);
         }
 
-        if (SigningKey is null && !SigningKeyMayBeGenerated && !File.Exists(SigningKeyFile))
+        if (_keyProblem is not null)
+        {
+            yield return new ValidationResult(_keyProblem, [nameof(SigningKeyFile)]);
+        }
+        else if (SigningKey is null && Key is null)
         {
             yield return new ValidationResult(
                 $"{Section}:SigningKey must be set in a cluster (Recovery:Clustering=AdoNet): every silo and API process must sign and check links with the same key. Generate one with: openssl rand -base64 32",
                 [nameof(SigningKey)]);
         }
 
-        if (Lifetime <= TimeSpan.Zero)
+        if (Lifetime <= TimeSpan.Zero || Lifetime > MaxLifetime)
         {
-            yield return new ValidationResult($"{Section}:Lifetime must be positive.", [nameof(Lifetime)]);
+            yield return new ValidationResult($"{Section}:Lifetime must be a positive TimeSpan of at most 365.00:00:00.", [nameof(Lifetime)]);
         }
     }
 
-    private static bool IsBase64(string value, out int length) =>
-        Convert.TryFromBase64String(value, new byte[value.Length], out length);
+    private static bool IsBase64(string value, out byte[] bytes)
+    {
+        var buffer = new byte[value.Length];
+        var ok = Convert.TryFromBase64String(value, buffer, out var length);
+        bytes = buffer[..length];
+        return ok;
+    }
 }

@@ -13,7 +13,8 @@ namespace Orleans.Recovery.Links;
 public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock)
 {
     private const int MacBytes = 16;
-    private readonly Lazy<byte[]> _key = new(() => LoadOrCreateKey(options.Value));
+    private readonly Lazy<byte[]> _key = new(() => options.Value.Key
+        ?? throw new InvalidOperationException($"No link-signing key: set {LinkOptions.Section}:SigningKey."));
 
     public string BaseUrl => options.Value.PublicBaseUrl.TrimEnd('/');
 
@@ -68,35 +69,4 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock
         HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{purpose}\n{value}"));
 
     private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key.Value, payload).AsSpan(0, MacBytes).ToArray();
-
-    private static byte[] LoadOrCreateKey(LinkOptions options)
-    {
-        if (options.SigningKey is { } configured)
-        {
-            return Convert.FromBase64String(configured);
-        }
-
-        var path = Path.GetFullPath(options.SigningKeyFile);
-        if (File.Exists(path))
-        {
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-
-        // First start of the embedded default: make a key and keep it, so links in sent mail outlive restarts.
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, Convert.ToBase64String(key));
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-            return key;
-        }
-        catch (IOException)
-        {
-            // Another process won the race; use its key.
-            File.Delete(temporary);
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-    }
 }

@@ -25,11 +25,26 @@ public sealed partial class MailTemplates
 
     private static readonly FluidParser _parser = new();
 
+    /// <summary>
+    /// Statements one message may execute, over its subject, HTML and text. A 500-line cart takes about 30,000; a
+    /// nested loop in an operator's edit would otherwise pin a silo thread in every cart that renders it.
+    /// </summary>
+    public const int MaxSteps = 200_000;
+
+    /// <summary>How deep includes and nested blocks may go.</summary>
+    public const int MaxRecursion = 30;
+
+    /// <summary>Distinct variant subjects kept parsed; past this the cache starts afresh (operators replace flows rarely).</summary>
+    private const int MaxParsedSubjects = 512;
+
+    private static readonly TemplateOptions _trial = Limited(new TemplateOptions());
+
     // Escapes markup (< > & " ') but leaves letters such as ä and € readable in the HTML source.
     private static readonly HtmlEncoder _html = HtmlEncoder.Create(UnicodeRanges.All);
 
     private readonly ConcurrentDictionary<string, Loaded> _cache = new();
-    private readonly TemplateOptions _options = new();
+    private readonly ConcurrentDictionary<string, IFluidTemplate> _subjects = new(StringComparer.Ordinal);
+    private readonly TemplateOptions _options = Limited(new TemplateOptions());
     private readonly string? _directory;
     private readonly ILogger _logger;
 
@@ -44,7 +59,7 @@ public sealed partial class MailTemplates
     public RenderedMail Render(string language, string name, object model, string? subject = null)
     {
         var context = new TemplateContext(model, _options);
-        var subjectTemplate = subject is null ? Template(language, name, "subject") : Parse(subject, "the variant's subject");
+        var subjectTemplate = subject is null ? Template(language, name, "subject") : Subject(subject);
         return new RenderedMail(
             MimeMessages.SingleLine(subjectTemplate.Render(context, NullEncoder.Default)),
             Template(language, name, "html").Render(context, _html),
@@ -57,6 +72,51 @@ public sealed partial class MailTemplates
 
     /// <summary>The parse error of a Liquid source, with its line and column; null when it parses.</summary>
     public static string? ParseError(string source) => _parser.TryParse(source, out _, out var error) ? null : error;
+
+    /// <summary>
+    /// What is wrong with a variant's Liquid subject: it does not parse, or rendering it alone already exceeds the
+    /// limits (a loop over a literal range does that whatever the cart). Null when it is fine.
+    /// </summary>
+    public static string? SubjectError(string subject) => ParseError(subject) is { } error
+        ? $"is not a valid Liquid template: {error}"
+        : RenderError(subject) is { } limit ? $"cannot be rendered: {limit}" : null;
+
+    /// <summary>Renders a source with no model under the limits; the reason when that fails.</summary>
+    private static string? RenderError(string source)
+    {
+        try
+        {
+            _parser.Parse(source).Render(new TemplateContext(_trial), NullEncoder.Default);
+            return null;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException or ParseException)
+        {
+            return exception.Message;
+        }
+    }
+
+    private static TemplateOptions Limited(TemplateOptions options)
+    {
+        options.MaxSteps = MaxSteps;
+        options.MaxRecursion = MaxRecursion;
+        return options;
+    }
+
+    /// <summary>A variant's subject, parsed once and kept: it is rendered for every message of its step.</summary>
+    private IFluidTemplate Subject(string subject)
+    {
+        if (_subjects.TryGetValue(subject, out var parsed))
+        {
+            return parsed;
+        }
+
+        if (_subjects.Count >= MaxParsedSubjects)
+        {
+            _subjects.Clear();
+        }
+
+        return _subjects[subject] = Parse(subject, "the variant's subject");
+    }
 
     /// <summary>Every problem with the template files under <paramref name="directory"/>: each names its file and line.</summary>
     public static IEnumerable<string> CheckDirectory(string directory)
@@ -78,9 +138,13 @@ public sealed partial class MailTemplates
             {
                 yield return $"{file}: '{match.Groups["language"].Value}' is not a language we send in ({string.Join(", ", MailLocale.Languages)}).";
             }
-            else if (ParseError(File.ReadAllText(file)) is { } error)
+            else if (File.ReadAllText(file) is var source && ParseError(source) is { } error)
             {
                 yield return $"{file}{Line(error)}: {error}";
+            }
+            else if (RenderError(source) is { } limit)
+            {
+                yield return $"{file}: cannot be rendered: {limit}";
             }
         }
     }

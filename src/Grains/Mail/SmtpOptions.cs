@@ -36,6 +36,9 @@ public sealed class SmtpOptions : IValidatableObject
     /// </summary>
     public int MaxConnections { get; set; } = 4;
 
+    /// <summary>Set by the host: only Development runs on a placeholder password.</summary>
+    internal bool IsDevelopment { get; set; }
+
     public bool UsesPickupDirectory => string.IsNullOrWhiteSpace(Host);
 
     public int EffectivePort => Port != 0 ? Port : Security switch
@@ -60,6 +63,15 @@ public sealed class SmtpOptions : IValidatableObject
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
         {
             yield return new ValidationResult($"{Section}:Username and {Section}:Password must be set together.", [nameof(Username)]);
+        }
+        else if (!IsDevelopment && PlaceholderSecrets.IsPlaceholder(Password))
+        {
+            yield return new ValidationResult(PlaceholderSecrets.Refusal($"{Section}:Password"), [nameof(Password)]);
+        }
+
+        if (Timeout > TimeSpan.FromMinutes(10))
+        {
+            yield return new ValidationResult($"{Section}:Timeout must be at most 00:10:00.", [nameof(Timeout)]);
         }
 
         if (MaxConnections is < 1 or > 256)

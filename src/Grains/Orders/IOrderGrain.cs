@@ -30,10 +30,19 @@ public interface IOrderGrain : IFollowUpGrain
     /// <summary>Stops every message still owed to the customer.</summary>
     Task<OrderEventOutcome> CancelAsync();
 
-    /// <summary>Records the shopper's answer to a delay notice; false when the notice or the option is unknown.</summary>
+    /// <summary>A delay notice with the options it offered and the shopper's answer so far; null when unknown.</summary>
+    Task<DelayRecord?> GetDelayAsync(string delayId);
+
+    /// <summary>
+    /// Records the shopper's answer to a delay notice, replacing an earlier one; false when the notice or the option
+    /// is unknown.
+    /// </summary>
     Task<bool> RecordDelayChoiceAsync(string delayId, DelayOption choice);
 
-    /// <summary>Records a rating from the review request; a low one raises an alert. False for an unknown order.</summary>
+    /// <summary>
+    /// Records a rating from the review request, replacing an earlier one. The first low rating raises an alert; later
+    /// ones do not raise another. False for an unknown order.
+    /// </summary>
     Task<bool> RecordRatingAsync(int rating);
 
     /// <summary>The operator's view, or null when the order is unknown.</summary>

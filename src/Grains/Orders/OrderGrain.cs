@@ -155,6 +155,9 @@ public sealed partial class OrderGrain(
         return Task.FromResult(OrderEventOutcome.Recorded);
     }, allowedWhenCancelled: true);
 
+    public Task<DelayRecord?> GetDelayAsync(string delayId) =>
+        Task.FromResult(State.Delays.Find(d => d.Delay.DelayId == delayId));
+
     public async Task<bool> RecordDelayChoiceAsync(string delayId, DelayOption choice)
     {
         var index = State.Delays.FindIndex(d => d.Delay.DelayId == delayId);
@@ -179,10 +182,12 @@ public sealed partial class OrderGrain(
 
         var now = clock.GetUtcNow();
         State.Rating = new Rating(rating, now);
-        if (rating <= alerts.CurrentValue.RatingThreshold)
+
+        // The alert's message id is the same for every rating of the order, so a shopper who rates low twice, or a
+        // changed rating, never alerts the shop a second time.
+        if (rating <= alerts.CurrentValue.RatingThreshold && QueueAlert(FeedbackSteps.Alert, Recipient.Support, now))
         {
             LogLowRating(OrderId, rating);
-            QueueAlert(FeedbackSteps.Alert, Recipient.Support, now);
             if (webhook.IsConfigured)
             {
                 QueueAlert(FeedbackSteps.Webhook, Recipient.Webhook, now);
@@ -200,11 +205,21 @@ public sealed partial class OrderGrain(
         State.PaymentFailure,
         State.CancelledAt,
         [.. State.Shipments],
-        [.. State.Delays],
+        [.. State.Delays.Select(KnownOptionsOnly)],
         State.DeliveredAt,
         State.Rating,
         [.. State.Messages],
         [.. State.Outbox.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
+
+    /// <summary>
+    /// Delays recorded before the API accepted only the four option names may hold a number such as -1, which no
+    /// client can show; the operator's view leaves it out rather than fail.
+    /// </summary>
+    private static DelayRecord KnownOptionsOnly(DelayRecord record) => record with
+    {
+        Delay = record.Delay with { Options = [.. record.Delay.Options.Where(Enum.IsDefined)] },
+        Choice = record.Choice is { } choice && Enum.IsDefined(choice) ? choice : null,
+    };
 
     public async Task RetimeAsync(string flow, FlowDefinition definition)
     {
@@ -281,7 +296,7 @@ public sealed partial class OrderGrain(
         });
     }
 
-    private void QueueAlert(string step, Recipient to, DateTimeOffset now) => State.Enqueue(new PendingMessage
+    private bool QueueAlert(string step, Recipient to, DateTimeOffset now) => State.Enqueue(new PendingMessage
     {
         MessageId = OrderState.MessageId(OrderId, FlowNames.PostPurchase, step),
         Flow = FlowNames.PostPurchase,

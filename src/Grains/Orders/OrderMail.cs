@@ -64,8 +64,8 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                         MailComposer.Date(delay.Delay.NewEstimatedShipDate, locale),
                         Lines(delay.Delay.Items.IsDefaultOrEmpty ? order.Items : delay.Delay.Items),
                         [.. delay.Delay.Options.Select(option => new DelayOptionLink(
-                            ChoiceName(option),
-                            $"{links.Link(LinkPurpose.DelayChoice, message.MessageId, now)}?choice={ChoiceName(option)}"))]),
+                            DelayOptions.Name(option),
+                            $"{links.Link(LinkPurpose.DelayChoice, message.MessageId, now)}?choice={DelayOptions.Name(option)}"))]),
                 },
                 PostPurchaseSteps.Delivered => model with { DeliveredOn = state.DeliveredAt is { } at ? MailComposer.Date(at, locale) : null },
                 PostPurchaseSteps.ReviewRequest => model with
@@ -103,7 +103,6 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
     /// <summary>The wire name: card_expired, insufficient_funds, declined, other.</summary>
     public static string ReasonName(PaymentFailureReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 
-    public static string ChoiceName(DelayOption option) => JsonNamingPolicy.CamelCase.ConvertName(option.ToString());
 }
 
 /// <summary>The alert steps that follow a low rating. They belong to the post-purchase flow but go to the shop, not the customer.</summary>

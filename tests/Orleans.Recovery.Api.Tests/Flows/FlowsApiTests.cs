@@ -40,6 +40,50 @@ public sealed class FlowsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task ADelayBeyondAYearIsRefusedAndCartsKeepBeingTaken()
+    {
+        var definition = await CartFlowAsync();
+        definition["steps"]![2]!["delay"] = "10675199.00:00:00";
+        definition["expiry"] = "10675199.00:00:00";
+        definition["steps"]![2]!["couponValidity"] = "366.00:00:00";
+
+        var put = await _operator.PutAsync("/api/v1/flows/cart-abandonment", Bodies.Json(definition));
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        var errors = (await put.ReadJsonAsync()).GetProperty("errors");
+        Assert.Equal(["expiry", "steps[2].couponValidity", "steps[2].delay"], errors.EnumerateObject().Select(e => e.Name).Order());
+        Assert.Equal("3.00:00:00", (await CartFlowAsync())["steps"]![2]!["delay"]!.GetValue<string>());
+        var cartId = Bodies.NewId("cart");
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Api.Storefront().PutCartAsync(cartId, Bodies.Cart(cartId, Bodies.NewEmail()))).StatusCode);
+    }
+
+    [Fact]
+    public async Task AVariantSubjectThatLoopsWithoutEndIsRefusedNamingIt()
+    {
+        var definition = await CartFlowAsync();
+        definition["steps"]![0]!["variants"] = new JsonArray
+        {
+            new JsonObject { ["name"] = "calm", ["weight"] = 1, ["subject"] = "{{ firstName }}, your cart is waiting" },
+            new JsonObject { ["name"] = "spin", ["weight"] = 1, ["subject"] = "{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}" },
+        };
+
+        var put = await _operator.PutAsync("/api/v1/flows/cart-abandonment", Bodies.Json(definition));
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        var errors = (await put.ReadJsonAsync()).GetProperty("errors");
+        var error = Assert.Single(errors.EnumerateObject());
+        Assert.Equal("steps[0].variants[1].subject", error.Name);
+        Assert.Contains("cannot be rendered", error.Value[0].GetString());
+        Assert.Empty((await CartFlowAsync())["steps"]![0]!["variants"]!.AsArray());
+    }
+
+    private async Task<JsonObject> CartFlowAsync()
+    {
+        var flow = await (await _operator.GetAsync("/api/v1/flows/cart-abandonment")).EnsureSuccessStatusCode().ReadJsonAsync();
+        return JsonNode.Parse(flow.GetProperty("definition").GetRawText())!.AsObject();
+    }
+
+    [Fact]
     public async Task APreviewRendersAnyStepInGermanWithGermanMoneyOrInEnglishWithEnglishMoney()
     {
         var german = await (await _operator.PostAsync("/api/v1/flows/cart-abandonment/steps/3/preview", Bodies.Json(new JsonObject { ["locale"] = "de-DE" })))

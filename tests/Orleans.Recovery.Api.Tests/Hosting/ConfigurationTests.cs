@@ -15,6 +15,12 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     [InlineData("Recovery:Storage", "Oracle")]
     [InlineData("Recovery:PublicBaseUrl", "/relative")]
     [InlineData("Recovery:ApiKeys:Storefront", "short")]
+    [InlineData("Recovery:ForwardedHeaders:KnownProxies:0", "proxy.internal")]
+    [InlineData("Recovery:Flows:CartAbandonment:Steps:2:Delay", "10675199.00:00:00")]
+    [InlineData("Recovery:Flows:CartAbandonment:Expiry", "400.00:00:00")]
+    [InlineData("Recovery:Flows:PostPurchase:ReviewRequestDelay", "366.00:00:00")]
+    [InlineData("Recovery:Links:Lifetime", "3650.00:00:00")]
+    [InlineData("Recovery:ForwardedHeaders:KnownNetworks:0", "10.0.0.0/33")]
     public async Task BadConfigurationStopsStartUpNamingTheKey(string key, string value)
     {
         await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { [key] = value });
@@ -42,6 +48,104 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task OutsideDevelopmentTheDevelopmentKeysAreRefused()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:ApiKeys:Storefront"] = "dev-storefront-key-change-me",
+            ["Recovery:ApiKeys:Operator"] = "dev-operator-key-change-me",
+        })
+        { Environment = "Production" };
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        Assert.Contains("Recovery:ApiKeys:Storefront is a development or placeholder value", failure);
+        Assert.Contains("Recovery:ApiKeys:Operator is a development or placeholder value", failure);
+    }
+
+    [Fact]
+    public async Task ThePlaceholderSecretsShippedInDeployAreRefusedOutsideDevelopment()
+    {
+        // deploy/k8s/secret.yaml, as an operator who forgot to fill it in would apply it.
+        var shipped = File.ReadAllLines(Path.Combine(Repository.Root, "deploy", "k8s", "secret.yaml"))
+            .Select(line => line.Trim().Split(": ", 2))
+            .Where(pair => pair.Length == 2 && pair[0].StartsWith("Recovery__", StringComparison.Ordinal))
+            .ToDictionary(pair => pair[0].Replace("__", ":"), pair => (string?)pair[1]);
+        Assert.Contains("Recovery:ApiKeys:Storefront", shipped.Keys);
+        await using var api = new RecoveryApiFactory(_smtp, settings: shipped) { Environment = "Production" };
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        foreach (var key in new[] { "Recovery:ApiKeys:Storefront", "Recovery:ApiKeys:Operator", "Recovery:Links:SigningKey", "Recovery:Smtp:Password" })
+        {
+            Assert.Contains($"{key} is a development or placeholder value", failure);
+        }
+    }
+
+    [Fact]
+    public void TheComposeFileShipsNoWorkingDefaultForASecret()
+    {
+        var secrets = File.ReadAllLines(Path.Combine(Repository.Root, "deploy", "docker-compose.yml"))
+            .Where(line => line.Contains("ApiKeys__") || line.Contains("SigningKey") || line.Contains("WebhookSecret"))
+            .ToList();
+
+        Assert.NotEmpty(secrets);
+        Assert.All(secrets, line => Assert.Matches(@":\s*\$\{[A-Z_]+:\?", line));
+    }
+
+    [Fact]
+    public async Task AnAlertWebhookOverPlainHttpIsRefusedOutsideDevelopment()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:Alerts:WebhookUrl"] = "http://hooks.shop.test/recovery",
+            ["Recovery:Alerts:WebhookSecret"] = "a-webhook-secret-of-some-length",
+        })
+        { Environment = "Production" };
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        Assert.Contains("Recovery:Alerts:WebhookUrl must be an https URL outside Development", failure);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("not base64 at all")]
+    public async Task AnEmptyOrShortLinkKeyFileStopsStartUpNamingTheKey(string content)
+    {
+        var data = Directory.CreateTempSubdirectory("recovery-keyfile-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(data, "link-signing.key"), content);
+        await using var api = new RecoveryApiFactory(_smtp, dataDirectory: data);
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        Assert.Contains("Recovery:Links:SigningKeyFile", failure);
+        Assert.Equal(content, await File.ReadAllTextAsync(Path.Combine(data, "link-signing.key")));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task TheGeneratedLinkKeyFileIsReadableByItsOwnerOnlyAndKeptAcrossRestarts()
+    {
+        var data = Directory.CreateTempSubdirectory("recovery-keyfile-").FullName;
+        var path = Path.Combine(data, "link-signing.key");
+        await using (var first = new RecoveryApiFactory(_smtp, dataDirectory: data))
+        {
+            _ = first.Server;
+        }
+
+        var key = await File.ReadAllTextAsync(path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(32, Convert.FromBase64String(key.Trim()).Length);
+        Assert.Equal([path], Directory.GetFiles(data, "*link-signing*"));
+
+        await using var second = new RecoveryApiFactory(_smtp, dataDirectory: data);
+        _ = second.Server;
+        Assert.Equal(key, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
     public async Task ABrokenTemplateFileStopsStartUpNamingTheFileAndLine()
     {
         var templates = Directory.CreateTempSubdirectory("recovery-templates-").FullName;
@@ -55,6 +159,20 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
         var message = Flatten(failure);
         Assert.Contains("Recovery:Templates:Directory", message);
         Assert.Contains(Path.Combine(templates, "en", "cart-reminder.text.liquid") + ", line 5", message);
+    }
+
+    [Fact]
+    public async Task ATemplateFileThatLoopsWithoutEndStopsStartUpNamingTheFile()
+    {
+        var templates = Directory.CreateTempSubdirectory("recovery-templates-").FullName;
+        Directory.CreateDirectory(Path.Combine(templates, "de"));
+        var file = Path.Combine(templates, "de", "cart-reminder.subject.liquid");
+        await File.WriteAllTextAsync(file, "{% for a in (1..100000) %}{% for b in (1..100000) %}x{% endfor %}{% endfor %}");
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { ["Recovery:Templates:Directory"] = templates });
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        Assert.Contains($"{file}: cannot be rendered", failure);
     }
 
     [Fact]

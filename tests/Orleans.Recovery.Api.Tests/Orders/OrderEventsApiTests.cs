@@ -88,12 +88,57 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, (await _browser.GetAsync(partial.PathAndQuery.Replace("choice=partial", "choice=substitute"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _browser.GetAsync(partial.PathAndQuery.Replace("/d/", "/d/x"))).StatusCode);
 
-        var answer = await _browser.GetAsync(partial.PathAndQuery);
+        var page = await _browser.GetAsync(partial.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("value=\"partial\" required checked", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await _browser.PostAsync(partial.AbsolutePath, Form(("choice", "substitute")))).StatusCode);
+
+        var answer = await _browser.PostAsync(partial.AbsolutePath, Form(("choice", "partial")));
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var view = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
         Assert.Equal("partial", view.GetProperty("delays")[0].GetProperty("choice").GetString());
     }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("+7")]
+    [InlineData(" 2")]
+    [InlineData("cancel,partial")]
+    [InlineData("Wait ")]
+    [InlineData("refund")]
+    public async Task ADelayOptionThatIsNotOneOfTheFourNamesIsRefusedAndTheOrderStaysReadable(string option)
+    {
+        var (orderId, _) = await PlaceAsync();
+        var delay = Delay("d-odd", "wait", option);
+
+        var response = await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(delay));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("options[1]", out _));
+        var view = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Empty(view.GetProperty("delays").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ADelayIdWithASlashIsRefusedBecauseItWouldBreakTheNoticesLinks()
+    {
+        var (orderId, _) = await PlaceAsync();
+
+        var response = await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(Delay("late/2", "wait")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("delayId", out _));
+    }
+
+    private static JsonObject Delay(string delayId, params string[] options) => new()
+    {
+        ["delayId"] = delayId,
+        ["reason"] = "supplier delay",
+        ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
+        ["newEstimatedShipDate"] = "2026-12-10",
+        ["options"] = new JsonArray([.. options.Select(option => (JsonNode)option)]),
+    };
 
     [Fact]
     public async Task ACouponIsRedeemedOnceWhenManyCheckoutsTryItAtTheSameTime()
@@ -139,7 +184,7 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
         var unrated = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
         Assert.Equal(System.Text.Json.JsonValueKind.Null, unrated.GetProperty("rating").ValueKind);
 
-        var rated = await _browser.GetAsync(lowest.PathAndQuery);
+        var rated = await _browser.PostAsync(lowest.AbsolutePath, Form(("rating", "1")));
         Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
         Assert.Contains("sorry", await rated.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         var view = await (await _operator.GetAsync($"/api/v1/orders/{orderId}")).EnsureSuccessStatusCode().ReadJsonAsync();
@@ -170,6 +215,9 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
         Assert.True((await bad.ReadJsonAsync()).GetProperty("errors").TryGetProperty("email", out _));
         Assert.Equal(HttpStatusCode.Forbidden, (await _storefront.GetAsync($"/api/v1/customers/{Bodies.NewEmail()}")).StatusCode);
     }
+
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(field => KeyValuePair.Create(field.Name, field.Value)));
 
     [GeneratedRegex(@"https?://\S+/f/\S+\?rating=\d")]
     private static partial Regex RatingLink();

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Orleans.Recovery.Links;
+
+/// <summary>
+/// The file that keeps the embedded default's link-signing key across restarts. Links in mail already sent depend on
+/// it, so it is written whole or not at all, readable by its owner only, and refused when it no longer holds a key.
+/// </summary>
+public static class SigningKeyFile
+{
+    public const int MinimumBytes = 32;
+
+    /// <summary>The key in <paramref name="path"/>, or null with <paramref name="problem"/> saying what is wrong with it.</summary>
+    public static byte[]? Read(string path, out string? problem)
+    {
+        var text = File.ReadAllText(path).Trim();
+        var key = new byte[text.Length];
+        if (Convert.TryFromBase64String(text, key, out var length) && length >= MinimumBytes)
+        {
+            problem = null;
+            return key[..length];
+        }
+
+        problem = $"{LinkOptions.Section}:SigningKeyFile: {path} does not hold a key ({(text.Length == 0 ? "it is empty" : "it is short or damaged")}); it must hold base64 of at least {MinimumBytes} random bytes. Restore it from a backup, or delete it to have a new one made: links in mail already sent then stop working.";
+        return null;
+    }
+
+    /// <summary>
+    /// Makes a key and writes it to <paramref name="path"/>: to a temporary file of a unique name first, flushed to
+    /// disk with mode 0600, then moved into place without replacing anything. A process that loses the race to
+    /// another starting on the same folder takes the winner's key.
+    /// </summary>
+    public static byte[] Create(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var key = RandomNumberGenerator.GetBytes(MinimumBytes);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, create))
+            {
+                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(key) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+            return key;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return Read(path, out var problem) ?? throw new InvalidOperationException(problem);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}
