@@ -15,6 +15,7 @@ using Orleans.Recovery.Api.Orders;
 using Orleans.Recovery.Api.Problems;
 using Orleans.Recovery.Api.Proxies;
 using Orleans.Recovery.Silo;
+using Orleans.Recovery.Silo.Security;
 
 namespace Orleans.Recovery.Api;
 
@@ -43,7 +44,8 @@ public static class RecoveryApiExtensions
 
         // Only what serving the links needs: the grains, and everything they depend on, live in the silos.
         builder.Services.AddRecoveryLinks(signingKeyMayBeGenerated: false);
-        builder.UseOrleansClient(client => client.AddRecoveryClusterClient(settings));
+        var tls = ClusterTls.From(builder.Configuration);
+        builder.UseOrleansClient(client => client.AddRecoveryClusterClient(settings, tls));
         return builder;
     }
 

@@ -3,7 +3,9 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Hosting;
 using Orleans.Recovery.Silo.Hosting;
+using Orleans.Recovery.Silo.Security;
 using Orleans.Recovery.Silo.Storage;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -74,6 +76,11 @@ public static class RecoverySiloExtensions
                 options.Invariant = settings.Invariant;
                 options.ConnectionString = settings.ConnectionString;
             });
+        }
+
+        if (ClusterTls.From(configuration) is { } tls)
+        {
+            silo.UseTls(tls.Configure);
         }
 
         silo.Services.AddRecoveryDatabase(settings);

@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using Orleans.Recovery.Silo;
+using Orleans.Recovery.Silo.Security;
 using Orleans.Recovery.Silo.Storage;
 
 namespace Orleans.Recovery.Api.Cluster;
@@ -7,8 +8,13 @@ namespace Orleans.Recovery.Api.Cluster;
 public static class ClusterClientExtensions
 {
     /// <summary>An Orleans client of the cluster named by the settings, finding gateways through the membership table.</summary>
-    public static IClientBuilder AddRecoveryClusterClient(this IClientBuilder client, RecoverySettings settings)
+    public static IClientBuilder AddRecoveryClusterClient(this IClientBuilder client, RecoverySettings settings, ClusterTls? tls)
     {
+        if (tls is not null)
+        {
+            client.UseTls(tls.Configure);
+        }
+
         client.Configure<ClusterOptions>(options =>
         {
             options.ClusterId = settings.ClusterId;

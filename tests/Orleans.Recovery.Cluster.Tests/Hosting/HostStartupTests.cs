@@ -44,10 +44,19 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
     [Theory]
     [InlineData("Development")]
     [InlineData("Production")]
-    public async Task ASiloAndTheApiAsItsClientStartAnswerAndStopCleanly(string environment) => await Logged(async () =>
+    public async Task ASiloAndTheApiAsItsClientStartAnswerAndStopCleanly(string environment) => await Logged(() => SiloAndClientAsync(environment, []));
+
+    [Fact]
+    public async Task ASiloAndItsClientTalkOverMutualTlsWithTheCertificateFromConfiguration() => await Logged(() =>
+    {
+        var (certificate, key) = TestCertificates.SelfSigned(_directory, "cluster");
+        return SiloAndClientAsync("Production", new() { ["Recovery__Tls__CertificateFile"] = certificate, ["Recovery__Tls__KeyFile"] = key });
+    });
+
+    private async Task SiloAndClientAsync(string environment, Dictionary<string, string> settings)
     {
         var database = await postgres.Server.CreateDatabaseAsync("hosts");
-        var cluster = new Dictionary<string, string>
+        var cluster = new Dictionary<string, string>(settings)
         {
             ["Recovery__Storage"] = "PostgreSQL",
             ["Recovery__Clustering"] = "AdoNet",
@@ -72,7 +81,7 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
 
         await StopsCleanlyAsync(api);
         await StopsCleanlyAsync(silo);
-    });
+    }
 
     [Fact]
     public async Task ASiloOnAMachineWithOnlyLoopbackAdvertisesLoopbackAndSaysHowToChange() => await Logged(async () =>
