@@ -70,7 +70,7 @@ public sealed record CartSnapshotRequest
     [Required, Currency]
     public string? Currency { get; init; }
 
-    [Required, MaxLength(500)]
+    [Required, MaxLength(500), NoNullItems]
     public List<CartItemRequest>? Items { get; init; }
 
     [Range(typeof(decimal), "0", "1000000000", ErrorMessage = "The shippingCost field must be zero or more.")]

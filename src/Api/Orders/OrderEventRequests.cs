@@ -38,7 +38,7 @@ public sealed record ShipmentRequest : IValidatableObject
     [Required, HttpUrl]
     public string? TrackingUrl { get; init; }
 
-    [MaxLength(500)]
+    [MaxLength(500), NoNullItems]
     public List<CartItemRequest>? Items { get; init; }
 
     public DateOnly? EstimatedDelivery { get; init; }
@@ -67,13 +67,13 @@ public sealed record DelayRequest : IValidatableObject
     [Required, SingleLine, StringLength(300, MinimumLength = 1)]
     public string? Reason { get; init; }
 
-    [Required, MinLength(1, ErrorMessage = "The items field must hold at least one item."), MaxLength(500)]
+    [Required, MinLength(1, ErrorMessage = "The items field must hold at least one item."), MaxLength(500), NoNullItems]
     public List<CartItemRequest>? Items { get; init; }
 
     [Required]
     public DateOnly? NewEstimatedShipDate { get; init; }
 
-    [Required, MinLength(1, ErrorMessage = "The options field must offer at least one of wait, cancel, partial, substitute."), MaxLength(4)]
+    [Required, MinLength(1, ErrorMessage = "The options field must offer at least one of wait, cancel, partial, substitute."), MaxLength(4), NoNullItems]
     public List<string>? Options { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

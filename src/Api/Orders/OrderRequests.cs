@@ -20,7 +20,7 @@ public sealed record OrderRequest : IValidatableObject
     [Required, Currency]
     public string? Currency { get; init; }
 
-    [Required, MinLength(1, ErrorMessage = "The items field must hold at least one item."), MaxLength(500)]
+    [Required, MinLength(1, ErrorMessage = "The items field must hold at least one item."), MaxLength(500), NoNullItems]
     public List<CartItemRequest>? Items { get; init; }
 
     [Range(typeof(decimal), "0", "1000000000000")]

@@ -53,6 +53,13 @@ public static class HttpUrls
         TryNormalize(text, out var url) ? url : throw new ArgumentException($"'{text}' is not an absolute http or https URL.", nameof(text));
 }
 
+/// <summary>A list without null entries: JSON's <c>[{…}, null]</c> is not a list of items.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class NoNullItemsAttribute() : ValidationAttribute("The {0} field must not hold null entries.")
+{
+    public override bool IsValid(object? value) => value is not System.Collections.IEnumerable list || list.Cast<object?>().All(item => item is not null);
+}
+
 /// <summary>One line of text: no line breaks or other control characters, which could reach a mail header.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class SingleLineAttribute() : ValidationAttribute("The {0} field must be a single line of text.")
