@@ -98,11 +98,13 @@ public static class LinkPages
     private static string Checked(bool isChecked) => isChecked ? " checked" : "";
 
     private static IResult Page(int status, string title, string body) => Results.Content(
-        $"""
+        $$"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-        <meta name="robots" content="noindex"><title>{Encode(title)}</title></head>
-        <body style="font-family: Arial, sans-serif; max-width: 480px; margin: 48px auto; padding: 0 16px;"><h1>{Encode(title)}</h1>{body}</body></html>
+        <meta name="robots" content="noindex"><title>{{Encode(title)}}</title>
+        <style>body { font-family: Arial, sans-serif; max-width: 480px; margin: 48px auto; padding: 0 16px; line-height: 1.4; }
+        fieldset { margin: 0 0 16px; } button { font-size: 1rem; padding: 8px 16px; }</style></head>
+        <body><h1>{{Encode(title)}}</h1>{{body}}</body></html>
         """,
         "text/html; charset=utf-8",
         statusCode: status);
