@@ -38,6 +38,16 @@ public static class Bodies
         ["paymentStatus"] = "paid",
     };
 
+    /// <summary>A delay notice's body; by default it offers wait, cancel and partial.</summary>
+    public static JsonObject Delay(string delayId, params string[] options) => new()
+    {
+        ["delayId"] = delayId,
+        ["reason"] = "supplier delay",
+        ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
+        ["newEstimatedShipDate"] = "2026-12-10",
+        ["options"] = new JsonArray([.. (options.Length > 0 ? options : ["wait", "cancel", "partial"]).Select(option => (JsonNode?)option)]),
+    };
+
     public static Task<HttpResponseMessage> PutCartAsync(this HttpClient client, string cartId, JsonNode body) =>
         client.PutAsync($"/api/v1/carts/{cartId}", Json(body));
 

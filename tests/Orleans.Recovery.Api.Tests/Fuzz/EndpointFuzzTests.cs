@@ -114,7 +114,7 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             var storefront = api.Storefront();
             (await storefront.PutCartAsync(world._cartId, Bodies.Cart(world._cartId, world._email))).EnsureSuccessStatusCode();
             (await storefront.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order(world._orderId, null, world._email)))).EnsureSuccessStatusCode();
-            (await storefront.PostAsync($"/api/v1/orders/{world._orderId}/delays", Bodies.Json(DelayBody("d1")))).EnsureSuccessStatusCode();
+            (await storefront.PostAsync($"/api/v1/orders/{world._orderId}/delays", Bodies.Json(Bodies.Delay("d1")))).EnsureSuccessStatusCode();
             (await storefront.PostAsync($"/api/v1/orders/{world._orderId}/delivered", null)).EnsureSuccessStatusCode();
             var flow = await (await api.Operator().GetAsync("/api/v1/flows/cart-abandonment")).EnsureSuccessStatusCode().ReadJsonAsync();
             world._flow = JsonNode.Parse(flow.GetProperty("definition").GetRawText())!.AsObject();
@@ -151,7 +151,7 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                 4 => (HttpMethod.Post, Body($"/api/v1/orders/{order}/payment-failed", new JsonObject { ["reason"] = "card_expired", ["retryUrl"] = "https://shop.test/pay" }, out body)),
                 5 => (HttpMethod.Post, $"/api/v1/orders/{order}/payment-succeeded"),
                 6 => (HttpMethod.Post, Body($"/api/v1/orders/{order}/shipments", ShipmentBody(), out body)),
-                7 => (HttpMethod.Post, Body($"/api/v1/orders/{order}/delays", DelayBody($"d{m.Next(5)}"), out body)),
+                7 => (HttpMethod.Post, Body($"/api/v1/orders/{order}/delays", Bodies.Delay($"d{m.Next(5)}"), out body)),
                 8 => (HttpMethod.Post, Body($"/api/v1/orders/{order}/delivered", new JsonObject { ["deliveredAt"] = "2026-11-24T10:00:00Z" }, out body)),
                 9 => (HttpMethod.Post, $"/api/v1/orders/{order}/cancelled"),
                 10 => (HttpMethod.Get, $"/api/v1/coupons/{m.Segment(_code)}"),
@@ -248,13 +248,5 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             ["estimatedDelivery"] = "2026-12-01",
         };
 
-        private static JsonObject DelayBody(string delayId) => new()
-        {
-            ["delayId"] = delayId,
-            ["reason"] = "supplier delay",
-            ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
-            ["newEstimatedShipDate"] = "2026-12-10",
-            ["options"] = new JsonArray { "wait", "cancel", "partial" },
-        };
     }
 }

@@ -153,14 +153,7 @@ public sealed partial class MailScannerTests : IAsyncLifetime
 
     private async Task<MimeMessage> DelayNoticeAsync(string orderId, string email)
     {
-        var delay = new JsonObject
-        {
-            ["delayId"] = "d1",
-            ["reason"] = "supplier delay",
-            ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
-            ["newEstimatedShipDate"] = "2026-12-10",
-            ["options"] = new JsonArray { "wait", "cancel", "partial" },
-        };
+        var delay = Bodies.Delay("d1");
         (await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(delay))).EnsureSuccessStatusCode();
         await Eventually.TrueAsync(() => _smtp.To(email).Any(m => m.TextBody?.Contains("/d/") == true), what: "the delay notice");
         return _smtp.To(email).Single(m => m.TextBody?.Contains("/d/") == true);

@@ -72,14 +72,7 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
     public async Task ADelayNoticeLinkRecordsTheShoppersChoiceForTheOperator()
     {
         var (orderId, email) = await PlaceAsync();
-        var delay = new JsonObject
-        {
-            ["delayId"] = "d1",
-            ["reason"] = "supplier delay",
-            ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
-            ["newEstimatedShipDate"] = "2026-12-10",
-            ["options"] = new JsonArray { "wait", "cancel", "partial" },
-        };
+        var delay = Bodies.Delay("d1");
         Assert.Equal(HttpStatusCode.Created, (await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(delay))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(delay))).StatusCode);
 
@@ -110,7 +103,7 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
     public async Task ADelayOptionThatIsNotOneOfTheFourNamesIsRefusedAndTheOrderStaysReadable(string option)
     {
         var (orderId, _) = await PlaceAsync();
-        var delay = Delay("d-odd", "wait", option);
+        var delay = Bodies.Delay("d-odd", "wait", option);
 
         var response = await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(delay));
 
@@ -125,20 +118,12 @@ public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixt
     {
         var (orderId, _) = await PlaceAsync();
 
-        var response = await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(Delay("late/2", "wait")));
+        var response = await _storefront.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(Bodies.Delay("late/2", "wait")));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("delayId", out _));
     }
 
-    private static JsonObject Delay(string delayId, params string[] options) => new()
-    {
-        ["delayId"] = delayId,
-        ["reason"] = "supplier delay",
-        ["items"] = new JsonArray { new JsonObject { ["sku"] = "BEANS-1KG", ["name"] = "Espresso beans 1 kg", ["quantity"] = 2, ["unitPrice"] = 18.90m } },
-        ["newEstimatedShipDate"] = "2026-12-10",
-        ["options"] = new JsonArray([.. options.Select(option => (JsonNode)option)]),
-    };
 
     [Fact]
     public async Task ACouponIsRedeemedOnceWhenManyCheckoutsTryItAtTheSameTime()
