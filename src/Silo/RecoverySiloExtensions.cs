@@ -43,9 +43,11 @@ public static class RecoverySiloExtensions
             {
                 options.SiloPort = settings.SiloPort;
                 options.GatewayPort = settings.GatewayPort;
-                options.AdvertisedIPAddress = settings.AdvertisedAddress ?? ChooseAddress(loggers.CreateLogger(typeof(AdvertisedAddress)));
-                options.SiloListeningEndpoint = new(IPAddress.Any, settings.SiloPort);
-                options.GatewayListeningEndpoint = new(IPAddress.Any, settings.GatewayPort);
+                var advertised = settings.AdvertisedAddress ?? ChooseAddress(loggers.CreateLogger(typeof(AdvertisedAddress)));
+                var any = advertised.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                options.AdvertisedIPAddress = advertised;
+                options.SiloListeningEndpoint = new(any, settings.SiloPort);
+                options.GatewayListeningEndpoint = new(any, settings.GatewayPort);
             });
         }
         else

@@ -46,7 +46,8 @@ public sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
 
 /// <summary>
 /// A silo can deliver mail: its SMTP relay answers, or its pickup directory is writable. The silo answers from what its
-/// connection pool last saw, so probes do not open sessions at the relay (see <see cref="IMailTransport.IsReachableAsync"/>).
+/// connections last saw, so probes open at most one session at the relay per <c>Recovery:Health:MailCheckInterval</c>,
+/// and none while mail flows (see <see cref="IMailTransport.IsReachableAsync"/>).
 /// </summary>
 public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
 {

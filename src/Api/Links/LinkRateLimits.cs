@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Orleans.Recovery.Links;
 
@@ -21,16 +23,44 @@ public static class LinkRateLimits
 
     public static RateLimitPartition<string> Partition(HttpContext context)
     {
-        if (Genuine(context) is { } token)
+        if (Genuine(context) is { } link)
         {
-            return RateLimitPartition.GetFixedWindowLimiter("token " + token, _ => Window(PerTokenPerMinute));
+            return RateLimitPartition.GetFixedWindowLimiter("link " + link, _ => Window(PerTokenPerMinute));
         }
 
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter("client " + client, _ => Window(InvalidPerClientPerMinute));
+        return RateLimitPartition.GetFixedWindowLimiter("client " + Client(context.Connection.RemoteIpAddress), _ => Window(InvalidPerClientPerMinute));
     }
 
-    /// <summary>The route's token when it is genuine, unexpired and made for this link's purpose.</summary>
+    /// <summary>
+    /// The client an address stands for: an IPv4 address as itself (also when written in IPv6 form), an IPv6 address
+    /// by its /64, the block one subscriber holds and can pick any address from.
+    /// </summary>
+    public static string Client(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        bytes.AsSpan(8).Clear();
+        return new IPAddress(bytes) + "/64";
+    }
+
+    /// <summary>
+    /// What a genuine, unexpired token of this link's purpose names: the purpose and subject, not the token's text,
+    /// since base64url decoding forgives padding and spare bits and several spellings verify as one link.
+    /// </summary>
     private static string? Genuine(HttpContext context)
     {
         var path = context.Request.Path.Value;
@@ -40,7 +70,7 @@ public static class LinkRateLimits
             return null;
         }
 
-        return context.RequestServices.GetRequiredService<LinkTokens>().Verify((LinkPurpose)letter, token) is null ? null : token;
+        return context.RequestServices.GetRequiredService<LinkTokens>().Verify((LinkPurpose)letter, token) is { } subject ? $"{letter} {subject}" : null;
     }
 
     private static FixedWindowRateLimiterOptions Window(int permits) =>

@@ -49,7 +49,11 @@ public static class ReverseProxy
         services.AddOptions<ReverseProxyOptions>().BindConfiguration(ReverseProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ReverseProxyOptions>>((forwarded, proxies) =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // With no proxy listed, nothing is believed: ASP.NET Core would trust every sender's headers when its lists
+            // are empty, as they are when ASPNETCORE_FORWARDEDHEADERS_ENABLED adds its own copy of the middleware.
+            forwarded.ForwardedHeaders = proxies.Value.IsConfigured
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
 
             // Only the configured proxies: not ASP.NET Core's default of loopback, which would let anything on this
             // machine speak for any client. The chain is followed back while its hops are known proxies.

@@ -1,3 +1,4 @@
+using System.Text;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Orleans.Recovery.Mail;
@@ -45,7 +46,7 @@ public static class HttpUrls
         var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
         var port = uri.IsDefaultPort ? "" : $":{uri.Port}";
         url = $"{uri.Scheme}://{host}{port}{uri.GetComponents(UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped)}";
-        return true;
+        return Ascii.IsValid(url);
     }
 
     /// <summary>The URI form of a URL that <see cref="HttpUrlAttribute"/> accepted.</summary>

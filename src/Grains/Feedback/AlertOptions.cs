@@ -49,7 +49,7 @@ public sealed class AlertOptions : IValidatableObject
         {
             if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                yield return new ValidationResult($"{Section}:WebhookUrl must be an absolute https URL.", [nameof(WebhookUrl)]);
+                yield return new ValidationResult($"{Section}:WebhookUrl must be an absolute https URL (http only in Development).", [nameof(WebhookUrl)]);
             }
             else if (uri.Scheme == "http" && !IsDevelopment)
             {

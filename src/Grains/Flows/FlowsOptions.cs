@@ -99,7 +99,7 @@ public sealed class FlowsOptions : IValidatableObject
     {
         foreach (var flow in FlowNames.All)
         {
-            var reviewDelay = $"Steps:{PostPurchaseSteps.All.Count - 1}:Delay";
+            var reviewDelay = $"Steps:{PostPurchaseSteps.Number(PostPurchaseSteps.ReviewRequest) - 1}:Delay";
             foreach (var problem in FlowRules.Validate(flow, For(flow), TemplateExists))
             {
                 var key = $"{Section}:{FlowNames.ConfigurationName(flow)}:{problem.ConfigurationPath}";

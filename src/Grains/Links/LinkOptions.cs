@@ -40,7 +40,7 @@ public sealed class LinkOptions : IValidatableObject
     {
         if (SigningKey is not null)
         {
-            Key = IsBase64(SigningKey, out var bytes) ? bytes : null;
+            Key = Links.SigningKeyFile.TryParse(SigningKey, out var bytes) ? bytes : null;
         }
         else if (File.Exists(SigningKeyFile))
         {
@@ -63,7 +63,7 @@ public sealed class LinkOptions : IValidatableObject
         {
             yield return new ValidationResult(PlaceholderSecrets.Refusal($"{Section}:SigningKey"), [nameof(SigningKey)]);
         }
-        else if (SigningKey is not null && (!IsBase64(SigningKey, out var key) || key.Length < Links.SigningKeyFile.MinimumBytes))
+        else if (SigningKey is not null && Key is null)
         {
             yield return new ValidationResult($"{Section}:SigningKey must be base64 of at least {Links.SigningKeyFile.MinimumBytes} random bytes.", [nameof(SigningKey)]);
         }
@@ -83,13 +83,5 @@ public sealed class LinkOptions : IValidatableObject
         {
             yield return new ValidationResult($"{Section}:Lifetime must be a positive TimeSpan of at most 365.00:00:00.", [nameof(Lifetime)]);
         }
-    }
-
-    private static bool IsBase64(string value, out byte[] bytes)
-    {
-        var buffer = new byte[value.Length];
-        var ok = Convert.TryFromBase64String(value, buffer, out var length);
-        bytes = buffer[..length];
-        return ok;
     }
 }

@@ -15,15 +15,23 @@ public static class SigningKeyFile
     public static byte[]? Read(string path, out string? problem)
     {
         var text = File.ReadAllText(path).Trim();
-        var key = new byte[text.Length];
-        if (Convert.TryFromBase64String(text, key, out var length) && length >= MinimumBytes)
+        if (TryParse(text, out var key))
         {
             problem = null;
-            return key[..length];
+            return key;
         }
 
         problem = $"{LinkOptions.Section}:SigningKeyFile: {path} does not hold a key ({(text.Length == 0 ? "it is empty" : "it is short or damaged")}); it must hold base64 of at least {MinimumBytes} random bytes. Restore it from a backup, or delete it to have a new one made: links in mail already sent then stop working.";
         return null;
+    }
+
+    /// <summary>A key written as base64 of at least <see cref="MinimumBytes"/> bytes, as configured or in the file.</summary>
+    public static bool TryParse(string text, out byte[] key)
+    {
+        var buffer = new byte[text.Length];
+        var ok = Convert.TryFromBase64String(text, buffer, out var length) && length >= MinimumBytes;
+        key = ok ? buffer[..length] : [];
+        return ok;
     }
 
     /// <summary>

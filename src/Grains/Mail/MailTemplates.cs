@@ -89,8 +89,9 @@ public sealed partial class MailTemplates
             _parser.Parse(source).Render(new TemplateContext(_trial), NullEncoder.Default);
             return null;
         }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or FormatException or ParseException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // A filter can fail in many ways (a division by zero, a bad date); each is a reason to refuse the template.
             return exception.Message;
         }
     }

@@ -156,7 +156,8 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
         {
             if (_probe is null || _probe.IsCompleted)
             {
-                _probe = ProbeAsync();
+                // On the thread pool: the caller is a grain, and the probe must not run on one activation's scheduler.
+                _probe = Task.Run(ProbeAsync);
             }
 
             probe = _probe;
@@ -169,23 +170,35 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
     {
         // Not the caller's token: callers share this probe, and one giving up must not fail the others'.
         using var timeout = new CancellationTokenSource(_options.Timeout);
+        var started = clock.GetTimestamp();
         try
         {
             using var client = await ConnectAsync(timeout.Token);
             await client.NoOpAsync(timeout.Token);
             await client.DisconnectAsync(quit: true, timeout.Token);
-            Observe(reachable: true);
+            Observe(reachable: true, started);
             return true;
         }
         catch (Exception exception)
         {
             LogUnreachable(Name, exception.GetType().Name, exception.Message);
-            Observe(reachable: false);
+            Observe(reachable: false, started);
             return false;
         }
     }
 
-    private void Observe(bool reachable) => _lastSeen = new Observation(reachable, clock.GetTimestamp());
+    /// <summary>Records what the relay did at <paramref name="at"/>, unless something seen later is already known.</summary>
+    private void Observe(bool reachable, long? at = null)
+    {
+        var observation = new Observation(reachable, at ?? clock.GetTimestamp());
+        lock (_probing)
+        {
+            if (_lastSeen is null || _lastSeen.At <= observation.At)
+            {
+                _lastSeen = observation;
+            }
+        }
+    }
 
     private sealed record Observation(bool Reachable, long At);
 

@@ -50,7 +50,18 @@ public sealed record DelayRecord(
     [property: Id(0)] Delay Delay,
     [property: Id(1)] DateTimeOffset ReportedAt,
     [property: Id(2)] DelayOption? Choice = null,
-    [property: Id(3)] DateTimeOffset? ChoiceAt = null);
+    [property: Id(3)] DateTimeOffset? ChoiceAt = null)
+{
+    /// <summary>
+    /// This delay without options no client can name: delays recorded before the API accepted only the four names may
+    /// hold a number such as -1. The operator's view, the page and the notice leave it out rather than fail.
+    /// </summary>
+    public DelayRecord KnownOptionsOnly() => this with
+    {
+        Delay = Delay with { Options = [.. Delay.Options.Where(Enum.IsDefined)] },
+        Choice = Choice is { } choice && Enum.IsDefined(choice) ? choice : null,
+    };
+}
 
 [GenerateSerializer, Immutable, Alias("rating")]
 public sealed record Rating([property: Id(0)] int Value, [property: Id(1)] DateTimeOffset At);

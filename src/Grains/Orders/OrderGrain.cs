@@ -156,7 +156,7 @@ public sealed partial class OrderGrain(
     }, allowedWhenCancelled: true);
 
     public Task<DelayRecord?> GetDelayAsync(string delayId) =>
-        Task.FromResult(State.Delays.Find(d => d.Delay.DelayId == delayId));
+        Task.FromResult(State.Delays.Find(d => d.Delay.DelayId == delayId)?.KnownOptionsOnly());
 
     public async Task<bool> RecordDelayChoiceAsync(string delayId, DelayOption choice)
     {
@@ -205,21 +205,11 @@ public sealed partial class OrderGrain(
         State.PaymentFailure,
         State.CancelledAt,
         [.. State.Shipments],
-        [.. State.Delays.Select(KnownOptionsOnly)],
+        [.. State.Delays.Select(delay => delay.KnownOptionsOnly())],
         State.DeliveredAt,
         State.Rating,
         [.. State.Messages],
         [.. State.Outbox.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
-
-    /// <summary>
-    /// Delays recorded before the API accepted only the four option names may hold a number such as -1, which no
-    /// client can show; the operator's view leaves it out rather than fail.
-    /// </summary>
-    private static DelayRecord KnownOptionsOnly(DelayRecord record) => record with
-    {
-        Delay = record.Delay with { Options = [.. record.Delay.Options.Where(Enum.IsDefined)] },
-        Choice = record.Choice is { } choice && Enum.IsDefined(choice) ? choice : null,
-    };
 
     public async Task RetimeAsync(string flow, FlowDefinition definition)
     {

@@ -63,7 +63,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                         delay.Delay.Reason,
                         MailComposer.Date(delay.Delay.NewEstimatedShipDate, locale),
                         Lines(delay.Delay.Items.IsDefaultOrEmpty ? order.Items : delay.Delay.Items),
-                        [.. delay.Delay.Options.Select(option => new DelayOptionLink(
+                        [.. delay.KnownOptionsOnly().Delay.Options.Select(option => new DelayOptionLink(
                             DelayOptions.Name(option),
                             $"{links.Link(LinkPurpose.DelayChoice, message.MessageId, now)}?choice={DelayOptions.Name(option)}"))]),
                 },

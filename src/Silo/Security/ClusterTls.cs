@@ -87,6 +87,12 @@ public sealed class ClusterTls
         ours.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         ours.ChainPolicy.CustomTrustStore.AddRange(Trusted);
         ours.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            // The intermediate authorities the peer sent, so a certificate issued below the trusted root is accepted.
+            ours.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(element => element.Certificate).Where(c => !c.RawData.AsSpan().SequenceEqual(remote.RawData)).ToArray());
+        }
+
         return ours.Build(remote);
     }
 

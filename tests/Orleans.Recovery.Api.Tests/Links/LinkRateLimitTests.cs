@@ -77,9 +77,40 @@ public sealed class LinkRateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task ForwardedHeadersFromAnUnconfiguredSenderAreIgnored()
+    public async Task SpellingAGenuineLinkAnotherWayDoesNotBuyAnotherLimit()
     {
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
+        using var client = api.Anonymous();
+        var link = new Uri(api.Services.GetRequiredService<LinkTokens>().Link(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(Bodies.NewEmail()), DateTimeOffset.UtcNow)).AbsolutePath;
+        var padded = link + "==";
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(padded)).StatusCode);
+
+        for (var i = 1; i < LinkRateLimits.PerTokenPerMinute; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(i % 2 == 0 ? link : padded)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync(link)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("203.0.113.5", "203.0.113.5")]
+    [InlineData("::ffff:203.0.113.5", "203.0.113.5")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::9", "2001:db8:1:2::/64")]
+    public void AClientIsItsIPv4AddressOrItsIPv6SixtyFourBlock(string address, string client) =>
+        Assert.Equal(client, LinkRateLimits.Client(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ForwardedHeadersFromAnUnconfiguredSenderAreIgnored(bool aspNetCoresOwnSwitchIsOn)
+    {
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED, common in container images, adds ASP.NET Core's own copy of the middleware.
+        await using var api = new RecoveryApiFactory(_smtp, realServer: true, settings: new Dictionary<string, string?>
+        {
+            ["FORWARDEDHEADERS_ENABLED"] = aspNetCoresOwnSwitchIsOn ? "true" : null,
+        });
         api.StartServer();
         using var client = api.Anonymous();
 

@@ -117,6 +117,22 @@ public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ADelayHoldingAnOptionNoClientCanNameStillSendsItsNoticeAndStaysReadable()
+    {
+        // As a delay recorded before the API accepted only the four names could hold it.
+        var shopper = new OrderScenario(cluster);
+        await shopper.PlaceAsync();
+        await shopper.Order.AddDelayAsync(new Delay("d-old", "supplier delay", [OrderScenario.Items[1]], new DateOnly(2026, 12, 10), [DelayOption.Wait, (DelayOption)(-1)]));
+
+        var notice = (await shopper.WaitForMailAsync(2))[1];
+
+        Assert.Contains("?choice=wait", notice.TextBody);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(notice.TextBody!, @"\?choice="));
+        Assert.Equal([DelayOption.Wait], (await shopper.Order.GetDelayAsync("d-old"))!.Delay.Options.ToArray());
+        Assert.Equal([DelayOption.Wait], (await shopper.ViewAsync()).Delays.Single().Delay.Options.ToArray());
+    }
+
+    [Fact]
     public async Task CancellingTheOrderStopsTheReviewRequest()
     {
         var shopper = new OrderScenario(cluster);
