@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Mail;
@@ -12,26 +11,20 @@ namespace Orleans.Recovery.Api.Health;
 /// </summary>
 public static class HealthApi
 {
-    private const string Ready = "ready";
-
     public static IServiceCollection AddRecoveryHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<SiloHealthCheck>("silo", tags: [Ready])
-            .AddCheck<DatabaseHealthCheck>("database", tags: [Ready])
-            .AddCheck<MailHealthCheck>("mail", tags: [Ready]);
+            .AddCheck<SiloHealthCheck>("silo", tags: [SiloHealth.Ready])
+            .AddCheck<DatabaseHealthCheck>("database", tags: [SiloHealth.Ready])
+            .AddCheck<MailHealthCheck>("mail", tags: [SiloHealth.Ready]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteAsync });
+        app.MapProbes(context => context.User.HasClaim(ApiScopes.ClaimType, ApiScopes.Operator));
         return app;
     }
-
-    private static Task WriteAsync(HttpContext context, HealthReport report) =>
-        HealthResponse.WriteAsync(context, report, detailed: context.User.HasClaim(ApiScopes.ClaimType, ApiScopes.Operator));
 }
 
 /// <summary>The cluster answers and at least one silo is active.</summary>
