@@ -216,12 +216,13 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
     /// <summary>The same SMTP server fed the product's own rendered message by a bare MailKit loop, one open connection per worker.</summary>
     private static async Task<double> SmtpFloorAsync(CountingSmtpServer smtp, byte[] rendered, int messages)
     {
-        var message = await MimeMessage.LoadAsync(new MemoryStream(rendered));
         smtp.Reset();
         var next = 0;
         var stop = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, MaxSmtpConnections).Select(async _ =>
         {
+            // A copy per connection: MailKit prepares the message as it sends it, so connections must not share one.
+            var message = await MimeMessage.LoadAsync(new MemoryStream(rendered));
             using var client = new SmtpClient();
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(System.Net.IPAddress.Loopback, smtp.Port);

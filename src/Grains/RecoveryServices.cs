@@ -9,6 +9,7 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Orders;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
 
@@ -69,6 +70,9 @@ public static class RecoveryServices
         services.TryAddSingleton<CartReminderMail>();
         services.TryAddSingleton<OrderMail>();
         services.TryAddSingleton<PendingFollowUps>();
+        services.TryAddSingleton<FlowCatalog>();
+        services.TryAddSingleton<FollowUpServices>();
+        services.TryAddSingleton<MailSender>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
             .ValidateDataAnnotations().ValidateOnStart();

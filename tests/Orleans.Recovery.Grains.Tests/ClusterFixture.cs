@@ -19,7 +19,10 @@ public class ClusterFixture : IAsyncLifetime
 
     public WebhookSink Webhook { get; } = WebhookSink.Start();
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+    /// <summary>Where the shared clock starts.</summary>
+    protected virtual DateTimeOffset StartsAt => new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; private set; } = null!;
 
     public const string WebhookSecret = "test-webhook-secret-0123456789";
 
@@ -31,8 +34,10 @@ public class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Clock = new FakeTimeProvider(StartsAt);
         Smtp = await SmtpSink.StartAsync();
         var builder = new InProcessTestClusterBuilder(1);
+        Configure(builder);
 
         // Development: the webhook sink speaks plain http on loopback, which only Development accepts.
         builder.ConfigureHost(host => host.Environment.EnvironmentName = Microsoft.Extensions.Hosting.Environments.Development);
@@ -59,13 +64,24 @@ public class ClusterFixture : IAsyncLifetime
         builder.ConfigureHost(host => host.Logging.AddFilter("Orleans.Runtime.ReminderService", Microsoft.Extensions.Logging.LogLevel.Trace).AddFilter("Orleans.Recovery", Microsoft.Extensions.Logging.LogLevel.Trace));
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(RecoveryStorage.Name);
-            silo.UseInMemoryReminderService();
+            ConfigureStorage(silo);
             silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
             silo.Services.AddRecoveryGrainServices();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Where grain state and reminders live: in memory, unless a derived fixture says otherwise.</summary>
+    protected virtual void ConfigureStorage(ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(RecoveryStorage.Name);
+        silo.UseInMemoryReminderService();
+    }
+
+    /// <summary>Lets a derived fixture shape the cluster, its service id for one.</summary>
+    protected virtual void Configure(InProcessTestClusterBuilder builder)
+    {
     }
 
     /// <summary>Moves the reminder clock; reminders due by then fire.</summary>
@@ -88,7 +104,7 @@ public class ClusterFixture : IAsyncLifetime
         return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.StartAt)];
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
         await Smtp.DisposeAsync();

@@ -33,7 +33,7 @@ public static class PublicLinksApi
     /// <summary>Records the click and redirects, only ever to the restore URL the storefront gave for the cart.</summary>
     public static async Task<IResult> Recover(string token, LinkTokens tokens, IGrainFactory grains)
     {
-        if (tokens.Verify(LinkPurpose.Recover, token) is not { } messageId || CartState.CartIdOf(messageId) is not { } cartId)
+        if (tokens.Verify(LinkPurpose.Recover, token) is not { } messageId || AbandonedCartPlan.CartIdOf(messageId) is not { } cartId)
         {
             return LinkPages.NotFound();
         }
@@ -112,7 +112,7 @@ public static class PublicLinksApi
     /// <summary>A rating from the page's button. The first low one alerts the shop.</summary>
     public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
     {
-        if (tokens.Verify(LinkPurpose.Feedback, token) is not { } messageId || OrderState.OrderIdOf(messageId) is not { } orderId || Rating(rating) is not { } value)
+        if (tokens.Verify(LinkPurpose.Feedback, token) is not { } messageId || OrderMessages.OrderIdOf(messageId) is not { } orderId || Rating(rating) is not { } value)
         {
             return LinkPages.NotFound();
         }
@@ -125,8 +125,8 @@ public static class PublicLinksApi
     /// <summary>The order and delay a genuine delay-notice token names.</summary>
     private static (string OrderId, string DelayId)? DelayOf(LinkTokens tokens, string token) =>
         tokens.Verify(LinkPurpose.DelayChoice, token) is { } messageId
-        && OrderState.OrderIdOf(messageId) is { } orderId
-        && OrderState.StepOf(messageId) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
+        && OrderMessages.OrderIdOf(messageId) is { } orderId
+        && OrderMessages.StepOf(messageId) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
             ? (orderId, delayId)
             : null;
 

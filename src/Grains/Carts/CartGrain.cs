@@ -1,39 +1,48 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Mail;
-using Orleans.Reminders;
-using Orleans.Storage;
 
 namespace Orleans.Recovery.Carts;
 
 /// <summary>
-/// Holds one cart and at most one reminder, for its next pending follow-up. Single-threaded, so the decision to
-/// send and a purchase arriving can never interleave.
+/// Holds one cart and its outbox of abandoned-cart follow-ups, under one reminder. Single-threaded, so the decision to
+/// send and a purchase arriving can never interleave; the hand-off to the relay runs outside its turns, so a purchase
+/// never waits for it.
 /// </summary>
 public sealed partial class CartGrain(
     [PersistentState("cart", RecoveryStorage.Name)] IPersistentState<CartState> cart,
-    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    FollowUpServices followUps,
     CartReminderMail reminderMail,
-    CouponCodes couponCodes,
-    ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable
+    MailSender sender,
+    ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable, IFollowUpOwner
 {
     public const string ReminderName = "follow-up";
+
+    private FollowUpEngine? _engine;
 
     private CartState State => cart.State;
 
     private string CartId => this.GetPrimaryKeyString();
 
-    private async Task<FlowDefinition> FlowAsync() =>
-        (await GrainFactory.GetGrain<IFlowGrain>(FlowNames.CartAbandonment).GetAsync()).Definition;
+    private FollowUpEngine Engine => _engine ??= new FollowUpEngine(this, this, ReminderName, followUps);
 
     private ICustomerGrain CustomerOf(CartSnapshot snapshot) => GrainFactory.GetGrain<ICustomerGrain>(snapshot.Customer.Key);
 
+    private DateTimeOffset Now => followUps.Clock.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A cart stored by an earlier version: its pending step moves into the outbox, written with the next change.
+        State.Upgrade(CartId);
+        return Task.CompletedTask;
+    }
+
     public async Task UpdateAsync(CartSnapshot snapshot)
     {
-        var now = clock.GetUtcNow();
+        var now = Now;
         var previous = State.Snapshot;
         State.Snapshot = snapshot;
         if (previous is not null && previous.Customer.Key != snapshot.Customer.Key)
@@ -43,7 +52,7 @@ public sealed partial class CartGrain(
 
         if (State.Status == CartStatus.Purchased)
         {
-            await SaveAsync();
+            await Engine.SaveAsync();
             return;
         }
 
@@ -51,23 +60,22 @@ public sealed partial class CartGrain(
         {
             State.FirstSeenAt ??= now;
             State.LastActivityAt = now;
-            Stop(CartStatus.Deleted, SkipReason.CartEmptied, now);
-            await SaveAsync();
+            await StopAsync(CartStatus.Deleted, SkipReason.CartEmptied, now);
+            await Engine.SaveAsync();
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
             return;
         }
 
-        State.RecordActivity(now, await FlowAsync());
+        State.RecordActivity(CartId, now, await followUps.Flows.GetAsync(FlowNames.CartAbandonment));
 
         // An order from this customer with these items may have arrived before the cart did.
-        var boughtBy = await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value);
-        if (boughtBy is not null)
+        if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value) is { } boughtBy)
         {
             State.PurchasedOrderId = boughtBy;
-            Stop(CartStatus.Purchased, SkipReason.Purchased, now);
+            await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
         }
 
-        await SaveAsync();
+        await Engine.SaveAsync();
     }
 
     public async Task<bool> CheckoutStartedAsync()
@@ -79,8 +87,8 @@ public sealed partial class CartGrain(
 
         if (State.Status == CartStatus.Active)
         {
-            State.RecordActivity(clock.GetUtcNow(), await FlowAsync());
-            await SaveAsync();
+            State.RecordActivity(CartId, Now, await followUps.Flows.GetAsync(FlowNames.CartAbandonment));
+            await Engine.SaveAsync();
         }
 
         return true;
@@ -95,8 +103,8 @@ public sealed partial class CartGrain(
 
         if (State.Status == CartStatus.Active)
         {
-            Stop(CartStatus.Deleted, SkipReason.CartDeleted, clock.GetUtcNow());
-            await SaveAsync();
+            await StopAsync(CartStatus.Deleted, SkipReason.CartDeleted, Now);
+            await Engine.SaveAsync();
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
         }
 
@@ -110,10 +118,8 @@ public sealed partial class CartGrain(
             return;
         }
 
-        State.PurchasedOrderId = orderId;
-        Stop(CartStatus.Purchased, SkipReason.Purchased, clock.GetUtcNow());
-        await SaveAsync();
-        LogPurchased(CartId);
+        await StoppedByPurchaseAsync(orderId, Now);
+        await Engine.SaveAsync();
     }
 
     public Task PurchasedElsewhereAsync(string orderId) => MarkPurchasedAsync(orderId);
@@ -128,8 +134,8 @@ public sealed partial class CartGrain(
         // Bounded so a link shared widely cannot grow the state without limit.
         if (State.Clicks.Count < 100)
         {
-            State.Clicks.Add(new LinkClick(messageId, clock.GetUtcNow()));
-            await SaveAsync();
+            State.Clicks.Add(new LinkClick(messageId, Now));
+            await Engine.SaveAsync();
         }
 
         return snapshot.RestoreUrl;
@@ -143,172 +149,54 @@ public sealed partial class CartGrain(
             State.Snapshot,
             State.PurchasedOrderId,
             State.LastActivityAt,
-            State.HasPendingStep ? State.NextStep + 1 : null,
-            State.NextDueAt,
-            [.. State.Messages],
+            State.Pending?.StepNumber,
+            State.Pending?.DueAt,
+            [.. State.Outbox.Log],
             [.. State.Clicks],
-            State.WakeAt));
+            State.Pending?.WakeAt));
 
-    public async Task RetimeAsync(string flow, FlowDefinition definition)
+    public Task RetimeAsync(string flow, FlowDefinition definition) => Engine.RetimeAsync(flow, definition);
+
+    public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
+
+    /// <summary>Ends the flow; a pending step is logged as skipped with the reason.</summary>
+    private async Task StopAsync(CartStatus status, string reason, DateTimeOffset now)
     {
-        if (flow != FlowNames.CartAbandonment || !State.HasPendingStep)
-        {
-            return;
-        }
-
-        var due = State.NextDueAt;
-        State.Retime(CartId, definition, clock.GetUtcNow());
-        if (State.NextDueAt != due)
-        {
-            // An earlier step re-arms the reminder; a later one leaves it, and its early tick sleeps until the step.
-            await SaveAsync();
-        }
+        State.Status = status;
+        await Engine.CancelAsync(_ => true, reason, now);
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    private async Task StoppedByPurchaseAsync(string? orderId, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
-        var flow = await FlowAsync();
-        State.Retime(CartId, flow, now);
-        if (!State.HasPendingStep)
-        {
-            // A stray tick (a duplicate, or one left by a crash between a write and an unregister).
-            State.ReminderDueAt = null;
-            await cart.WriteStateAsync();
-            await FollowUpReminder.UnregisterAsync(this, ReminderName);
-            return;
-        }
-
-        if (!State.IsDue(now))
-        {
-            // Activity, a retry back-off, a deferral or a longer delay moved the step later: the reminder, having
-            // fired, is armed afresh for exactly then rather than tick every minute.
-            await SaveAsync();
-            return;
-        }
-
-        await RunDueStepsAsync(now, flow);
-        await SaveAsync();
+        State.PurchasedOrderId = orderId;
+        await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
+        LogPurchased(CartId);
     }
 
-    private async Task RunDueStepsAsync(DateTimeOffset now, FlowDefinition flow)
+    Outbox IFollowUpOwner.Outbox => State.Outbox;
+
+    string IFollowUpOwner.CustomerKey => State.Snapshot!.Customer.Key;
+
+    IFollowUpPlan IFollowUpOwner.PlanFor(FollowUp message) => AbandonedCartPlan.Instance;
+
+    SendRequest IFollowUpOwner.RequestFor(FollowUp message)
     {
         var snapshot = State.Snapshot!;
-        while (State.IsDue(now))
+        return new SendRequest(message.MessageId, Marketing: true, snapshot.Customer.TimeZone, snapshot.Customer.Country)
         {
-            if (State.IsExpired(now, flow))
-            {
-                LogSkipped(CartId, State.NextStep + 1, SkipReason.Expired);
-                State.Skip(CartId, SkipReason.Expired, now, flow);
-                continue;
-            }
-
-            var messageId = CartState.MessageId(CartId, State.NextStep);
-            if (State.WasSent(messageId))
-            {
-                State.Advance(now, flow);
-                continue;
-            }
-
-            // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins, and the
-            // customer's quiet hours and frequency cap may put the step off.
-            var step = flow.Steps[State.NextStep];
-            var decision = await CustomerOf(snapshot).RequestSendAsync(new SendRequest(messageId, Marketing: true, snapshot.Customer.TimeZone, snapshot.Customer.Country)
-            {
-                CartSkus = snapshot.Skus,
-                CartFirstSeenAt = State.FirstSeenAt,
-                Experiment = $"{FlowNames.CartAbandonment}/{step.Name}",
-                Variants = [.. step.Variants.Select(variant => new VariantWeight(variant.Name, variant.Weight))],
-            });
-            switch (decision.Outcome)
-            {
-                case SendOutcome.Purchased:
-                    State.PurchasedOrderId = decision.PurchasedOrderId;
-                    Stop(CartStatus.Purchased, SkipReason.Purchased, now);
-                    return;
-                case SendOutcome.Refused:
-                    Stop(CartStatus.Active, decision.Reason!, now);
-                    return;
-                case SendOutcome.Deferred:
-                    State.Defer(CartId, decision.Reason!, decision.Until!.Value, now);
-                    LogDeferred(CartId, State.NextStep + 1, decision.Reason!, decision.Until!.Value);
-                    return;
-            }
-
-            await SendStepAsync(snapshot, flow, step.Resolve(decision.Variant), messageId, now);
-            now = clock.GetUtcNow();
-        }
+            CartSkus = snapshot.Skus,
+            CartFirstSeenAt = State.FirstSeenAt,
+        };
     }
 
-    private async Task SendStepAsync(CartSnapshot snapshot, FlowDefinition flow, ResolvedStep step, string messageId, DateTimeOffset now)
-    {
-        CouponIssue? coupon = null;
-        if (step.DiscountPercent is { } percent)
-        {
-            var code = couponCodes.For(messageId, percent);
-            coupon = await GrainFactory.GetGrain<ICouponGrain>(code).IssueAsync(
-                new CouponIssue(code, percent, now, now + step.CouponValidity, messageId, FlowNames.CartAbandonment, snapshot.Customer.Key));
-        }
+    Parcel IFollowUpOwner.Compose(FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now) =>
+        Parcel.Mail(sender, reminderMail.Compose(State.Snapshot!, message.StepNumber - 1, stepCount, step, coupon, message.MessageId, now));
 
-        var mail = reminderMail.Compose(snapshot, flow, State.NextStep, step, coupon, messageId, now);
+    Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
 
-        // The claim: this write carries the ETag, so a stale duplicate activation fails here and sends nothing.
-        var claim = State.Claim(messageId, mail.Subject, step.Variant, coupon?.Code, now);
-        await cart.WriteStateAsync();
-
-        DeliveryResult result;
-        try
-        {
-            result = await GrainFactory.GetGrain<IMailGrain>(messageId).DeliverAsync(mail);
-        }
-        catch (Exception exception) when (exception is not InconsistentStateException)
-        {
-            LogDeliveryCallFailed(exception, CartId, claim.Step);
-            result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
-        }
-
-        if (State.Settle(claim, result, clock.GetUtcNow(), flow))
-        {
-            await CustomerOf(snapshot).SuppressAsync(SkipReason.InvalidAddress);
-        }
-
-        if (result.Outcome is DeliveryOutcome.Rejected or DeliveryOutcome.MailboxUnavailable)
-        {
-            await CustomerOf(snapshot).ReleaseSendAsync(messageId);
-        }
-
-        LogOutcome(CartId, claim.Step, claim.Attempts, result.Outcome, result.Detail);
-    }
-
-    /// <summary>Ends the flow; a pending step is logged as skipped, in the cart's message log and here.</summary>
-    private void Stop(CartStatus status, string reason, DateTimeOffset now)
-    {
-        if (State.HasPendingStep)
-        {
-            LogSkipped(CartId, State.NextStep + 1, reason);
-        }
-
-        State.Cancel(CartId, status, reason, now);
-    }
-
-    private async Task SaveAsync() =>
-        State.ReminderDueAt = await FollowUpReminder.SaveAsync(this, ReminderName, State.WakeAt, State.ReminderDueAt, clock, armed =>
-        {
-            State.ReminderDueAt = armed;
-            return cart.WriteStateAsync();
-        });
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step}, attempt {Attempts}: {Outcome} {Detail}")]
-    private partial void LogOutcome(string cartId, int step, int attempts, DeliveryOutcome outcome, string? detail);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: the mail grain could not be reached for step {Step}")]
-    private partial void LogDeliveryCallFailed(Exception exception, string cartId, int step);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} skipped ({Reason})")]
-    private partial void LogSkipped(string cartId, int step, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: step {Step} deferred ({Reason}) until {Until}")]
-    private partial void LogDeferred(string cartId, int step, string reason, DateTimeOffset until);
+    Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: purchased; follow-ups cancelled")]
     private partial void LogPurchased(string cartId);

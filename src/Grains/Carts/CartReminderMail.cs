@@ -24,15 +24,15 @@ public sealed record CartReminderLine(string Name, int Quantity, string UnitPric
 /// <summary>Composes the "Did something go wrong?" email for one step of a cart's flow.</summary>
 public sealed class CartReminderMail(MailComposer composer)
 {
-    public OutgoingMail Compose(CartSnapshot cart, FlowDefinition flow, int stepIndex, ResolvedStep step, CouponIssue? coupon, string messageId, DateTimeOffset now)
+    public OutgoingMail Compose(CartSnapshot cart, int stepIndex, int stepCount, ResolvedStep step, CouponIssue? coupon, string messageId, DateTimeOffset now)
     {
         var locale = MailLocale.For(cart.Customer);
         var money = MailComposer.MoneyFormatter(cart.Currency, locale);
         var model = composer.Basics(new CartReminderModel
         {
             Step = stepIndex + 1,
-            StepCount = flow.Steps.Count,
-            IsLastStep = stepIndex + 1 == flow.Steps.Count,
+            StepCount = stepCount,
+            IsLastStep = stepIndex + 1 == stepCount,
             Items = [.. cart.Items.Select(line => new CartReminderLine(line.Name, line.Quantity, money(line.UnitPrice), money(line.LineTotal), line.ImageUrl, line.ProductUrl))],
             Subtotal = money(cart.Subtotal),
             Shipping = cart.ShippingCost is { } shipping ? money(shipping) : null,

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Carts;
 

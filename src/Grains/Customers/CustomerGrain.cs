@@ -79,6 +79,8 @@ public sealed class CustomerGrain(
         return decision;
     }
 
+    public Task<string?> ConfirmSendAsync(SendRequest request) => Task.FromResult(State.Refusal(request));
+
     public async Task ReleaseSendAsync(string messageId)
     {
         if (State.Release(messageId))

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Customers;
 
@@ -57,19 +57,14 @@ public sealed class CustomerState
             return new SendDecision(SendOutcome.Purchased, SkipReason.Purchased, PurchasedOrderId: orderId);
         }
 
-        if (SuppressedBecause is { } suppressed)
+        if (Refusal(request) is { } refusal)
         {
-            return new SendDecision(SendOutcome.Refused, suppressed);
+            return new SendDecision(SendOutcome.Refused, refusal);
         }
 
         if (!request.Marketing)
         {
             return new SendDecision(SendOutcome.Granted);
-        }
-
-        if (UnsubscribedAt is not null)
-        {
-            return new SendDecision(SendOutcome.Refused, SkipReason.Unsubscribed);
         }
 
         var zone = CustomerTimeZones.For(request.TimeZone, request.Country, quietHours.ShopTimeZone);
@@ -94,7 +89,26 @@ public sealed class CustomerState
         return new SendDecision(SendOutcome.Granted, Variant: AssignVariant(request, pick));
     }
 
-    /// <summary>A message that failed for good gives its place under the cap back.</summary>
+    /// <summary>
+    /// Why a message may not go out now although it was granted: asked again right before the hand-off to the relay,
+    /// so a purchase, unsubscribe or suppression acknowledged since the grant still stops it. Null to go ahead.
+    /// </summary>
+    public string? Refusal(SendRequest request)
+    {
+        if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is not null)
+        {
+            return SkipReason.Purchased;
+        }
+
+        if (SuppressedBecause is { } suppressed)
+        {
+            return suppressed;
+        }
+
+        return request.Marketing && UnsubscribedAt is not null ? SkipReason.Unsubscribed : null;
+    }
+
+    /// <summary>A message that ends without delivery gives its place under the cap back.</summary>
     public bool Release(string messageId) => MarketingSends.RemoveAll(send => send.MessageId == messageId) > 0;
 
     private string? AssignVariant(SendRequest request, Func<int, int> pick)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Orleans.Recovery.Customers;
 
@@ -17,7 +18,11 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Decides at send time whether a message may go out now, later, or never; a granted marketing send is counted under the cap.</summary>
     Task<SendDecision> RequestSendAsync(SendRequest request);
 
-    /// <summary>Gives back the place under the cap of a message that failed for good.</summary>
+    /// <summary>Asked right before a granted message is handed to the relay: a reason it may no longer go out, or null.</summary>
+    [ReadOnly]
+    Task<string?> ConfirmSendAsync(SendRequest request);
+
+    /// <summary>Gives back the place under the cap of a message that ended without delivery.</summary>
     Task ReleaseSendAsync(string messageId);
 
     /// <summary>Records the newsletter opt-in, which only an explicit click on the opt-in page may do.</summary>

@@ -8,4 +8,10 @@ public interface IFollowUpGrain : IGrainWithStringKey
     /// it, so a shorter delay is kept as well as a longer one. Nothing happens for a grain with none pending.
     /// </summary>
     Task RetimeAsync(string flow, FlowDefinition definition);
+
+    /// <summary>
+    /// Records what became of a hand-off the grain started; called by the grain's own engine when the relay answered.
+    /// A message withdrawn meanwhile is only logged, as sent if it went out after all.
+    /// </summary>
+    Task SettleAsync(string messageId, int attempt, Mail.DeliveryResult result);
 }

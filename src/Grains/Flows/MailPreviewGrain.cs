@@ -6,6 +6,8 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Orders;
 
+using Orleans.Recovery.FollowUps;
+
 namespace Orleans.Recovery.Flows;
 
 /// <summary>What the operator wants to see: a step of a flow, in a locale, for a sample or a real cart or order.</summary>
@@ -65,8 +67,8 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
             }
 
             cart = cart with { Customer = cart.Customer with { Locale = request.Locale, Country = null } };
-            var messageId = CartState.MessageId(request.CartId ?? "preview", request.Step - 1);
-            var mail = cartMail.Compose(cart, flow, request.Step - 1, resolved, Coupon(messageId), messageId, now);
+            var messageId = AbandonedCartPlan.MessageId(request.CartId ?? "preview", request.Step - 1);
+            var mail = cartMail.Compose(cart, request.Step - 1, flow.Steps.Count, resolved, Coupon(messageId), messageId, now);
             return new PreviewResult(new RenderedMail(mail.Subject, mail.Html, mail.Text));
         }
 
@@ -95,9 +97,9 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
         }
 
         state.Order = state.Order! with { Customer = state.Order.Customer with { Locale = request.Locale, Country = null } };
-        var pending = new PendingMessage
+        var pending = new FollowUp
         {
-            MessageId = OrderState.MessageId(state.Order.OrderId, request.Flow, request.Flow == FlowNames.IncompletePayment ? request.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) : step.Name),
+            MessageId = OrderMessages.Id(state.Order.OrderId, request.Flow, request.Flow == FlowNames.IncompletePayment ? request.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) : step.Name),
             Flow = request.Flow,
             Step = step.Name,
             StepNumber = request.Step,

@@ -16,6 +16,9 @@ public enum DeliveryOutcome
 
     /// <summary>Another 5xx reply: the message failed for good.</summary>
     Rejected,
+
+    /// <summary>The last check before the hand-off refused it (purchased, unsubscribed); the detail says why.</summary>
+    Withheld,
 }
 
 /// <summary>The outcome of a delivery, with the server's status code or error kind for the log.</summary>

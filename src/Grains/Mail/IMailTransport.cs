@@ -8,8 +8,13 @@ public interface IMailTransport
     /// <summary>A short description for logs, without credentials.</summary>
     string Name { get; }
 
-    /// <summary>Delivers the message; throws MailKit's exceptions on failure so the caller can classify them.</summary>
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Delivers the message on the terms of <paramref name="handOff"/>; throws MailKit's exceptions on failure so the
+    /// caller can classify them, <see cref="HandOffWithheldException"/> when the last check refused it, and
+    /// <see cref="HandOffTimeoutException"/> when no connection was ready in time. Cancelling stops it only before the
+    /// hand-off: once the relay has the message, it is delivered.
+    /// </summary>
+    Task SendAsync(MimeMessage message, HandOff handOff, CancellationToken cancellationToken);
 
     /// <summary>
     /// Whether mail could be delivered right now, for the readiness check. Probes are public and frequent: a transport

@@ -12,16 +12,20 @@ public sealed class PickupDirectoryMailTransport(IOptions<SmtpOptions> options) 
 
     public string Name => $"pickup directory {_directory}";
 
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, HandOff handOff, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(_directory);
+        if (await handOff.LastCheck(cancellationToken) is { } reason)
+        {
+            throw new HandOffWithheldException(reason);
+        }
 
         // Named after the Message-ID so a redelivery replaces the file instead of adding a second one; written to a
         // temporary name first so a reader never sees half a message.
         var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.MessageId ?? Guid.NewGuid().ToString())).AsSpan(0, 12));
         var path = Path.Combine(_directory, $"{name}.eml");
         var temporary = path + ".tmp";
-        await message.WriteToAsync(temporary, cancellationToken);
+        await message.WriteToAsync(temporary, CancellationToken.None);
         File.Move(temporary, path, overwrite: true);
     }
 

@@ -31,59 +31,118 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
 
     public string Name => $"smtp://{_options.Host}:{_options.EffectivePort}";
 
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, HandOff handOff, CancellationToken cancellationToken)
     {
-        await _connections.WaitAsync(cancellationToken);
+        // One budget for the wait for a connection, the connection itself and the last check: past it the message
+        // goes back to its outbox, to be checked afresh, instead of reaching a shopper who has since bought.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(handOff.Within);
+        await Within(handOff, cancellationToken, () => _connections.WaitAsync(budget.Token));
         try
         {
-            if (TakeIdle() is { } reused)
-            {
-                try
-                {
-                    await reused.Client.SendAsync(message, cancellationToken);
-                    Observe(reachable: true);
-                    ReturnToPool(reused with { Sent = reused.Sent + 1 });
-                    return;
-                }
-                catch (Exception exception) when (IsClosedByRelay(exception))
-                {
-                    // The relay ended the session while it sat idle, before taking the message: send it on a new one.
-                    reused.Client.Dispose();
-                }
-                catch
-                {
-                    reused.Client.Dispose();
-                    throw;
-                }
-            }
-
-            SmtpClient client;
+            var connection = TakeIdle() ?? await Within(handOff, cancellationToken, () => OpenAsync(budget.Token));
             try
             {
-                client = await ConnectAsync(cancellationToken);
+                if (await Within(handOff, cancellationToken, () => handOff.LastCheck(budget.Token)) is { } reason)
+                {
+                    ReturnToPool(connection);
+                    throw new HandOffWithheldException(reason);
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is not HandOffWithheldException)
             {
-                Observe(reachable: false);
+                ReturnToPool(connection);
                 throw;
             }
 
+            var progress = new DataProgress();
             try
             {
-                await client.SendAsync(message, cancellationToken);
-                Observe(reachable: true);
-                ReturnToPool(new Connection(client, 1, clock.GetTimestamp()));
+                // Not cancellable: once the message is going over, it is the relay's.
+                await connection.Client.SendAsync(message, CancellationToken.None, progress);
+            }
+            catch (Exception exception) when (connection.Sent > 0 && !progress.Started && IsClosedByRelay(exception))
+            {
+                // The relay ended the session while it sat idle, before any of the message went over: a fresh session.
+                connection.Client.Dispose();
+                connection = await Within(handOff, cancellationToken, () => OpenAsync(budget.Token));
+                await SendOnAsync(connection, message);
+                return;
             }
             catch
             {
-                client.Dispose();
+                // Possibly after DATA: the relay may hold the message, so it is never sent again on the spot. It goes
+                // back to its outbox like any transient failure, and keeps its Message-ID for receivers to drop a copy.
+                connection.Client.Dispose();
                 throw;
             }
+
+            Observe(reachable: true);
+            ReturnToPool(connection with { Sent = connection.Sent + 1 });
         }
         finally
         {
             _connections.Release();
         }
+    }
+
+    private async Task SendOnAsync(Connection connection, MimeMessage message)
+    {
+        try
+        {
+            await connection.Client.SendAsync(message, CancellationToken.None);
+        }
+        catch
+        {
+            connection.Client.Dispose();
+            throw;
+        }
+
+        Observe(reachable: true);
+        ReturnToPool(connection with { Sent = connection.Sent + 1 });
+    }
+
+    private async Task<Connection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Connection(await ConnectAsync(cancellationToken), 0, clock.GetTimestamp());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Observe(reachable: false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs one step of the hand-off, turning the end of its budget into <see cref="HandOffTimeoutException"/>.</summary>
+    private static async Task<T> Within<T>(HandOff handOff, CancellationToken withdrawn, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (OperationCanceledException) when (!withdrawn.IsCancellationRequested)
+        {
+            throw new HandOffTimeoutException(handOff.Within);
+        }
+    }
+
+    private static Task Within(HandOff handOff, CancellationToken withdrawn, Func<Task> step) =>
+        Within(handOff, withdrawn, async () =>
+        {
+            await step();
+            return true;
+        });
+
+    /// <summary>Notes whether any of the message's data went over, which MailKit reports only once DATA began.</summary>
+    private sealed class DataProgress : MailKit.ITransferProgress
+    {
+        public bool Started { get; private set; }
+
+        public void Report(long bytesTransferred, long totalSize) => Started = true;
+
+        public void Report(long bytesTransferred) => Started = true;
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
@@ -6,37 +5,47 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Mail;
-using Orleans.Reminders;
-using Orleans.Storage;
 
 namespace Orleans.Recovery.Orders;
 
 /// <summary>
-/// One order and the messages its flows owe: the incomplete-payment sequence and the post-purchase notices. Each
-/// event queues messages in the state's outbox first; a timer sends them right after the event's call returns, and
-/// the reminder sends whatever a crash or an SMTP outage left behind.
+/// One order: its facts and events, and one outbox for the messages its flows owe (payment reminders, post-purchase
+/// notices, the review request, alerts to the shop). Events queue messages first; the engine sends them right after
+/// the event's call returns, and the reminder sends whatever a crash or an SMTP outage left behind.
 /// </summary>
 public sealed partial class OrderGrain(
     [PersistentState("order", RecoveryStorage.Name)] IPersistentState<OrderState> order,
-    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    FollowUpServices followUps,
     OrderMail mail,
-    CouponCodes couponCodes,
+    MailSender sender,
     AlertWebhook webhook,
     IOptionsMonitor<AlertOptions> alerts,
-    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable, IFollowUpOwner
 {
     public const string ReminderName = "order-follow-up";
 
-    private IGrainTimer? _sendSoon;
+    private static readonly Dictionary<string, IFollowUpPlan> Plans = new()
+    {
+        [FlowNames.IncompletePayment] = IncompletePaymentPlan.Instance,
+        [FlowNames.PostPurchase] = PostPurchasePlan.Instance,
+    };
+
+    private FollowUpEngine? _engine;
 
     private OrderState State => order.State;
 
     private string OrderId => this.GetPrimaryKeyString();
 
-    private ICustomerGrain Customer => GrainFactory.GetGrain<ICustomerGrain>(State.Order!.Customer.Key);
+    private FollowUpEngine Engine => _engine ??= new FollowUpEngine(this, this, ReminderName, followUps);
 
-    private async Task<FlowDefinition> FlowAsync(string flow) => (await GrainFactory.GetGrain<IFlowGrain>(flow).GetAsync()).Definition;
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // An order stored by an earlier version: its pending messages move into the outbox, written with the next change.
+        State.Upgrade();
+        return Task.CompletedTask;
+    }
 
     public async Task<bool> PlaceAsync(OrderPlaced placed)
     {
@@ -50,19 +59,18 @@ public sealed partial class OrderGrain(
         }
 
         await GrainFactory.GetGrain<ICustomerGrain>(placed.Customer.Key).OrderPlacedAsync(placed.OrderId, placed.CartId, placed.Skus);
-
         if (first)
         {
-            var now = clock.GetUtcNow();
+            var now = followUps.Clock.GetUtcNow();
             State.Order = placed;
             State.ReceivedAt = now;
             if (placed.PaymentStatus == PaymentStatus.Paid)
             {
                 State.PaidAt = now;
-                QueueConfirmation(now);
+                Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Confirmation, null, now), now);
             }
 
-            await SaveAndSendAsync();
+            await Engine.SaveAndSendAsync();
         }
 
         return first;
@@ -70,31 +78,41 @@ public sealed partial class OrderGrain(
 
     public Task<OrderEventOutcome> PaymentFailedAsync(PaymentFailureReason reason, string retryUrl) => OnEventAsync(async now =>
     {
-        var repeated = State.PaymentFailure is { } known && known.Reason == reason && known.RetryUrl == retryUrl && State.PaidAt is null;
+        var repeated = State.PaymentFailure is { } known && known.Reason == reason && known.RetryUrl == retryUrl;
         State.PaymentFailure = new PaymentFailure(reason, retryUrl, now);
-        State.PaidAt = null;
+        if (IncompletePaymentPlan.WhyNotStart(State.PaidAt, State.CancelledAt) is { } why)
+        {
+            // Arrived after the payment or the cancellation it should have preceded: recorded, and it starts nothing.
+            State.Outbox.Ignore(IncompletePaymentPlan.MessageId(OrderId, 0), FlowNames.IncompletePayment, 1, why, now);
+            LogIgnored(OrderId, "payment-failed", why);
+            return OrderEventOutcome.Recorded;
+        }
+
         if (!State.PaymentSequenceStarted)
         {
             State.PaymentSequenceStarted = true;
-            var flow = await FlowAsync(FlowNames.IncompletePayment);
-            QueuePaymentStep(0, now, flow);
+            if (IncompletePaymentPlan.Instance.Start(OrderId, now, await followUps.Flows.GetAsync(FlowNames.IncompletePayment)) is { } reminder)
+            {
+                Queue(reminder, now);
+            }
+
             return OrderEventOutcome.Recorded;
         }
 
         return repeated ? OrderEventOutcome.Repeated : OrderEventOutcome.Recorded;
     });
 
-    public Task<OrderEventOutcome> PaymentSucceededAsync() => OnEventAsync(now =>
+    public Task<OrderEventOutcome> PaymentSucceededAsync() => OnEventAsync(async now =>
     {
         if (State.PaidAt is not null)
         {
-            return Task.FromResult(OrderEventOutcome.Repeated);
+            return OrderEventOutcome.Repeated;
         }
 
         State.PaidAt = now;
-        Stop(State.Cancel(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now), SkipReason.PaymentSucceeded);
-        QueueConfirmation(now);
-        return Task.FromResult(OrderEventOutcome.Recorded);
+        await Engine.CancelAsync(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now);
+        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Confirmation, null, now), now);
+        return OrderEventOutcome.Recorded;
     });
 
     public Task<OrderEventOutcome> AddShipmentAsync(Shipment shipment) => OnEventAsync(now =>
@@ -105,7 +123,7 @@ public sealed partial class OrderGrain(
         }
 
         State.Shipments.Add(shipment);
-        QueueNotice($"{PostPurchaseSteps.Shipment}-{shipment.ShipmentId}", PostPurchaseSteps.Shipment, shipment.ShipmentId, now);
+        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Shipment, shipment.ShipmentId, now), now);
         return Task.FromResult(OrderEventOutcome.Recorded);
     });
 
@@ -117,7 +135,7 @@ public sealed partial class OrderGrain(
         }
 
         State.Delays.Add(new DelayRecord(delay, now));
-        QueueNotice($"{PostPurchaseSteps.Delay}-{delay.DelayId}", PostPurchaseSteps.Delay, delay.DelayId, now);
+        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Delay, delay.DelayId, now), now);
         return Task.FromResult(OrderEventOutcome.Recorded);
     });
 
@@ -131,29 +149,35 @@ public sealed partial class OrderGrain(
         // A delivery time in the future is the storefront's clock running ahead; it cannot postpone the notice.
         var at = deliveredAt is { } reported && reported < now ? reported : now;
         State.DeliveredAt = at;
-        QueueNotice(PostPurchaseSteps.Delivered, PostPurchaseSteps.Delivered, null, now);
-        var review = (await FlowAsync(FlowNames.PostPurchase)).Step(PostPurchaseSteps.ReviewRequest)!;
-        State.Enqueue(new PendingMessage
+        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Delivered, null, now), now);
+        if (PostPurchasePlan.ReviewRequest(OrderId, at, await followUps.Flows.GetAsync(FlowNames.PostPurchase)) is { } review)
         {
-            MessageId = OrderState.MessageId(OrderId, FlowNames.PostPurchase, PostPurchaseSteps.ReviewRequest),
-            Flow = FlowNames.PostPurchase,
-            Step = PostPurchaseSteps.ReviewRequest,
-            StepNumber = PostPurchaseSteps.All.Count,
-            DueAt = at + review.Delay,
-            TimedFrom = at,
-            Marketing = true,
-        });
+            Queue(review, now);
+        }
+
         return OrderEventOutcome.Recorded;
     });
 
-    public Task<OrderEventOutcome> CancelAsync() => OnEventAsync(now =>
+    public async Task<OrderEventOutcome> CancelAsync()
     {
+        if (State.Order is null)
+        {
+            return OrderEventOutcome.UnknownOrder;
+        }
+
+        if (State.IsCancelled)
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        var now = followUps.Clock.GetUtcNow();
         State.CancelledAt = now;
 
         // Alerts to the shop still go: an unhappy customer who cancelled is still worth a call.
-        Stop(State.Cancel(message => message.To == Recipient.Customer, SkipReason.OrderCancelled, now), SkipReason.OrderCancelled);
-        return Task.FromResult(OrderEventOutcome.Recorded);
-    }, allowedWhenCancelled: true);
+        await Engine.CancelAsync(message => message.To == Recipient.Customer, SkipReason.OrderCancelled, now);
+        await Engine.SaveAndSendAsync();
+        return OrderEventOutcome.Recorded;
+    }
 
     public Task<DelayRecord?> GetDelayAsync(string delayId) =>
         Task.FromResult(State.Delays.Find(d => d.Delay.DelayId == delayId)?.KnownOptionsOnly());
@@ -167,8 +191,8 @@ public sealed partial class OrderGrain(
         }
 
         // The latest answer stands: a shopper may change their mind before the shop acts.
-        State.Delays[index] = State.Delays[index] with { Choice = choice, ChoiceAt = clock.GetUtcNow() };
-        await order.WriteStateAsync();
+        State.Delays[index] = State.Delays[index] with { Choice = choice, ChoiceAt = followUps.Clock.GetUtcNow() };
+        await Engine.SaveAsync();
         LogDelayChoice(OrderId, delayId, choice);
         return true;
     }
@@ -180,21 +204,21 @@ public sealed partial class OrderGrain(
             return false;
         }
 
-        var now = clock.GetUtcNow();
+        var now = followUps.Clock.GetUtcNow();
         State.Rating = new Rating(rating, now);
 
         // The alert's message id is the same for every rating of the order, so a shopper who rates low twice, or a
         // changed rating, never alerts the shop a second time.
-        if (rating <= alerts.CurrentValue.RatingThreshold && QueueAlert(FeedbackSteps.Alert, Recipient.Support, now))
+        if (rating <= alerts.CurrentValue.RatingThreshold && Queue(FeedbackAlertPlan.Alert(OrderId, Recipient.Support, now), now))
         {
             LogLowRating(OrderId, rating);
             if (webhook.IsConfigured)
             {
-                QueueAlert(FeedbackSteps.Webhook, Recipient.Webhook, now);
+                Queue(FeedbackAlertPlan.Alert(OrderId, Recipient.Webhook, now), now);
             }
         }
 
-        await SaveAndSendAsync();
+        await Engine.SaveAndSendAsync();
         return true;
     }
 
@@ -208,277 +232,75 @@ public sealed partial class OrderGrain(
         [.. State.Delays.Select(delay => delay.KnownOptionsOnly())],
         State.DeliveredAt,
         State.Rating,
-        [.. State.Messages],
-        [.. State.Outbox.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
+        [.. State.Outbox.Log],
+        [.. State.Outbox.Pending.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
 
-    public async Task RetimeAsync(string flow, FlowDefinition definition)
-    {
-        if (State.Order is not null && State.Retime(flow, definition))
-        {
-            await SaveAndSendAsync();
-        }
-    }
+    public Task RetimeAsync(string flow, FlowDefinition definition) => State.Order is null ? Task.CompletedTask : Engine.RetimeAsync(flow, definition);
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (State.Order is null || State.Outbox.Count == 0)
-        {
-            State.ReminderDueAt = null;
-            await order.WriteStateAsync();
-            await FollowUpReminder.UnregisterAsync(this, ReminderName);
-            return;
-        }
+    public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
 
-        // Saves with the reminder, having fired, armed afresh for exactly the next step, however far away.
-        await SendDueAsync();
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
 
-    private async Task<OrderEventOutcome> OnEventAsync(Func<DateTimeOffset, Task<OrderEventOutcome>> apply, bool allowedWhenCancelled = false)
+    /// <summary>
+    /// Applies an event of a known order and sends what it queued. Events after a cancellation are recorded, queue
+    /// nothing for the customer, and are answered as such.
+    /// </summary>
+    private async Task<OrderEventOutcome> OnEventAsync(Func<DateTimeOffset, Task<OrderEventOutcome>> apply)
     {
         if (State.Order is null)
         {
             return OrderEventOutcome.UnknownOrder;
         }
 
-        if (State.IsCancelled)
-        {
-            return allowedWhenCancelled ? OrderEventOutcome.Repeated : OrderEventOutcome.Cancelled;
-        }
-
-        var outcome = await apply(clock.GetUtcNow());
+        var outcome = await apply(followUps.Clock.GetUtcNow());
         if (outcome == OrderEventOutcome.Recorded)
         {
-            await SaveAndSendAsync();
+            await Engine.SaveAndSendAsync();
         }
 
-        return outcome;
+        return State.IsCancelled ? OrderEventOutcome.Cancelled : outcome;
     }
 
-    private void QueueConfirmation(DateTimeOffset now) =>
-        QueueNotice(PostPurchaseSteps.Confirmation, PostPurchaseSteps.Confirmation, null, now);
-
-    private void QueueNotice(string id, string step, string? subject, DateTimeOffset now) => State.Enqueue(new PendingMessage
+    /// <summary>Queues a message, unless the order was cancelled: then the customer's message is only logged, skipped with the reason.</summary>
+    private bool Queue(FollowUp message, DateTimeOffset now)
     {
-        MessageId = OrderState.MessageId(OrderId, FlowNames.PostPurchase, id),
-        Flow = FlowNames.PostPurchase,
-        Step = step,
-        StepNumber = PostPurchaseSteps.Number(step),
-        Subject = subject,
-        DueAt = now,
-    });
-
-    private void QueuePaymentStep(int index, DateTimeOffset from, FlowDefinition flow)
-    {
-        if (index >= flow.Steps.Count || State.PaidAt is not null || State.IsCancelled)
+        if (message.To == Recipient.Customer && State.IsCancelled)
         {
-            return;
+            State.Outbox.Ignore(message.MessageId, message.Flow, message.StepNumber, SkipReason.OrderCancelled, now);
+            return false;
         }
 
-        State.Enqueue(new PendingMessage
-        {
-            MessageId = OrderState.MessageId(OrderId, FlowNames.IncompletePayment, (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            Flow = FlowNames.IncompletePayment,
-            Step = flow.Steps[index].Name,
-            StepNumber = index + 1,
-            DueAt = from + OrderState.DelayOf(FlowNames.IncompletePayment, flow, index),
-            TimedFrom = from,
-            Marketing = true,
-        });
+        return State.Outbox.Enqueue(message);
     }
 
-    private bool QueueAlert(string step, Recipient to, DateTimeOffset now) => State.Enqueue(new PendingMessage
-    {
-        MessageId = OrderState.MessageId(OrderId, FlowNames.PostPurchase, step),
-        Flow = FlowNames.PostPurchase,
-        Step = step,
-        StepNumber = PostPurchaseSteps.All.Count + 1,
-        DueAt = now,
-        To = to,
-    });
+    Outbox IFollowUpOwner.Outbox => State.Outbox;
 
-    /// <summary>Writes the state with the reminder armed, then sends what is due as soon as this call returns.</summary>
-    private async Task SaveAndSendAsync()
+    string IFollowUpOwner.CustomerKey => State.Order!.Customer.Key;
+
+    IFollowUpPlan IFollowUpOwner.PlanFor(FollowUp message) => message.To == Recipient.Customer ? Plans[message.Flow] : FeedbackAlertPlan.Instance;
+
+    SendRequest IFollowUpOwner.RequestFor(FollowUp message) =>
+        new(message.MessageId, message.Marketing, State.Order!.Customer.TimeZone, State.Order.Customer.Country);
+
+    Parcel IFollowUpOwner.Compose(FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now)
     {
-        await SaveAsync();
-        if (State.WakeAt is { } wake && wake <= clock.GetUtcNow() && _sendSoon is null)
+        if (message.To != Recipient.Webhook)
         {
-            _sendSoon = this.RegisterGrainTimer(async () =>
-            {
-                _sendSoon?.Dispose();
-                _sendSoon = null;
-                await SendDueAsync();
-            }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+            return Parcel.Mail(sender, mail.Compose(State, message, step, stepCount, coupon, now));
         }
+
+        // Built now: the hand-off runs off the grain's turn, where its state is out of reach.
+        var alert = OrderMail.Alert(State, message);
+        return new Parcel("webhook", (_, cancellation) => webhook.SendAsync(alert, cancellation));
     }
 
-    private async Task SendDueAsync()
-    {
-        var flows = new Dictionary<string, FlowDefinition>();
-        async Task<FlowDefinition> Flow(string name) => flows.TryGetValue(name, out var known) ? known : flows[name] = await FlowAsync(name);
+    // Only a cart's messages carry the items an order could have bought.
+    Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => Task.CompletedTask;
 
-        // Steps timed by a flow's delays follow the flow as it is now, so a change this order missed (its silo was
-        // down during the sweep) still reaches them.
-        foreach (var flow in State.Outbox.Where(message => message.TimedFrom is not null).Select(message => message.Flow).Distinct().ToList())
-        {
-            State.Retime(flow, await Flow(flow));
-        }
+    Task IFollowUpOwner.WriteStateAsync() => order.WriteStateAsync();
 
-        var now = clock.GetUtcNow();
-        foreach (var message in State.Outbox.Where(message => message.IsDue(now)).OrderBy(message => message.DueAt).ToList())
-        {
-            await SendAsync(message, await Flow(message.Flow), now);
-            now = clock.GetUtcNow();
-        }
-
-        await SaveAsync();
-    }
-
-    private async Task SendAsync(PendingMessage message, FlowDefinition flow, DateTimeOffset now)
-    {
-        if (message.IsExpired(now, flow.Expiry))
-        {
-            Skip(message, SkipReason.Expired, now);
-            if (message.Flow == FlowNames.IncompletePayment)
-            {
-                QueuePaymentStep(message.StepNumber, message.DueAt, flow);
-            }
-
-            return;
-        }
-
-        var step = message.To == Recipient.Customer ? flow.Step(message.Step) : null;
-        if (message.To == Recipient.Customer && step is null)
-        {
-            // The operator removed this step from the flow before it was sent.
-            Skip(message, SkipReason.StepRemoved, now);
-            return;
-        }
-
-        string? variant = null;
-        if (message.To == Recipient.Customer)
-        {
-            var profile = State.Order!.Customer;
-            var decision = await Customer.RequestSendAsync(new SendRequest(message.MessageId, message.Marketing, profile.TimeZone, profile.Country)
-            {
-                Experiment = $"{message.Flow}/{step!.Name}",
-                Variants = [.. step.Variants.Select(v => new VariantWeight(v.Name, v.Weight))],
-            });
-            switch (decision.Outcome)
-            {
-                case SendOutcome.Deferred:
-                    State.Defer(message, decision.Reason!, decision.Until!.Value, now);
-                    LogDeferred(OrderId, message.Flow, message.Step, decision.Reason!, decision.Until!.Value);
-                    return;
-                case SendOutcome.Refused or SendOutcome.Purchased:
-                    Skip(message, decision.Reason!, now);
-                    return;
-            }
-
-            variant = decision.Variant;
-        }
-
-        if (message.To == Recipient.Webhook)
-        {
-            await DeliverAsync(message, flow, State.Claim(message, "webhook", null, null, now), () => webhook.SendAsync(OrderMail.Alert(State, message), CancellationToken.None));
-            return;
-        }
-
-        var resolved = step?.Resolve(variant) ?? new ResolvedStep(message.Step, null, FeedbackSteps.AlertTemplate, null, null, TimeSpan.Zero);
-        CouponIssue? coupon = null;
-        if (message.Marketing && resolved.DiscountPercent is { } percent)
-        {
-            var code = couponCodes.For(message.MessageId, percent);
-            coupon = await GrainFactory.GetGrain<ICouponGrain>(code).IssueAsync(
-                new CouponIssue(code, percent, now, now + resolved.CouponValidity, message.MessageId, message.Flow, State.Order!.Customer.Key));
-        }
-
-        var outgoing = mail.Compose(State, message, resolved, flow.Steps.Count, coupon, now);
-        await DeliverAsync(message, flow, State.Claim(message, outgoing.Subject, variant, coupon?.Code, now), () => GrainFactory.GetGrain<IMailGrain>(message.MessageId).DeliverAsync(outgoing));
-    }
-
-    private async Task DeliverAsync(PendingMessage message, FlowDefinition flow, MessageRecord claim, Func<Task<DeliveryResult>> deliver)
-    {
-        // The claim: this write carries the ETag, so a stale duplicate activation fails here and sends nothing.
-        await order.WriteStateAsync();
-        DeliveryResult result;
-        try
-        {
-            result = await deliver();
-        }
-        catch (Exception exception) when (exception is not InconsistentStateException)
-        {
-            LogDeliveryCallFailed(exception, OrderId, message.Step);
-            result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
-        }
-
-        var at = clock.GetUtcNow();
-        switch (result.Outcome)
-        {
-            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
-                State.Outbox.Remove(message);
-                State.Log(claim with { Status = MessageStatus.Sent, At = at, ClaimedAt = claim.At });
-                if (message.Flow == FlowNames.IncompletePayment)
-                {
-                    // The next step keeps its spacing from this one, however late this one went out.
-                    QueuePaymentStep(message.StepNumber, at, flow);
-                }
-
-                break;
-            case DeliveryOutcome.TransientFailure:
-                State.Log(claim with { Reason = SkipReason.TransientFailure, At = at });
-                message.RetryAt = at + MessageLog.RetryDelay(message.Attempts);
-                break;
-            default:
-                var reason = result.Outcome == DeliveryOutcome.MailboxUnavailable && message.To == Recipient.Customer ? SkipReason.InvalidAddress : SkipReason.Rejected;
-                State.Outbox.Remove(message);
-                State.Log(claim with { Status = MessageStatus.Failed, Reason = reason, At = at, ClaimedAt = claim.At });
-                if (message.To == Recipient.Customer)
-                {
-                    await Customer.ReleaseSendAsync(message.MessageId);
-                    if (reason == SkipReason.InvalidAddress)
-                    {
-                        await Customer.SuppressAsync(SkipReason.InvalidAddress);
-                    }
-                }
-
-                break;
-        }
-
-        LogOutcome(OrderId, message.Flow, message.Step, claim.Attempts, result.Outcome, result.Detail);
-    }
-
-    private void Skip(PendingMessage message, string reason, DateTimeOffset now)
-    {
-        State.Skip(message, reason, now);
-        LogSkipped(OrderId, message.Flow, message.Step, reason);
-    }
-
-    private void Stop(List<PendingMessage> cancelled, string reason)
-    {
-        foreach (var message in cancelled)
-        {
-            LogSkipped(OrderId, message.Flow, message.Step, reason);
-        }
-    }
-
-    private async Task SaveAsync() =>
-        State.ReminderDueAt = await FollowUpReminder.SaveAsync(this, ReminderName, State.WakeAt, State.ReminderDueAt, clock, armed =>
-        {
-            State.ReminderDueAt = armed;
-            return order.WriteStateAsync();
-        });
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {Flow} {Step}, attempt {Attempts}: {Outcome} {Detail}")]
-    private partial void LogOutcome(string orderId, string flow, string step, int attempts, DeliveryOutcome outcome, string? detail);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {Flow} {Step} skipped ({Reason})")]
-    private partial void LogSkipped(string orderId, string flow, string step, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {Flow} {Step} deferred ({Reason}) until {Until}")]
-    private partial void LogDeferred(string orderId, string flow, string step, string reason, DateTimeOffset until);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId}: the mail grain could not be reached for {Step}")]
-    private partial void LogDeliveryCallFailed(Exception exception, string orderId, string step);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {Event} recorded and ignored ({Reason})")]
+    private partial void LogIgnored(string orderId, string @event, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: delay {DelayId} answered with {Choice}")]
     private partial void LogDelayChoice(string orderId, string delayId, DelayOption choice);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
@@ -12,7 +13,7 @@ namespace Orleans.Recovery.Orders;
 /// <summary>Composes every message of an order's flows: payment reminders, notices, the review request and alerts.</summary>
 public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOptions> alerts)
 {
-    public OutgoingMail Compose(OrderState state, PendingMessage message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now)
+    public OutgoingMail Compose(OrderState state, FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now)
     {
         var order = state.Order!;
         var recipientIsSupport = message.To == Recipient.Support;
@@ -74,7 +75,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                         [.. Enumerable.Range(1, 5).Select(value => new RatingLink(value, $"{links.Link(LinkPurpose.Feedback, message.MessageId, now)}?rating={value}"))],
                         order.Customer.MarketingConsent == true ? null : links.Link(LinkPurpose.Newsletter, order.Customer.Key, now)),
                 },
-                FeedbackSteps.Alert => model with
+                FeedbackAlertPlan.Email => model with
                 {
                     Alert = new FeedbackAlertModel(state.Rating?.Value ?? 0, MailComposer.FullName(order.Customer), order.Customer.Email, null),
                 },
@@ -91,7 +92,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
         return composer.Compose(message.MessageId, order.Customer, locale, step.Template, step.Subject, model);
     }
 
-    public static LowRatingAlert Alert(OrderState state, PendingMessage message) => new(
+    public static LowRatingAlert Alert(OrderState state, FollowUp message) => new(
         "feedback.low-rating",
         message.MessageId,
         state.Order!.OrderId,
@@ -103,12 +104,4 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
     /// <summary>The wire name: card_expired, insufficient_funds, declined, other.</summary>
     public static string ReasonName(PaymentFailureReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 
-}
-
-/// <summary>The alert steps that follow a low rating. They belong to the post-purchase flow but go to the shop, not the customer.</summary>
-public static class FeedbackSteps
-{
-    public const string Alert = "feedback-alert";
-    public const string Webhook = "feedback-webhook";
-    public const string AlertTemplate = "feedback-alert";
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Orders;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Recovery.Mail;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -13,7 +12,7 @@ namespace Orleans.Recovery.Cluster.Tests.Contract;
 [Collection(PostgresCollection.Name)]
 public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private const string StateName = "mail";
+    private const string StateName = "contract";
     private IHost _host = null!;
     private IGrainStorage _storage = null!;
 
@@ -36,7 +35,7 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     public async Task StateReadsBackWithTheETagOfItsLastWrite()
     {
         var grain = NewGrain();
-        var state = new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 1 });
+        var state = new GrainState<ContractState>(new ContractState { Attempts = 1 });
 
         await _storage.WriteStateAsync(StateName, grain, state);
         var firstETag = state.ETag;
@@ -54,9 +53,9 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     public async Task AWriteWithAStaleETagThrowsAndChangesNothing()
     {
         var grain = NewGrain();
-        var winner = new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 1 });
+        var winner = new GrainState<ContractState>(new ContractState { Attempts = 1 });
         await _storage.WriteStateAsync(StateName, grain, winner);
-        var loser = new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 1 }) { ETag = winner.ETag };
+        var loser = new GrainState<ContractState>(new ContractState { Attempts = 1 }) { ETag = winner.ETag };
         winner.State!.LastFailure = "451";
         await _storage.WriteStateAsync(StateName, grain, winner);
 
@@ -77,7 +76,7 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
         {
             try
             {
-                await _storage.WriteStateAsync(StateName, grain, new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = i }));
+                await _storage.WriteStateAsync(StateName, grain, new GrainState<ContractState>(new ContractState { Attempts = i }));
                 return i;
             }
             catch (InconsistentStateException)
@@ -94,9 +93,9 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     public async Task ClearingNeedsTheCurrentETagToo()
     {
         var grain = NewGrain();
-        var state = new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 3 });
+        var state = new GrainState<ContractState>(new ContractState { Attempts = 3 });
         await _storage.WriteStateAsync(StateName, grain, state);
-        var stale = new GrainState<MailDeliveryState>(new MailDeliveryState()) { ETag = "0" };
+        var stale = new GrainState<ContractState>(new ContractState()) { ETag = "0" };
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.ClearStateAsync(StateName, grain, stale));
         Assert.Equal(3, (await ReadAsync(grain)).State!.Attempts);
@@ -115,11 +114,11 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     public async Task StatesOfOneKeyUnderDifferentStateNamesKeepSeparateRows()
     {
         var grain = NewGrain();
-        await _storage.WriteStateAsync(StateName, grain, new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 1 }));
-        await _storage.WriteStateAsync("other", grain, new GrainState<MailDeliveryState>(new MailDeliveryState { Attempts = 3 }));
+        await _storage.WriteStateAsync(StateName, grain, new GrainState<ContractState>(new ContractState { Attempts = 1 }));
+        await _storage.WriteStateAsync("other", grain, new GrainState<ContractState>(new ContractState { Attempts = 3 }));
 
         Assert.Equal(1, (await ReadAsync(grain)).State!.Attempts);
-        var other = new GrainState<MailDeliveryState>(new MailDeliveryState());
+        var other = new GrainState<ContractState>(new ContractState());
         await _storage.ReadStateAsync("other", grain, other);
         Assert.Equal(3, other.State!.Attempts);
     }
@@ -129,7 +128,7 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
     {
         // The provider identifies a row by the grain's key and the state name, not the grain's type: a cart and a mail
         // grain with the same key would share a row if they shared a state name.
-        var names = typeof(MailGrain).Assembly.GetTypes()
+        var names = typeof(RecoveryStorage).Assembly.GetTypes()
             .Where(type => typeof(Grain).IsAssignableFrom(type))
             .SelectMany(type => type.GetConstructors().SelectMany(c => c.GetParameters()))
             .Select(parameter => parameter.GetCustomAttributes(typeof(PersistentStateAttribute), false).OfType<PersistentStateAttribute>().SingleOrDefault())
@@ -141,12 +140,21 @@ public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifet
         Assert.Equal(names.Count, names.Distinct().Count());
     }
 
-    private static GrainId NewGrain() => GrainId.Create("mail", $"contract/{Guid.NewGuid():N}");
+    private static GrainId NewGrain() => GrainId.Create("contract", $"contract/{Guid.NewGuid():N}");
 
-    private async Task<GrainState<MailDeliveryState>> ReadAsync(GrainId grain)
+    private async Task<GrainState<ContractState>> ReadAsync(GrainId grain)
     {
-        var state = new GrainState<MailDeliveryState>(new MailDeliveryState());
+        var state = new GrainState<ContractState>(new ContractState());
         await _storage.ReadStateAsync(StateName, grain, state);
         return state;
     }
+}
+
+/// <summary>A state of the test's own: the contract is the provider's, whatever the grain.</summary>
+[GenerateSerializer]
+public sealed class ContractState
+{
+    [Id(0)] public int Attempts { get; set; }
+    [Id(1)] public string? LastFailure { get; set; }
+    [Id(2)] public DateTimeOffset? DeliveredAt { get; set; }
 }

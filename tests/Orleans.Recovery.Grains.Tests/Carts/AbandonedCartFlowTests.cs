@@ -1,4 +1,5 @@
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Runtime;
 
 namespace Orleans.Recovery.Grains.Tests.Carts;

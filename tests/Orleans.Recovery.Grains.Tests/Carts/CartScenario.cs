@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Orders;
 using Orleans.Recovery.Testing;

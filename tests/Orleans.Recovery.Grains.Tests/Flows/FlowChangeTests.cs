@@ -1,4 +1,5 @@
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Grains.Tests.Orders;

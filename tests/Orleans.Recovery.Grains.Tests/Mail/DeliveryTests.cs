@@ -1,5 +1,6 @@
 using MimeKit;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Testing;
 using SmtpServer.Protocol;
@@ -85,7 +86,7 @@ public sealed class DeliveryTests(ClusterFixture cluster)
             await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Step == 1 && m.Reason == SkipReason.TransientFailure);
 
             // Back-off: 1, 2, 4 … minutes between attempts; walk the clock a minute at a time.
-            await AdvanceUntilAsync(shopper, m => m.Step == 1 && m.Attempts >= 3);
+            await AdvanceUntilAsync(shopper, m => m.Step == 1 && m.Attempts >= 3 && m.Reason == SkipReason.TransientFailure);
             cluster.Smtp.RecipientRule = _ => null;
             await AdvanceUntilAsync(shopper, m => m.Step == 1 && m.Status == MessageStatus.Sent);
         }

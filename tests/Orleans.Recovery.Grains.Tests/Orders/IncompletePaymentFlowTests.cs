@@ -1,4 +1,5 @@
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Orders;
 

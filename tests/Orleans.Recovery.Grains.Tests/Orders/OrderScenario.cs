@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MimeKit;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Orders;
 using Orleans.Recovery.Testing;

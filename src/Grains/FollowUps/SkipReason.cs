@@ -1,4 +1,4 @@
-namespace Orleans.Recovery.Carts;
+namespace Orleans.Recovery.FollowUps;
 
 /// <summary>Machine-readable reasons a message was not sent, as the operator sees them in the log.</summary>
 public static class SkipReason
@@ -16,4 +16,10 @@ public static class SkipReason
     public const string PaymentSucceeded = "payment-succeeded";
     public const string OrderCancelled = "order-cancelled";
     public const string StepRemoved = "step-removed";
+
+    /// <summary>The message's template could not render it; the operator must fix the template.</summary>
+    public const string TemplateError = "template-error";
+
+    /// <summary>A payment failure reported after the order was paid: too late to start reminders.</summary>
+    public const string AlreadyPaid = "already-paid";
 }

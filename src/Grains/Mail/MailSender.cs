@@ -1,53 +1,27 @@
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Reminders;
 
 namespace Orleans.Recovery.Mail;
 
 /// <summary>
-/// Delivers one message at most once. The delivered mark is written right after the server accepts the message,
-/// and the Message-ID header is derived from the message id, so even a crash in between lets receivers dedupe.
+/// Hands one rendered message to the transport and says what became of it, in the terms the follow-up engine acts
+/// on. The Message-ID header derives from the message id, so receivers can drop a resend after a crash.
 /// </summary>
-public sealed partial class MailGrain(
-    [PersistentState("mail", RecoveryStorage.Name)] IPersistentState<MailDeliveryState> delivery,
-    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
-    IMailTransport transport,
-    ILogger<MailGrain> logger) : Grain, IMailGrain
+public sealed partial class MailSender(IMailTransport transport, ILogger<MailSender> logger)
 {
-    public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail)
+    public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail, HandOff handOff, CancellationToken cancellationToken)
     {
-        if (delivery.State.DeliveredAt is not null)
-        {
-            return new DeliveryResult(DeliveryOutcome.AlreadyDelivered);
-        }
-
-        delivery.State.Attempts++;
-        var result = await TrySendAsync(mail);
-        if (result.Outcome == DeliveryOutcome.Delivered)
-        {
-            delivery.State.DeliveredAt = clock.GetUtcNow();
-            delivery.State.LastFailure = null;
-        }
-        else
-        {
-            delivery.State.LastFailure = result.Detail;
-        }
-
-        await delivery.WriteStateAsync();
-        return result;
-    }
-
-    private async Task<DeliveryResult> TrySendAsync(OutgoingMail mail)
-    {
-        var messageId = this.GetPrimaryKeyString();
         try
         {
-            await transport.SendAsync(MimeMessages.From(mail), CancellationToken.None);
-            LogDelivered(messageId, transport.Name);
+            await transport.SendAsync(MimeMessages.From(mail), handOff, cancellationToken);
+            LogDelivered(mail.MessageId, transport.Name);
             return new DeliveryResult(DeliveryOutcome.Delivered);
+        }
+        catch (HandOffWithheldException withheld)
+        {
+            return new DeliveryResult(DeliveryOutcome.Withheld, withheld.Reason);
         }
         catch (SmtpCommandException exception)
         {
@@ -58,15 +32,21 @@ public sealed partial class MailGrain(
                 >= 500 => DeliveryOutcome.Rejected,
                 _ => DeliveryOutcome.TransientFailure,
             };
-            LogRefused(messageId, code, outcome);
+            LogRefused(mail.MessageId, code, outcome);
             return new DeliveryResult(outcome, $"smtp-{code}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The owner withdrew the message (a purchase, a cancellation) before it reached the relay.
+            return new DeliveryResult(DeliveryOutcome.TransientFailure, "withdrawn");
         }
         catch (Exception exception) when (exception is SmtpProtocolException or IOException or SocketException
             or ServiceNotConnectedException or TimeoutException or OperationCanceledException
             or MailKit.Security.AuthenticationException or System.Security.Authentication.AuthenticationException)
         {
-            LogUnreachable(messageId, exception.GetType().Name, exception.Message);
-            return new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
+            var detail = exception is HandOffTimeoutException ? "smtp-deadline" : exception.GetType().Name;
+            LogUnreachable(mail.MessageId, detail, exception.Message);
+            return new DeliveryResult(DeliveryOutcome.TransientFailure, detail);
         }
     }
 

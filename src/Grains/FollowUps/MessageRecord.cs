@@ -1,4 +1,4 @@
-namespace Orleans.Recovery.Carts;
+namespace Orleans.Recovery.FollowUps;
 
 /// <summary>What became of one message of a flow.</summary>
 public enum MessageStatus
@@ -13,7 +13,7 @@ public enum MessageStatus
     Deferred,
 }
 
-/// <summary>An entry of a cart's message log: one step of a flow, sent or skipped, with the reason.</summary>
+/// <summary>An entry of a message log: one step of a flow, sent or skipped, with the reason.</summary>
 [GenerateSerializer, Immutable, Alias("message-record")]
 public sealed record MessageRecord(
     [property: Id(0)] string MessageId,
@@ -35,7 +35,7 @@ public sealed record MessageRecord(
     /// <summary>The single-use coupon the message carried, if any.</summary>
     [Id(11)] public string? CouponCode { get; init; }
 
-    /// <summary>For a sent or failed message: when it was handed to the mail grain, before the SMTP exchange.</summary>
+    /// <summary>For a sent or failed message: when it was claimed for sending, before the hand-off to the relay.</summary>
     [Id(12)] public DateTimeOffset? ClaimedAt { get; init; }
 }
 

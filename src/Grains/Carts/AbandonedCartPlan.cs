@@ -1,0 +1,57 @@
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
+
+namespace Orleans.Recovery.Carts;
+
+/// <summary>
+/// The abandoned-cart flow: steps in order, the first counted from the shopper's last activity, each later one from
+/// the step before it. Activity re-times the next unsent step with its whole delay from then.
+/// </summary>
+public sealed class AbandonedCartPlan : IFollowUpPlan
+{
+    public static readonly AbandonedCartPlan Instance = new();
+
+    public string Flow => FlowNames.CartAbandonment;
+
+    /// <summary>The message id of step <paramref name="index"/> (from 0), stable across retries, ticks and restarts.</summary>
+    public static string MessageId(string cartId, int index) => $"{cartId}/{FlowNames.CartAbandonment}/{index + 1}";
+
+    /// <summary>The cart a message id belongs to (cart ids may themselves hold slashes).</summary>
+    public static string? CartIdOf(string messageId)
+    {
+        var step = messageId.LastIndexOf('/');
+        var flow = step > 0 ? messageId.LastIndexOf('/', step - 1) : -1;
+        return flow > 0 && messageId.AsSpan(flow + 1, step - flow - 1).SequenceEqual(FlowNames.CartAbandonment) ? messageId[..flow] : null;
+    }
+
+    /// <summary>Step <paramref name="index"/> timed from the shopper's activity at <paramref name="at"/>; null past the last step.</summary>
+    public FollowUp? OnActivity(string cartId, int index, DateTimeOffset at, FlowDefinition definition) =>
+        Step(cartId, index, at, fromTrigger: true, definition);
+
+    public FlowStep? StepOf(FollowUp message, FlowDefinition? definition) =>
+        definition is not null && message.StepNumber - 1 < definition.Steps.Count ? definition.Steps[message.StepNumber - 1] : null;
+
+    public DateTimeOffset DueOn(FollowUp message, FlowDefinition definition)
+    {
+        var index = message.StepNumber - 1;
+        return index >= definition.Steps.Count || message.TimedFrom is not { } from
+            ? message.DueAt
+            : from + (message.FromTrigger ? definition.Steps[index].Delay : definition.GapBefore(index));
+    }
+
+    public FollowUp? After(FollowUp done, DateTimeOffset from, FlowDefinition definition) =>
+        CartIdOf(done.MessageId) is { } cartId ? Step(cartId, done.StepNumber, from, fromTrigger: false, definition) : null;
+
+    private static FollowUp? Step(string cartId, int index, DateTimeOffset from, bool fromTrigger, FlowDefinition definition) =>
+        index >= definition.Steps.Count ? null : new FollowUp
+        {
+            MessageId = MessageId(cartId, index),
+            Flow = FlowNames.CartAbandonment,
+            Step = definition.Steps[index].Name,
+            StepNumber = index + 1,
+            DueAt = from + (fromTrigger ? definition.Steps[index].Delay : definition.GapBefore(index)),
+            TimedFrom = from,
+            FromTrigger = fromTrigger,
+            Marketing = true,
+        };
+}

@@ -1,0 +1,368 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Recovery.Coupons;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Mail;
+using Orleans.Storage;
+
+namespace Orleans.Recovery.FollowUps;
+
+/// <summary>
+/// Sends one grain's follow-ups, whatever their flow: the customer check, the coupon, composing, the claim, the
+/// hand-off and the settling of its outcome, under the grain's one reminder. The hand-off runs outside the grain's
+/// turns, so the storefront's calls (a purchase, a cancellation) never wait on the relay, and withdraw a message still
+/// waiting for a connection. Its outcome comes back as a call of the grain's own.
+/// </summary>
+public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
+{
+    private readonly Dictionary<string, CancellationTokenSource> _inFlight = [];
+    private readonly ILogger _logger = services.Logger;
+    private IGrainTimer? _soon;
+
+    private Outbox Outbox => owner.Outbox;
+
+    private TimeProvider Clock => services.Clock;
+
+    private ICustomerGrain Customer => services.Grains.GetGrain<ICustomerGrain>(owner.CustomerKey);
+
+    /// <summary>Writes the owner's state with the reminder armed for the outbox's next wake, however far away.</summary>
+    public async Task SaveAsync() =>
+        Outbox.ReminderDueAt = await FollowUpReminder.SaveAsync(grain, reminderName, Outbox.WakeAt, Outbox.ReminderDueAt, Clock, armed =>
+        {
+            Outbox.ReminderDueAt = armed;
+            return owner.WriteStateAsync();
+        });
+
+    /// <summary>Saves, and sends what is due as soon as the current call returns.</summary>
+    public async Task SaveAndSendAsync()
+    {
+        await SaveAsync();
+        if (Outbox.Pending.Exists(message => message.IsDue(Clock.GetUtcNow()) && !_inFlight.ContainsKey(message.MessageId)) && _soon is null)
+        {
+            _soon = grain.RegisterGrainTimer(async () =>
+            {
+                _soon?.Dispose();
+                _soon = null;
+                await SendDueAsync();
+            }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+        }
+    }
+
+    /// <summary>The reminder fired: sends what is due, or, for a stray tick, removes the reminder.</summary>
+    public async Task TickAsync()
+    {
+        if (Outbox.Pending.Count == 0)
+        {
+            // A duplicate tick, or one left by a crash between a write and an unregister.
+            Outbox.ReminderDueAt = null;
+            await owner.WriteStateAsync();
+            await FollowUpReminder.UnregisterAsync(grain, reminderName);
+            return;
+        }
+
+        await SendDueAsync();
+    }
+
+    /// <summary>Times the waiting steps of <paramref name="flow"/> on a changed definition, so a shorter delay is kept too.</summary>
+    public async Task RetimeAsync(string flow, FlowDefinition definition)
+    {
+        if (await RetimeAsync(flow, definition, Clock.GetUtcNow()))
+        {
+            await SaveAndSendAsync();
+        }
+    }
+
+    /// <summary>Withdraws the pending messages that match, each logged skipped with <paramref name="reason"/>; their places under the cap are given back.</summary>
+    public async Task CancelAsync(Predicate<FollowUp> match, string reason, DateTimeOffset now)
+    {
+        foreach (var message in Outbox.Cancel(match, reason, now))
+        {
+            if (_inFlight.TryGetValue(message.MessageId, out var handOff))
+            {
+                // Still waiting for a connection or the last check: it stops there. Already handed over, it is logged when it settles.
+                await handOff.CancelAsync();
+            }
+
+            await ReleaseAsync(message);
+            LogSkipped(message.MessageId, reason);
+        }
+    }
+
+    /// <summary>Sends every message that is due: checks, claims them all in one write, then hands them over.</summary>
+    public async Task SendDueAsync()
+    {
+        var definitions = new Dictionary<string, FlowDefinition>();
+        async Task<FlowDefinition?> DefinitionOf(IFollowUpPlan plan) => plan.Flow is not { } flow
+            ? null
+            : definitions.TryGetValue(flow, out var known) ? known : definitions[flow] = await services.Flows.GetAsync(flow);
+
+        // Steps timed by a flow's delays follow the flow as it is now, so a change this grain missed still reaches them.
+        foreach (var plan in Outbox.Pending.Where(message => message.TimedFrom is not null).Select(owner.PlanFor).DistinctBy(plan => plan.Flow).ToList())
+        {
+            if (await DefinitionOf(plan) is { } definition)
+            {
+                await RetimeAsync(plan.Flow!, definition, Clock.GetUtcNow());
+            }
+        }
+
+        var now = Clock.GetUtcNow();
+        var claimed = new List<(FollowUp Message, Parcel Parcel, SendRequest? Request)>();
+        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !_inFlight.ContainsKey(message.MessageId)).OrderBy(message => message.DueAt).ToList())
+        {
+            // A purchase found on the way may have withdrawn it.
+            if (Outbox.Find(message.MessageId) == message)
+            {
+                var plan = owner.PlanFor(message);
+                if (await PrepareAsync(message, plan, await DefinitionOf(plan), now) is { } prepared)
+                {
+                    claimed.Add((message, prepared.Parcel, prepared.Request));
+                }
+            }
+        }
+
+        // The claims, skips and deferrals in one write, with the ETag: a stale duplicate activation fails here and sends nothing.
+        await SaveAsync();
+        foreach (var (message, parcel, request) in claimed)
+        {
+            StartHandOff(message, parcel, request);
+        }
+    }
+
+    /// <summary>Applies the outcome of a hand-off this engine started.</summary>
+    public async Task SettleAsync(string messageId, int attempt, DeliveryResult result)
+    {
+        if (_inFlight.Remove(messageId, out var handOff))
+        {
+            handOff.Dispose();
+        }
+
+        var now = Clock.GetUtcNow();
+        if (Outbox.Find(messageId) is not { } message || message.Attempts != attempt)
+        {
+            // Withdrawn while in flight. Had it already reached the relay, the log says it went out after all.
+            if (result.Outcome == DeliveryOutcome.Delivered && Outbox.Log.FindLast(record => record.MessageId == messageId) is { } last)
+            {
+                Outbox.Add(last with { Status = MessageStatus.Sent, Reason = null, At = now, ClaimedAt = last.ClaimedAt ?? last.At });
+                await SaveAsync();
+            }
+
+            LogOutcome(messageId, attempt, result.Outcome, result.Detail);
+            return;
+        }
+
+        var plan = owner.PlanFor(message);
+        var definition = plan.Flow is { } flow ? await services.Flows.GetAsync(flow) : null;
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
+                Outbox.Delivered(message, now);
+
+                // The next step keeps its spacing from this one, however late this one went out.
+                Continue(plan, message, now, definition);
+                break;
+            case DeliveryOutcome.TransientFailure:
+                Outbox.Retry(message, SkipReason.TransientFailure, now);
+                break;
+            case DeliveryOutcome.Withheld:
+                await EndAsync(message, MessageStatus.Skipped, result.Detail ?? SkipReason.Unsubscribed, now);
+                break;
+            case DeliveryOutcome.MailboxUnavailable when message.To == Recipient.Customer:
+                await EndAsync(message, MessageStatus.Failed, SkipReason.InvalidAddress, now);
+                await Customer.SuppressAsync(SkipReason.InvalidAddress);
+                break;
+            default:
+                await EndAsync(message, MessageStatus.Failed, SkipReason.Rejected, now);
+                Continue(plan, message, now, definition);
+                break;
+        }
+
+        LogOutcome(messageId, attempt, result.Outcome, result.Detail);
+        await SaveAndSendAsync();
+    }
+
+    /// <summary>Times the waiting messages of <paramref name="flow"/> on <paramref name="definition"/>; one whose step the operator removed ends now. True when one moved or ended.</summary>
+    private async Task<bool> RetimeAsync(string flow, FlowDefinition definition, DateTimeOffset now)
+    {
+        var changed = false;
+        foreach (var message in Outbox.Pending.Where(message => message.TimedFrom is not null && owner.PlanFor(message).Flow == flow).ToList())
+        {
+            var plan = owner.PlanFor(message);
+            if (plan.StepOf(message, definition) is null)
+            {
+                if (!_inFlight.ContainsKey(message.MessageId))
+                {
+                    await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
+                    changed = true;
+                }
+
+                continue;
+            }
+
+            var due = plan.DueOn(message, definition);
+            changed |= due != message.DueAt;
+            message.DueAt = due;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Decides one due message; returns what to hand over once the claim is written, or null when it is not sent now.</summary>
+    private async Task<(Parcel Parcel, SendRequest? Request)?> PrepareAsync(FollowUp message, IFollowUpPlan plan, FlowDefinition? definition, DateTimeOffset now)
+    {
+        if (definition is not null && message.IsExpired(now, definition.Expiry))
+        {
+            await EndAsync(message, MessageStatus.Skipped, SkipReason.Expired, now);
+
+            // The next step keeps its spacing from when this one was due, so late steps never bunch up.
+            Continue(plan, message, message.DueAt, definition);
+            return null;
+        }
+
+        if (Outbox.WasSent(message.MessageId))
+        {
+            // Re-queued by an event while its first copy was on its way: it went out once, and that is enough.
+            Outbox.Pending.Remove(message);
+            Continue(plan, message, now, definition);
+            return null;
+        }
+
+        if (plan.StepOf(message, definition) is not { } step)
+        {
+            await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
+            return null;
+        }
+
+        // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins, and the
+        // customer's quiet hours and frequency cap may put the message off.
+        SendRequest? request = null;
+        string? variant = null;
+        if (message.To == Recipient.Customer)
+        {
+            request = owner.RequestFor(message) with
+            {
+                Experiment = $"{message.Flow}/{step.Name}",
+                Variants = [.. step.Variants.Select(v => new VariantWeight(v.Name, v.Weight))],
+            };
+            var decision = await Customer.RequestSendAsync(request);
+            switch (decision.Outcome)
+            {
+                case SendOutcome.Deferred:
+                    Outbox.Defer(message, decision.Reason!, decision.Until!.Value, now);
+                    LogDeferred(message.MessageId, decision.Reason!, decision.Until!.Value);
+                    return null;
+                case SendOutcome.Purchased:
+                    await owner.PurchasedAsync(decision.PurchasedOrderId, now);
+                    return null;
+                case SendOutcome.Refused:
+                    await EndAsync(message, MessageStatus.Skipped, decision.Reason!, now);
+                    return null;
+            }
+
+            message.HoldsPlace |= message.Marketing;
+            variant = decision.Variant;
+        }
+
+        var resolved = step.Resolve(variant);
+        CouponIssue? coupon = null;
+        if (message.Marketing && resolved.DiscountPercent is { } percent)
+        {
+            var code = services.CouponCodes.For(message.MessageId, percent);
+            coupon = await services.Grains.GetGrain<ICouponGrain>(code).IssueAsync(
+                new CouponIssue(code, percent, now, now + resolved.CouponValidity, message.MessageId, message.Flow, owner.CustomerKey));
+        }
+
+        Parcel parcel;
+        try
+        {
+            parcel = owner.Compose(message, resolved, definition?.Steps.Count ?? 0, coupon, now);
+        }
+        catch (Exception exception) when (exception is not InconsistentStateException)
+        {
+            // A template the operator broke: retrying cannot fix it, and it must not block the grain's other messages.
+            LogTemplateError(exception, message.MessageId, resolved.Template);
+            await EndAsync(message, MessageStatus.Failed, SkipReason.TemplateError, now);
+            Continue(plan, message, now, definition);
+            return null;
+        }
+
+        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, now + services.HandOffBudget + FollowUpReminder.Tick);
+        return (parcel, request);
+    }
+
+    private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request)
+    {
+        var withdrawn = new CancellationTokenSource();
+        _inFlight[message.MessageId] = withdrawn;
+        var self = grain.AsReference<IFollowUpGrain>();
+        var customer = request is null ? null : Customer;
+        var handOff = new HandOff(services.HandOffBudget, customer is null ? _ => Task.FromResult<string?>(null) : _ => customer.ConfirmSendAsync(request!));
+        var (messageId, attempt) = (message.MessageId, message.Attempts);
+
+        // Off the grain's scheduler: the relay's pace is not the grain's, and its outcome returns as a call of its own.
+        _ = Task.Run(async () =>
+        {
+            DeliveryResult result;
+            try
+            {
+                result = await parcel.DeliverAsync(handOff, withdrawn.Token);
+            }
+            catch (Exception exception)
+            {
+                result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
+            }
+
+            try
+            {
+                await self.SettleAsync(messageId, attempt, result);
+            }
+            catch (Exception exception)
+            {
+                // Not lost: the claim holds the message in the outbox, and it is tried again once its hand-off surely ended.
+                LogSettleFailed(exception, messageId, result.Outcome);
+            }
+        });
+    }
+
+    /// <summary>Takes a message out of the outbox for good, giving back its place under the cap unless it was delivered.</summary>
+    private async Task EndAsync(FollowUp message, MessageStatus status, string reason, DateTimeOffset now)
+    {
+        Outbox.End(message, status, reason, now);
+        await ReleaseAsync(message);
+        if (status == MessageStatus.Skipped)
+        {
+            LogSkipped(message.MessageId, reason);
+        }
+    }
+
+    private async Task ReleaseAsync(FollowUp message)
+    {
+        if (message.HoldsPlace)
+        {
+            message.HoldsPlace = false;
+            await Customer.ReleaseSendAsync(message.MessageId);
+        }
+    }
+
+    private void Continue(IFollowUpPlan plan, FollowUp done, DateTimeOffset from, FlowDefinition? definition)
+    {
+        if (definition is not null && plan.After(done, from, definition) is { } next)
+        {
+            Outbox.Enqueue(next);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId}, attempt {Attempts}: {Outcome} {Detail}")]
+    private partial void LogOutcome(string messageId, int attempts, DeliveryOutcome outcome, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} skipped ({Reason})")]
+    private partial void LogSkipped(string messageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} deferred ({Reason}) until {Until}")]
+    private partial void LogDeferred(string messageId, string reason, DateTimeOffset until);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} failed: its template {Template} cannot render it (template-error)")]
+    private partial void LogTemplateError(Exception exception, string messageId, string template);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome ({Outcome}) could not be recorded; it is tried again once its hand-off surely ended")]
+    private partial void LogSettleFailed(Exception exception, string messageId, DeliveryOutcome outcome);
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Coupons;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Mail;
+using Orleans.Reminders;
+
+namespace Orleans.Recovery.FollowUps;
+
+/// <summary>What every grain's follow-up engine shares on a silo.</summary>
+public sealed class FollowUpServices(
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    FlowCatalog flows,
+    CouponCodes couponCodes,
+    IOptions<SmtpOptions> smtp,
+    IGrainFactory grains,
+    ILogger<FollowUpEngine> logger)
+{
+    public TimeProvider Clock { get; } = clock;
+
+    public FlowCatalog Flows { get; } = flows;
+
+    public CouponCodes CouponCodes { get; } = couponCodes;
+
+    /// <summary><c>Recovery:Smtp:Timeout</c>: the longest a granted message may wait for its hand-off to the relay.</summary>
+    public TimeSpan HandOffBudget { get; } = smtp.Value.Timeout;
+
+    public IGrainFactory Grains { get; } = grains;
+
+    public ILogger Logger { get; } = logger;
+}

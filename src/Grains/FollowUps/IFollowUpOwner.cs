@@ -1,0 +1,37 @@
+using Orleans.Recovery.Coupons;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Mail;
+
+namespace Orleans.Recovery.FollowUps;
+
+/// <summary>A grain that owes follow-ups, as the engine sees it: its outbox, its facts, and how its messages read.</summary>
+public interface IFollowUpOwner
+{
+    Outbox Outbox { get; }
+
+    /// <summary>The key of the customer the messages go to.</summary>
+    string CustomerKey { get; }
+
+    IFollowUpPlan PlanFor(FollowUp message);
+
+    /// <summary>What the customer's send rules need to know of a message: time zone, country, the cart's items.</summary>
+    SendRequest RequestFor(FollowUp message);
+
+    /// <summary>The message as it goes out. Throws when its template cannot render it.</summary>
+    Parcel Compose(FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now);
+
+    /// <summary>The customer's rules found an order that bought what the follow-ups are about.</summary>
+    Task PurchasedAsync(string? orderId, DateTimeOffset now);
+
+    /// <summary>Writes the owner's state, outbox included, with its ETag.</summary>
+    Task WriteStateAsync();
+}
+
+/// <summary>A composed message and how to deliver it: by mail, or to the shop's webhook.</summary>
+/// <param name="Subject">What the log shows of it.</param>
+/// <param name="DeliverAsync">Hands it over on the given terms; cancelled when the owner withdraws it first.</param>
+public sealed record Parcel(string Subject, Func<HandOff, CancellationToken, Task<DeliveryResult>> DeliverAsync)
+{
+    public static Parcel Mail(MailSender sender, OutgoingMail mail) => new(mail.Subject, (handOff, cancellation) => sender.DeliverAsync(mail, handOff, cancellation));
+}
