@@ -20,14 +20,53 @@ public sealed partial class FlowGrain(
     /// <summary>Held while a re-timing sweep is owed, so one cut short by a stopping silo runs again.</summary>
     private const string RetimeReminder = "retime-pending";
 
+    /// <summary>How long a watch lasts without renewal: a silo that stopped renewing is forgotten.</summary>
+    private static readonly TimeSpan WatchLasts = TimeSpan.FromMinutes(3);
+
+    private readonly Dictionary<IFlowObserver, DateTimeOffset> _watchers = [];
     private IGrainTimer? _retiming;
     private bool _changedDuringSweep;
 
     private string Name => this.GetPrimaryKeyString();
 
-    public Task<FlowSettings> GetAsync() => Task.FromResult(flow.State.Replacement is { } replacement
+    public Task<FlowSettings> GetAsync() => Task.FromResult(Current);
+
+    public Task<FlowSettings> WatchAsync(IFlowObserver observer)
+    {
+        var now = clock.GetUtcNow();
+        _watchers[observer] = now + WatchLasts;
+        foreach (var expired in _watchers.Where(pair => pair.Value < now).Select(pair => pair.Key).ToList())
+        {
+            _watchers.Remove(expired);
+        }
+
+        return Task.FromResult(Current);
+    }
+
+    private FlowSettings Current => (flow.State.Replacement is { } replacement
         ? new FlowSettings(Name, replacement, FlowSource.Operator, flow.State.ChangedAt)
-        : new FlowSettings(Name, configured.CurrentValue.For(Name), FlowSource.Configuration, null));
+        : new FlowSettings(Name, configured.CurrentValue.For(Name), FlowSource.Configuration, null)) with
+    {
+        Version = flow.State.ChangedAt?.UtcTicks ?? 0,
+    };
+
+    /// <summary>Tells every silo's cache first, so the sweep's grains and new carts alike run on the new definition.</summary>
+    private void Announce()
+    {
+        var settings = Current;
+        foreach (var watcher in _watchers.Keys)
+        {
+            try
+            {
+                watcher.Changed(settings);
+            }
+            catch (Exception exception)
+            {
+                // That silo's cache renews its watch within a minute and reads the definition then.
+                LogAnnounceFailed(exception, Name);
+            }
+        }
+    }
 
     public async Task<IReadOnlyList<FlowProblem>> ReplaceAsync(FlowDefinition definition)
     {
@@ -41,6 +80,7 @@ public sealed partial class FlowGrain(
         flow.State.ChangedAt = clock.GetUtcNow();
         await flow.WriteStateAsync();
         LogReplaced(Name, definition.Steps.Count);
+        Announce();
         await RetimePendingAsync();
         return [];
     }
@@ -51,6 +91,7 @@ public sealed partial class FlowGrain(
         flow.State.ChangedAt = clock.GetUtcNow();
         await flow.WriteStateAsync();
         LogReset(Name);
+        Announce();
         await RetimePendingAsync();
     }
 
@@ -111,6 +152,9 @@ public sealed partial class FlowGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Pending} carts or orders with steps pending were re-timed ({Failed} unreachable)")]
     private partial void LogRetimed(string flow, int pending, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {Flow}: a silo's cache could not be told of the change; it reads it when it renews its watch")]
+    private partial void LogAnnounceFailed(Exception exception, string flow);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow} reset to its configured definition")]
     private partial void LogReset(string flow);

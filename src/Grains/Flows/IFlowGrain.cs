@@ -12,6 +12,12 @@ public interface IFlowGrain : IGrainWithStringKey
     [ReadOnly]
     Task<FlowSettings> GetAsync();
 
+    /// <summary>
+    /// The definition in force; <paramref name="observer"/> is told of every change for the next few minutes, so a
+    /// silo's cache renews its watch more often than that.
+    /// </summary>
+    Task<FlowSettings> WatchAsync(IFlowObserver observer);
+
     /// <summary>Replaces the definition, unless it breaks a rule: then nothing changes and the problems are returned.</summary>
     Task<IReadOnlyList<FlowProblem>> ReplaceAsync(FlowDefinition definition);
 
@@ -31,7 +37,17 @@ public sealed record FlowSettings(
     [property: Id(0)] string Flow,
     [property: Id(1)] FlowDefinition Definition,
     [property: Id(2)] FlowSource Source,
-    [property: Id(3)] DateTimeOffset? ChangedAt);
+    [property: Id(3)] DateTimeOffset? ChangedAt)
+{
+    /// <summary>Grows with every change, a reset included, so a cache keeps the newest definition it was told of.</summary>
+    [Id(4)] public long Version { get; init; }
+}
+
+/// <summary>A silo's cache of flow definitions, told by a flow grain when its definition changes.</summary>
+public interface IFlowObserver : IGrainObserver
+{
+    void Changed(FlowSettings settings);
+}
 
 [GenerateSerializer, Alias("flow-state")]
 public sealed class FlowState

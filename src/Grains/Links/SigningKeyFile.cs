@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -59,7 +60,7 @@ public static class SigningKeyFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: false);
+            PublishWithoutReplacing(temporary, path);
             return key;
         }
         catch (IOException) when (File.Exists(path))
@@ -71,4 +72,27 @@ public static class SigningKeyFile
             File.Delete(temporary);
         }
     }
+
+    /// <summary>
+    /// Gives <paramref name="temporary"/> the name <paramref name="path"/> unless that name exists, atomically: of
+    /// processes racing, exactly one wins. On Unix, .NET's move without overwrite checks and then renames, which lets
+    /// two win; link(2) fails on an existing name instead.
+    /// </summary>
+    private static void PublishWithoutReplacing(string temporary, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(temporary, path, overwrite: false);
+            return;
+        }
+
+        if (Link(temporary, path) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            throw new IOException($"{path} could not be created (errno {error}).", error);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string created);
 }

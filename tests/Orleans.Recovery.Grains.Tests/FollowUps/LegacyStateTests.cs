@@ -101,8 +101,25 @@ public sealed class LegacyStateTests(LegacyStateFixture cluster) : IClassFixture
         Assert.All(Shoppers, to => Assert.Equal(0, cluster.Smtp.To(to).GroupBy(m => m.MessageId).Count(group => group.Count() > 1)));
     }
 
-    private Task HopAsync(TimeSpan by, params (string To, int Count)[] expected) => cluster.AdvanceUntilAsync(
-        by,
-        () => Task.FromResult(expected.All(e => cluster.Smtp.To(e.To).Count() >= e.Count)),
-        string.Join(", ", expected.Select(e => $"{e.Count} to {e.To}")));
+    private async Task HopAsync(TimeSpan by, params (string To, int Count)[] expected)
+    {
+        try
+        {
+            await cluster.AdvanceUntilAsync(
+                by,
+                () => Task.FromResult(expected.All(e => cluster.Smtp.To(e.To).Count() >= e.Count)),
+                string.Join(", ", expected.Select(e => $"{e.Count} to {e.To}")));
+        }
+        catch (TimeoutException timeout)
+        {
+            // What each shopper got and what each grain still owes, to tell a slow machine from a lost follow-up.
+            var carts = await Task.WhenAll(new[] { "legacy-cart-sent", "legacy-cart-new" }.Select(id => cluster.Grains.GetGrain<ICartGrain>(id).GetViewAsync()));
+            var orders = await Task.WhenAll(new[] { "legacy-order-paying", "legacy-order-failed-new", "legacy-order-delivered" }.Select(id => cluster.Grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
+            throw new TimeoutException(
+                $"{timeout.Message} at {cluster.Clock.GetUtcNow():O}; received: {string.Join(", ", Shoppers.Select(to => $"{to} {cluster.Smtp.To(to).Count()}"))}; " +
+                $"carts: {string.Join("; ", carts.Select(c => $"{c!.CartId} next {c.NextStep} at {c.NextAttemptAt:O}, {string.Join(" ", c.Messages.Select(m => $"{m.Step}:{m.Status}:{m.Reason}"))}"))}; " +
+                $"orders: {string.Join("; ", orders.Select(o => $"{o!.Order.OrderId} pending {string.Join(" ", o.Pending.Select(p => $"{p.Step}@{p.NextAttemptAt:O}"))}"))}",
+                timeout);
+        }
+    }
 }
