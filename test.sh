@@ -39,10 +39,12 @@ if [ -z "${RECOVERY_TEST_POSTGRES:-}" ]; then
   psql_admin() { as_root runuser -u postgres -- psql -p "$port" "$@"; }
 
   # Debian's default of 100 connections is too few for the cluster test's silo and API processes, each with a pool.
-  if [ "$(psql_admin -tAc 'SHOW max_connections')" -lt 500 ]; then
-    psql_admin -qc "ALTER SYSTEM SET max_connections = 500"
+  # The bench counts the statements each event costs with pg_stat_statements, which must be loaded at start.
+  if [ "$(psql_admin -tAc 'SHOW max_connections')" -lt 500 ] || ! psql_admin -tAc 'SHOW shared_preload_libraries' | grep -q pg_stat_statements; then
+    psql_admin -qc "ALTER SYSTEM SET max_connections = 500" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
     as_root pg_ctlcluster "$version" main restart
   fi
+  psql_admin -d template1 -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 
   psql_admin -v ON_ERROR_STOP=1 -q <<'SQL'
 DO $$ BEGIN

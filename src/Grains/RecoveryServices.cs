@@ -12,6 +12,7 @@ using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Retention;
 
 namespace Orleans.Recovery;
 
@@ -71,6 +72,8 @@ public static class RecoveryServices
         services.TryAddSingleton<OrderMail>();
         services.TryAddSingleton<PendingFollowUps>();
         services.TryAddSingleton<FlowCatalog>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IStoredGrains, NoStoredGrains>();
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Recovery.Silo.Hosting;
 using Orleans.Recovery.Silo.Security;
+using Orleans.Recovery.Retention;
 using Orleans.Recovery.Silo.Storage;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -91,6 +92,13 @@ public static class RecoverySiloExtensions
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseSchemaLifecycle>();
         }
 
+        if (!settings.UsesMemory)
+        {
+            silo.Services.AddSingleton<IStoredGrains, StoredGrains>();
+        }
+
+        // Every silo arms the daily retention sweep; arming it again changes nothing.
+        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).StartAsync());
         silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: !settings.IsCluster);
         return silo;
     }

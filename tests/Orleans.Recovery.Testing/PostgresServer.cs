@@ -48,7 +48,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(binaries, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400 -c shared_preload_libraries=pg_stat_statements",
             "start",
         ]);
 

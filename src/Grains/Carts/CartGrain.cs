@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Retention;
 
 namespace Orleans.Recovery.Carts;
 
@@ -17,6 +19,7 @@ public sealed partial class CartGrain(
     FollowUpServices followUps,
     CartReminderMail reminderMail,
     MailSender sender,
+    IOptionsMonitor<RetentionOptions> retention,
     ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable, IFollowUpOwner
 {
     public const string ReminderName = "follow-up";
@@ -155,6 +158,25 @@ public sealed partial class CartGrain(
             [.. State.Clicks],
             State.Pending?.WakeAt));
 
+    public async Task<bool> ForgetIfRetiredAsync()
+    {
+        if (State.Status == CartStatus.Unknown || State.Outbox.Pending.Count > 0 || State.LastActivity > Now - retention.CurrentValue.After)
+        {
+            return false;
+        }
+
+        if (State.Snapshot is { } snapshot)
+        {
+            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+        }
+
+        // The customer keeps an unsubscribe or suppression: a cart reported again later still gets no mail to them.
+        await Engine.ForgetAsync(cart.ClearStateAsync);
+        DeactivateOnIdle();
+        LogForgotten(CartId);
+        return true;
+    }
+
     public Task RetimeAsync(string flow, FlowDefinition definition) => Engine.RetimeAsync(flow, definition);
 
     public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
@@ -197,6 +219,9 @@ public sealed partial class CartGrain(
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
 
     Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: finished longer than the retention period ago; forgotten")]
+    private partial void LogForgotten(string cartId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: purchased; follow-ups cancelled")]
     private partial void LogPurchased(string cartId);

@@ -27,6 +27,9 @@ public sealed partial class CartState
         : Outbox.Log.Where(record => record.Status is MessageStatus.Sent or MessageStatus.Failed || record.Reason == SkipReason.Expired)
             .Select(record => record.Step).DefaultIfEmpty(0).Max();
 
+    /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
+    public DateTimeOffset? LastActivity => new[] { LastActivityAt, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
+
     /// <summary>Shopper activity: the next unsent step is timed from now, with its whole delay.</summary>
     public void RecordActivity(string cartId, DateTimeOffset now, FlowDefinition flow)
     {

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Retention;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Coupons;
@@ -10,6 +12,7 @@ namespace Orleans.Recovery.Coupons;
 public sealed partial class CouponGrain(
     [PersistentState("coupon", RecoveryStorage.Name)] IPersistentState<CouponState> coupon,
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    IOptionsMonitor<RetentionOptions> retention,
     ILogger<CouponGrain> logger) : Grain, ICouponGrain
 {
     public async Task<CouponIssue> IssueAsync(CouponIssue issue)
@@ -49,6 +52,19 @@ public sealed partial class CouponGrain(
         await coupon.WriteStateAsync();
         LogRedeemed(view.Code, orderId);
         return new RedeemResult(RedeemOutcome.Redeemed, coupon.State.View(now));
+    }
+
+    public async Task<bool> ForgetIfRetiredAsync()
+    {
+        // A coupon is finished once redeemed or expired; it is kept the retention period after that.
+        if (coupon.State.Issue is not { } issue || (coupon.State.RedeemedAt ?? issue.ExpiresAt) > clock.GetUtcNow() - retention.CurrentValue.After)
+        {
+            return false;
+        }
+
+        await coupon.ClearStateAsync();
+        this.DeactivateOnIdle();
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Coupon {Code} redeemed by order {OrderId}")]

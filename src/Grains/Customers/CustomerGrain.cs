@@ -18,33 +18,24 @@ public sealed class CustomerGrain(
 {
     private CustomerState State => customer.State;
 
-    public async Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
+    public Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
     {
+        // The carts are a hint for cancelling them early, written with the customer's next change of facts rather
+        // than on every snapshot: whatever is lost with a crash, the check at send time still finds the order.
         if (State.OrderThatBought(skus, firstSeenAt) is { } orderId)
         {
-            if (State.Carts.Remove(cartId))
-            {
-                await customer.WriteStateAsync();
-            }
-
-            return orderId;
+            State.Carts.Remove(cartId);
+            return Task.FromResult<string?>(orderId);
         }
 
-        if (!State.Carts.TryGetValue(cartId, out var known) || !known.Skus.SequenceEqual(skus))
-        {
-            State.Carts[cartId] = new TrackedCart(skus, firstSeenAt);
-            await customer.WriteStateAsync();
-        }
-
-        return null;
+        State.Carts[cartId] = new TrackedCart(skus, firstSeenAt);
+        return Task.FromResult<string?>(null);
     }
 
-    public async Task ForgetCartAsync(string cartId)
+    public Task ForgetCartAsync(string cartId)
     {
-        if (State.Carts.Remove(cartId))
-        {
-            await customer.WriteStateAsync();
-        }
+        State.Carts.Remove(cartId);
+        return Task.CompletedTask;
     }
 
     public async Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus)

@@ -6,7 +6,10 @@ namespace Orleans.Recovery.Customers;
 /// <summary>One shopper, keyed by <see cref="CustomerKey"/>: consent, suppression and purchases across carts.</summary>
 public interface ICustomerGrain : IGrainWithStringKey
 {
-    /// <summary>Remembers a pending cart; returns the id of an order that already bought its items, if one did.</summary>
+    /// <summary>
+    /// Remembers a pending cart, so an order of its items cancels it at once; returns the id of an order that already
+    /// bought them, if one did. The memory is written with the customer's next change of facts, not on every snapshot.
+    /// </summary>
     Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt);
 
     /// <summary>Forgets a cart that no longer has follow-ups pending.</summary>

@@ -15,7 +15,7 @@ namespace Orleans.Recovery.FollowUps;
 /// </summary>
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
-    private readonly Dictionary<string, CancellationTokenSource> _inFlight = [];
+    private readonly HandOffs _handOffs = new(services.Logger);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
 
@@ -37,7 +37,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     public async Task SaveAndSendAsync()
     {
         await SaveAsync();
-        if (Outbox.Pending.Exists(message => message.IsDue(Clock.GetUtcNow()) && !_inFlight.ContainsKey(message.MessageId)) && _soon is null)
+        if (Outbox.Pending.Exists(message => message.IsDue(Clock.GetUtcNow()) && !_handOffs.IsRunning(message.MessageId)) && _soon is null)
         {
             _soon = grain.RegisterGrainTimer(async () =>
             {
@@ -77,15 +77,18 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     {
         foreach (var message in Outbox.Cancel(match, reason, now))
         {
-            if (_inFlight.TryGetValue(message.MessageId, out var handOff))
-            {
-                // Still waiting for a connection or the last check: it stops there. Already handed over, it is logged when it settles.
-                await handOff.CancelAsync();
-            }
-
+            await _handOffs.WithdrawAsync(message.MessageId);
             await ReleaseAsync(message);
             LogSkipped(message.MessageId, reason);
         }
+    }
+
+    /// <summary>Removes the grain's reminder, then its state: a crash in between leaves state the next sweep clears, never a reminder on nothing.</summary>
+    public async Task ForgetAsync(Func<Task> clearState)
+    {
+        await _handOffs.WithdrawAllAsync();
+        await FollowUpReminder.UnregisterAsync(grain, reminderName);
+        await clearState();
     }
 
     /// <summary>Sends every message that is due: checks, claims them all in one write, then hands them over.</summary>
@@ -107,7 +110,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
 
         var now = Clock.GetUtcNow();
         var claimed = new List<(FollowUp Message, Parcel Parcel, SendRequest? Request)>();
-        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !_inFlight.ContainsKey(message.MessageId)).OrderBy(message => message.DueAt).ToList())
+        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !_handOffs.IsRunning(message.MessageId)).OrderBy(message => message.DueAt).ToList())
         {
             // A purchase found on the way may have withdrawn it.
             if (Outbox.Find(message.MessageId) == message)
@@ -131,10 +134,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     /// <summary>Applies the outcome of a hand-off this engine started.</summary>
     public async Task SettleAsync(string messageId, int attempt, DeliveryResult result)
     {
-        if (_inFlight.Remove(messageId, out var handOff))
-        {
-            handOff.Dispose();
-        }
+        _handOffs.Ended(messageId);
 
         var now = Clock.GetUtcNow();
         if (Outbox.Find(messageId) is not { } message || message.Attempts != attempt)
@@ -189,7 +189,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             var plan = owner.PlanFor(message);
             if (plan.StepOf(message, definition) is null)
             {
-                if (!_inFlight.ContainsKey(message.MessageId))
+                if (!_handOffs.IsRunning(message.MessageId))
                 {
                     await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
                     changed = true;
@@ -291,36 +291,10 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
 
     private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request)
     {
-        var withdrawn = new CancellationTokenSource();
-        _inFlight[message.MessageId] = withdrawn;
-        var self = grain.AsReference<IFollowUpGrain>();
+        // For the customer's messages, the purchase, unsubscribe and suppression check once more, right before the relay.
         var customer = request is null ? null : Customer;
-        var handOff = new HandOff(services.HandOffBudget, customer is null ? _ => Task.FromResult<string?>(null) : _ => customer.ConfirmSendAsync(request!));
-        var (messageId, attempt) = (message.MessageId, message.Attempts);
-
-        // Off the grain's scheduler: the relay's pace is not the grain's, and its outcome returns as a call of its own.
-        _ = Task.Run(async () =>
-        {
-            DeliveryResult result;
-            try
-            {
-                result = await parcel.DeliverAsync(handOff, withdrawn.Token);
-            }
-            catch (Exception exception)
-            {
-                result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
-            }
-
-            try
-            {
-                await self.SettleAsync(messageId, attempt, result);
-            }
-            catch (Exception exception)
-            {
-                // Not lost: the claim holds the message in the outbox, and it is tried again once its hand-off surely ended.
-                LogSettleFailed(exception, messageId, result.Outcome);
-            }
-        });
+        var terms = new HandOff(services.HandOffBudget, customer is null ? _ => Task.FromResult<string?>(null) : _ => customer.ConfirmSendAsync(request!));
+        _handOffs.Start(grain.AsReference<IFollowUpGrain>(), message, parcel, terms);
     }
 
     /// <summary>Takes a message out of the outbox for good, giving back its place under the cap unless it was delivered.</summary>
@@ -363,6 +337,5 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} failed: its template {Template} cannot render it (template-error)")]
     private partial void LogTemplateError(Exception exception, string messageId, string template);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome ({Outcome}) could not be recorded; it is tried again once its hand-off surely ended")]
-    private partial void LogSettleFailed(Exception exception, string messageId, DeliveryOutcome outcome);
+
 }

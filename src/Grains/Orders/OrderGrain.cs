@@ -7,6 +7,7 @@ using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Retention;
 
 namespace Orleans.Recovery.Orders;
 
@@ -22,6 +23,7 @@ public sealed partial class OrderGrain(
     MailSender sender,
     AlertWebhook webhook,
     IOptionsMonitor<AlertOptions> alerts,
+    IOptionsMonitor<RetentionOptions> retention,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable, IFollowUpOwner
 {
     public const string ReminderName = "order-follow-up";
@@ -49,8 +51,6 @@ public sealed partial class OrderGrain(
 
     public async Task<bool> PlaceAsync(OrderPlaced placed)
     {
-        var first = State.Order is null;
-
         // Cart and customer first, both idempotent: if we crash before the write below, the storefront's retry
         // repeats them, and a recorded order has always cancelled its carts.
         if (placed.CartId is { } cartId)
@@ -59,17 +59,9 @@ public sealed partial class OrderGrain(
         }
 
         await GrainFactory.GetGrain<ICustomerGrain>(placed.Customer.Key).OrderPlacedAsync(placed.OrderId, placed.CartId, placed.Skus);
+        var first = State.Place(placed, followUps.Clock.GetUtcNow());
         if (first)
         {
-            var now = followUps.Clock.GetUtcNow();
-            State.Order = placed;
-            State.ReceivedAt = now;
-            if (placed.PaymentStatus == PaymentStatus.Paid)
-            {
-                State.PaidAt = now;
-                Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Confirmation, null, now), now);
-            }
-
             await Engine.SaveAndSendAsync();
         }
 
@@ -78,85 +70,32 @@ public sealed partial class OrderGrain(
 
     public Task<OrderEventOutcome> PaymentFailedAsync(PaymentFailureReason reason, string retryUrl) => OnEventAsync(async now =>
     {
-        var repeated = State.PaymentFailure is { } known && known.Reason == reason && known.RetryUrl == retryUrl;
-        State.PaymentFailure = new PaymentFailure(reason, retryUrl, now);
-        if (IncompletePaymentPlan.WhyNotStart(State.PaidAt, State.CancelledAt) is { } why)
+        var outcome = State.PaymentFailed(reason, retryUrl, now, await followUps.Flows.GetAsync(FlowNames.IncompletePayment), out var ignoredBecause);
+        if (ignoredBecause is not null)
         {
-            // Arrived after the payment or the cancellation it should have preceded: recorded, and it starts nothing.
-            State.Outbox.Ignore(IncompletePaymentPlan.MessageId(OrderId, 0), FlowNames.IncompletePayment, 1, why, now);
-            LogIgnored(OrderId, "payment-failed", why);
-            return OrderEventOutcome.Recorded;
+            LogIgnored(OrderId, "payment-failed", ignoredBecause);
         }
 
-        if (!State.PaymentSequenceStarted)
-        {
-            State.PaymentSequenceStarted = true;
-            if (IncompletePaymentPlan.Instance.Start(OrderId, now, await followUps.Flows.GetAsync(FlowNames.IncompletePayment)) is { } reminder)
-            {
-                Queue(reminder, now);
-            }
-
-            return OrderEventOutcome.Recorded;
-        }
-
-        return repeated ? OrderEventOutcome.Repeated : OrderEventOutcome.Recorded;
+        return outcome;
     });
 
     public Task<OrderEventOutcome> PaymentSucceededAsync() => OnEventAsync(async now =>
     {
-        if (State.PaidAt is not null)
+        var outcome = State.PaymentSucceeded(now);
+        if (outcome == OrderEventOutcome.Recorded)
         {
-            return OrderEventOutcome.Repeated;
+            await Engine.CancelAsync(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now);
         }
 
-        State.PaidAt = now;
-        await Engine.CancelAsync(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now);
-        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Confirmation, null, now), now);
-        return OrderEventOutcome.Recorded;
+        return outcome;
     });
 
-    public Task<OrderEventOutcome> AddShipmentAsync(Shipment shipment) => OnEventAsync(now =>
-    {
-        if (State.Shipments.Exists(s => s.ShipmentId == shipment.ShipmentId) || !State.HasRoomFor(State.Shipments))
-        {
-            return Task.FromResult(OrderEventOutcome.Repeated);
-        }
+    public Task<OrderEventOutcome> AddShipmentAsync(Shipment shipment) => OnEventAsync(now => Task.FromResult(State.AddShipment(shipment, now)));
 
-        State.Shipments.Add(shipment);
-        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Shipment, shipment.ShipmentId, now), now);
-        return Task.FromResult(OrderEventOutcome.Recorded);
-    });
+    public Task<OrderEventOutcome> AddDelayAsync(Delay delay) => OnEventAsync(now => Task.FromResult(State.AddDelay(delay, now)));
 
-    public Task<OrderEventOutcome> AddDelayAsync(Delay delay) => OnEventAsync(now =>
-    {
-        if (State.Delays.Exists(d => d.Delay.DelayId == delay.DelayId) || !State.HasRoomFor(State.Delays))
-        {
-            return Task.FromResult(OrderEventOutcome.Repeated);
-        }
-
-        State.Delays.Add(new DelayRecord(delay, now));
-        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Delay, delay.DelayId, now), now);
-        return Task.FromResult(OrderEventOutcome.Recorded);
-    });
-
-    public Task<OrderEventOutcome> DeliveredAsync(DateTimeOffset? deliveredAt) => OnEventAsync(async now =>
-    {
-        if (State.DeliveredAt is not null)
-        {
-            return OrderEventOutcome.Repeated;
-        }
-
-        // A delivery time in the future is the storefront's clock running ahead; it cannot postpone the notice.
-        var at = deliveredAt is { } reported && reported < now ? reported : now;
-        State.DeliveredAt = at;
-        Queue(PostPurchasePlan.Notice(OrderId, PostPurchaseSteps.Delivered, null, now), now);
-        if (PostPurchasePlan.ReviewRequest(OrderId, at, await followUps.Flows.GetAsync(FlowNames.PostPurchase)) is { } review)
-        {
-            Queue(review, now);
-        }
-
-        return OrderEventOutcome.Recorded;
-    });
+    public Task<OrderEventOutcome> DeliveredAsync(DateTimeOffset? deliveredAt) =>
+        OnEventAsync(async now => State.Delivered(deliveredAt, now, await followUps.Flows.GetAsync(FlowNames.PostPurchase)));
 
     public async Task<OrderEventOutcome> CancelAsync()
     {
@@ -204,18 +143,9 @@ public sealed partial class OrderGrain(
             return false;
         }
 
-        var now = followUps.Clock.GetUtcNow();
-        State.Rating = new Rating(rating, now);
-
-        // The alert's message id is the same for every rating of the order, so a shopper who rates low twice, or a
-        // changed rating, never alerts the shop a second time.
-        if (rating <= alerts.CurrentValue.RatingThreshold && Queue(FeedbackAlertPlan.Alert(OrderId, Recipient.Support, now), now))
+        if (State.Rate(rating, alerts.CurrentValue.RatingThreshold, webhook.IsConfigured, followUps.Clock.GetUtcNow()))
         {
             LogLowRating(OrderId, rating);
-            if (webhook.IsConfigured)
-            {
-                Queue(FeedbackAlertPlan.Alert(OrderId, Recipient.Webhook, now), now);
-            }
         }
 
         await Engine.SaveAndSendAsync();
@@ -234,6 +164,18 @@ public sealed partial class OrderGrain(
         State.Rating,
         [.. State.Outbox.Log],
         [.. State.Outbox.Pending.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
+
+    public async Task<bool> ForgetIfRetiredAsync()
+    {
+        if (State.Order is null || State.Outbox.Pending.Count > 0 || State.LastActivity > followUps.Clock.GetUtcNow() - retention.CurrentValue.After)
+        {
+            return false;
+        }
+
+        await Engine.ForgetAsync(order.ClearStateAsync);
+        DeactivateOnIdle();
+        return true;
+    }
 
     public Task RetimeAsync(string flow, FlowDefinition definition) => State.Order is null ? Task.CompletedTask : Engine.RetimeAsync(flow, definition);
 
@@ -259,18 +201,6 @@ public sealed partial class OrderGrain(
         }
 
         return State.IsCancelled ? OrderEventOutcome.Cancelled : outcome;
-    }
-
-    /// <summary>Queues a message, unless the order was cancelled: then the customer's message is only logged, skipped with the reason.</summary>
-    private bool Queue(FollowUp message, DateTimeOffset now)
-    {
-        if (message.To == Recipient.Customer && State.IsCancelled)
-        {
-            State.Outbox.Ignore(message.MessageId, message.Flow, message.StepNumber, SkipReason.OrderCancelled, now);
-            return false;
-        }
-
-        return State.Outbox.Enqueue(message);
     }
 
     Outbox IFollowUpOwner.Outbox => State.Outbox;

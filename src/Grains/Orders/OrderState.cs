@@ -25,5 +25,13 @@ public sealed partial class OrderState
 
     public bool IsCancelled => CancelledAt is not null;
 
+    /// <summary>The last thing that happened to the order: an event, an answer, a message.</summary>
+    public DateTimeOffset? LastActivity => new[]
+    {
+        ReceivedAt, PaidAt, CancelledAt, DeliveredAt, Rating?.At, PaymentFailure?.At,
+        Delays.Count > 0 ? Delays.Max(delay => delay.ChoiceAt ?? delay.ReportedAt) : null,
+        Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null,
+    }.Max();
+
     public bool HasRoomFor(IReadOnlyCollection<object> list) => list.Count < MaxShipmentsOrDelays;
 }

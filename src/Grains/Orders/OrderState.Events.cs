@@ -1,0 +1,147 @@
+using Orleans.Recovery.Feedback;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
+
+namespace Orleans.Recovery.Orders;
+
+/// <summary>What each storefront event does to an order and which messages it queues: rules beside their data.</summary>
+public sealed partial class OrderState
+{
+    /// <summary>Records the order the first time; a paid one queues its confirmation. False when it was already recorded.</summary>
+    public bool Place(OrderPlaced placed, DateTimeOffset now)
+    {
+        if (Order is not null)
+        {
+            return false;
+        }
+
+        Order = placed;
+        ReceivedAt = now;
+        if (placed.PaymentStatus == PaymentStatus.Paid)
+        {
+            PaidAt = now;
+            Queue(PostPurchasePlan.Notice(placed.OrderId, PostPurchaseSteps.Confirmation, null, now), now);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Records a failed payment. The first starts the incomplete-payment sequence, unless the order was already paid or
+    /// cancelled: then <paramref name="ignoredBecause"/> says why it starts nothing, and the log says so too.
+    /// </summary>
+    public OrderEventOutcome PaymentFailed(PaymentFailureReason reason, string retryUrl, DateTimeOffset now, FlowDefinition flow, out string? ignoredBecause)
+    {
+        var orderId = Order!.OrderId;
+        var repeated = PaymentFailure is { } known && known.Reason == reason && known.RetryUrl == retryUrl;
+        PaymentFailure = new PaymentFailure(reason, retryUrl, now);
+        ignoredBecause = IncompletePaymentPlan.WhyNotStart(PaidAt, CancelledAt);
+        if (ignoredBecause is not null)
+        {
+            Outbox.Ignore(IncompletePaymentPlan.MessageId(orderId, 0), FlowNames.IncompletePayment, 1, ignoredBecause, now);
+            return OrderEventOutcome.Recorded;
+        }
+
+        if (PaymentSequenceStarted)
+        {
+            return repeated ? OrderEventOutcome.Repeated : OrderEventOutcome.Recorded;
+        }
+
+        PaymentSequenceStarted = true;
+        if (IncompletePaymentPlan.Instance.Start(orderId, now, flow) is { } reminder)
+        {
+            Queue(reminder, now);
+        }
+
+        return OrderEventOutcome.Recorded;
+    }
+
+    /// <summary>Records the payment and queues the confirmation; the caller withdraws the payment reminders.</summary>
+    public OrderEventOutcome PaymentSucceeded(DateTimeOffset now)
+    {
+        if (PaidAt is not null)
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        PaidAt = now;
+        Queue(PostPurchasePlan.Notice(Order!.OrderId, PostPurchaseSteps.Confirmation, null, now), now);
+        return OrderEventOutcome.Recorded;
+    }
+
+    public OrderEventOutcome AddShipment(Shipment shipment, DateTimeOffset now)
+    {
+        if (Shipments.Exists(s => s.ShipmentId == shipment.ShipmentId) || !HasRoomFor(Shipments))
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        Shipments.Add(shipment);
+        Queue(PostPurchasePlan.Notice(Order!.OrderId, PostPurchaseSteps.Shipment, shipment.ShipmentId, now), now);
+        return OrderEventOutcome.Recorded;
+    }
+
+    public OrderEventOutcome AddDelay(Delay delay, DateTimeOffset now)
+    {
+        if (Delays.Exists(d => d.Delay.DelayId == delay.DelayId) || !HasRoomFor(Delays))
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        Delays.Add(new DelayRecord(delay, now));
+        Queue(PostPurchasePlan.Notice(Order!.OrderId, PostPurchaseSteps.Delay, delay.DelayId, now), now);
+        return OrderEventOutcome.Recorded;
+    }
+
+    /// <summary>Queues the delivered notice and the review request its delay after delivery.</summary>
+    public OrderEventOutcome Delivered(DateTimeOffset? reportedAt, DateTimeOffset now, FlowDefinition flow)
+    {
+        if (DeliveredAt is not null)
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        // A delivery time in the future is the storefront's clock running ahead; it cannot postpone the notice.
+        var at = reportedAt is { } reported && reported < now ? reported : now;
+        DeliveredAt = at;
+        Queue(PostPurchasePlan.Notice(Order!.OrderId, PostPurchaseSteps.Delivered, null, now), now);
+        if (PostPurchasePlan.ReviewRequest(Order.OrderId, at, flow) is { } review)
+        {
+            Queue(review, now);
+        }
+
+        return OrderEventOutcome.Recorded;
+    }
+
+    /// <summary>
+    /// Records a rating. A low one queues the alerts, whose ids are the same for every rating of the order, so a
+    /// shopper who rates low twice, or changes a rating, never alerts the shop again. True when the alerts were queued.
+    /// </summary>
+    public bool Rate(int rating, int threshold, bool webhook, DateTimeOffset now)
+    {
+        Rating = new Rating(rating, now);
+        if (rating > threshold || !Queue(FeedbackAlertPlan.Alert(Order!.OrderId, Recipient.Support, now), now))
+        {
+            return false;
+        }
+
+        if (webhook)
+        {
+            Queue(FeedbackAlertPlan.Alert(Order.OrderId, Recipient.Webhook, now), now);
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues a message, unless the order was cancelled: then a message to the customer is only logged, skipped with the reason.</summary>
+    private bool Queue(FollowUp message, DateTimeOffset now)
+    {
+        if (message.To == Recipient.Customer && IsCancelled)
+        {
+            Outbox.Ignore(message.MessageId, message.Flow, message.StepNumber, SkipReason.OrderCancelled, now);
+            return false;
+        }
+
+        return Outbox.Enqueue(message);
+    }
+}
