@@ -103,7 +103,7 @@ public static class OrdersApi
             _ => TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The order was cancelled.",
-                detail: "Nothing follows a cancelled order any more; nothing was changed."),
+                detail: "Nothing is sent for a cancelled order any more; the event is kept in its log with the reason."),
         };
     }
 

@@ -28,8 +28,7 @@ public sealed class AbandonedCartPlan : IFollowUpPlan
     public FollowUp? OnActivity(string cartId, int index, DateTimeOffset at, FlowDefinition definition) =>
         Step(cartId, index, at, fromTrigger: true, definition);
 
-    public FlowStep? StepOf(FollowUp message, FlowDefinition? definition) =>
-        definition is not null && message.StepNumber - 1 < definition.Steps.Count ? definition.Steps[message.StepNumber - 1] : null;
+    public FlowStep? StepOf(FollowUp message, FlowDefinition? definition) => definition?.StepNumbered(message.StepNumber);
 
     public DateTimeOffset DueOn(FollowUp message, FlowDefinition definition)
     {

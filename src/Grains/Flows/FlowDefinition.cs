@@ -17,6 +17,9 @@ public sealed class FlowDefinition
 
     public FlowStep? Step(string name) => Steps.Find(step => step.Name == name);
 
+    /// <summary>Step <paramref name="number"/>, counted from 1 as the operator sees it; null past the last.</summary>
+    public FlowStep? StepNumbered(int number) => number >= 1 && number <= Steps.Count ? Steps[number - 1] : null;
+
     public FlowDefinition Clone() => new()
     {
         Expiry = Expiry,

@@ -25,8 +25,7 @@ public sealed class IncompletePaymentPlan : IFollowUpPlan
     /// <summary>The first reminder after a payment failed at <paramref name="failedAt"/>; null for a flow with no steps.</summary>
     public FollowUp? Start(string orderId, DateTimeOffset failedAt, FlowDefinition definition) => Step(orderId, 0, failedAt, definition);
 
-    public FlowStep? StepOf(FollowUp message, FlowDefinition? definition) =>
-        definition is not null && message.StepNumber - 1 < definition.Steps.Count ? definition.Steps[message.StepNumber - 1] : null;
+    public FlowStep? StepOf(FollowUp message, FlowDefinition? definition) => definition?.StepNumbered(message.StepNumber);
 
     public DateTimeOffset DueOn(FollowUp message, FlowDefinition definition) =>
         message.StepNumber - 1 < definition.Steps.Count && message.TimedFrom is { } from ? from + definition.GapBefore(message.StepNumber - 1) : message.DueAt;
