@@ -50,6 +50,112 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
     }
 
     /// <summary>
+    /// embedded: the same load against the product on its embedded default, a SQLite file as <c>dotnet run</c> makes
+    /// it, beside the same rows written straight to a SQLite file with the product's schema and journal settings from
+    /// as many writers.
+    /// </summary>
+    public async Task<Dictionary<string, double>> EmbeddedAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("recovery-embedded-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "recovery.db");
+            WrkResult run;
+            await using (var product = await Product.StartAsync(repository, new Dictionary<string, string>
+            {
+                ["Recovery__Storage"] = "Sqlite",
+                ["ConnectionStrings__Recovery"] = $"Data Source={file}",
+            }))
+            {
+                await WarmUpAsync(product);
+                run = await Wrk.RunAsync(product.BaseAddress, mode, tolerateTimeouts: true, Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua"), Product.StorefrontKey, Prefix("embedded"));
+            }
+
+            var floor = await SqliteFloorAsync(file);
+            report($"embedded: {run.RequestsPerSecond:F0} cart snapshots/s on SQLite, slowest {run.MaxLatencyMs:F0} ms, {run.Timeouts} timed out; floor {floor:F0} state+reminder upserts/s");
+            return new()
+            {
+                ["events_per_s"] = run.RequestsPerSecond,
+                ["db_floor_per_s"] = floor,
+                ["ratio"] = run.RequestsPerSecond / floor,
+                ["latency_max_ms"] = run.MaxLatencyMs,
+                ["timeouts"] = run.Timeouts,
+            };
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The product's own SQLite statements for a state upsert and a reminder upsert, prepared, one writer per wrk connection.</summary>
+    private async Task<double> SqliteFloorAsync(string file)
+    {
+        var connectionString = $"Data Source={file}";
+        string writeState, upsertReminder;
+        byte[] payload;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            writeState = await SqliteScalarAsync<string>(connection, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'WriteToStorageKey'");
+            upsertReminder = await SqliteScalarAsync<string>(connection, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'UpsertReminderRowKey'");
+            payload = await SqliteScalarAsync<byte[]>(connection, "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'cart' AND PayloadBinary IS NOT NULL LIMIT 1");
+        }
+
+        var stop = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(Enumerable.Range(0, mode.Connections).Select(worker => Task.Run(async () =>
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            await using var state = connection.CreateCommand();
+            state.CommandText = writeState;
+            state.Parameters.AddWithValue("@GrainIdHash", 0);
+            state.Parameters.AddWithValue("@GrainIdN0", 0L);
+            state.Parameters.AddWithValue("@GrainIdN1", 0L);
+            state.Parameters.AddWithValue("@GrainTypeHash", 42);
+            state.Parameters.AddWithValue("@GrainTypeString", "cart");
+            state.Parameters.AddWithValue("@GrainIdExtensionString", "");
+            state.Parameters.AddWithValue("@ServiceId", "floor");
+            state.Parameters.AddWithValue("@PayloadBinary", payload);
+            state.Parameters.AddWithValue("@GrainStateVersion", DBNull.Value);
+            await using var reminder = connection.CreateCommand();
+            reminder.CommandText = upsertReminder;
+            reminder.Parameters.AddWithValue("@ServiceId", "floor");
+            reminder.Parameters.AddWithValue("@GrainId", "");
+            reminder.Parameters.AddWithValue("@ReminderName", "follow-up");
+            reminder.Parameters.AddWithValue("@StartTime", DateTime.UtcNow);
+            reminder.Parameters.AddWithValue("@Period", 60_000L);
+            reminder.Parameters.AddWithValue("@GrainHash", 0);
+            state.Prepare();
+            reminder.Prepare();
+            var written = 0;
+            while (stop.Elapsed < mode.Duration)
+            {
+                var key = (long)worker << 32 | (uint)written;
+                state.Parameters["@GrainIdHash"].Value = key.GetHashCode();
+                state.Parameters["@GrainIdN1"].Value = key;
+                await state.ExecuteNonQueryAsync();
+                reminder.Parameters["@GrainId"].Value = $"cart/floor-{key}";
+                reminder.Parameters["@StartTime"].Value = DateTime.UtcNow.AddHours(1);
+                reminder.Parameters["@GrainHash"].Value = key.GetHashCode();
+                await reminder.ExecuteNonQueryAsync();
+                written++;
+            }
+
+            return written;
+        })));
+        return counts.Sum() / stop.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<T> SqliteScalarAsync<T>(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
     /// The physical floor of an event's durable writes: the product's own stored queries for a state upsert and a
     /// reminder upsert, prepared, over as many connections as the load generator holds, with a real cart's payload.
     /// </summary>
