@@ -154,7 +154,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         var definition = plan.Flow is { } flow ? await services.Flows.GetAsync(flow) : null;
         switch (result.Outcome)
         {
-            case DeliveryOutcome.Delivered or DeliveryOutcome.AlreadyDelivered:
+            case DeliveryOutcome.Delivered:
                 Outbox.Delivered(message, now);
 
                 // The next step keeps its spacing from this one, however late this one went out.
@@ -184,9 +184,8 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     private async Task<bool> RetimeAsync(string flow, FlowDefinition definition, DateTimeOffset now)
     {
         var changed = false;
-        foreach (var message in Outbox.Pending.Where(message => message.TimedFrom is not null && owner.PlanFor(message).Flow == flow).ToList())
+        foreach (var (message, plan) in Outbox.Pending.Select(message => (message, plan: owner.PlanFor(message))).Where(pair => pair.message.TimedFrom is not null && pair.plan.Flow == flow).ToList())
         {
-            var plan = owner.PlanFor(message);
             if (plan.StepOf(message, definition) is null)
             {
                 if (!_handOffs.IsRunning(message.MessageId))
@@ -292,8 +291,8 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request)
     {
         // For the customer's messages, the purchase, unsubscribe and suppression check once more, right before the relay.
-        var customer = request is null ? null : Customer;
-        var terms = new HandOff(services.HandOffBudget, customer is null ? _ => Task.FromResult<string?>(null) : _ => customer.ConfirmSendAsync(request!));
+        var customer = Customer;
+        var terms = request is null ? HandOff.Unchecked(services.HandOffBudget) : new HandOff(services.HandOffBudget, _ => customer.ConfirmSendAsync(request));
         _handOffs.Start(grain.AsReference<IFollowUpGrain>(), message, parcel, terms);
     }
 

@@ -5,8 +5,6 @@ public enum DeliveryOutcome
 {
     Delivered,
 
-    /// <summary>This message id had already been delivered; nothing was sent again.</summary>
-    AlreadyDelivered,
 
     /// <summary>A 4xx reply or a connection problem: try again later.</summary>
     TransientFailure,
