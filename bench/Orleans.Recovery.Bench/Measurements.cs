@@ -357,7 +357,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         return messages / stop.Elapsed.TotalSeconds;
     }
 
-    private static double Percentile(List<double> sorted, double quantile) =>
+    public static double Percentile(List<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
     private Dictionary<string, string> PostgresSettings(string database) => new()

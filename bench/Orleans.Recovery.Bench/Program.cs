@@ -20,7 +20,7 @@ async Task<string> NewDatabaseAsync(string prefix) =>
     new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync(prefix)) { MaxPoolSize = 100, Timeout = 30 }.ConnectionString;
 var measurements = new Measurements(repository, mode, NewDatabaseAsync, Report);
 
-// --only NAME (api, ingest, embedded, schedule, delivery) runs one measurement, to profile it; its JSON then lacks the others' figures.
+// --only NAME (api, ingest, embedded, schedule, delivery, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
 var only = options.GetValueOrDefault("--only");
 bool Runs(string name) => only is null || only == name;
 var api = Runs("api") ? await measurements.ApiAsync() : [];
@@ -28,6 +28,7 @@ var ingest = Runs("ingest") ? await measurements.IngestAsync() : [];
 var embedded = Runs("embedded") ? await measurements.EmbeddedAsync() : [];
 var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
 var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
+var peer = Runs("peer") ? await PeerAsync() : [];
 foreach (var (key, value) in lateness)
 {
     schedule[key] = value;
@@ -49,6 +50,7 @@ var results = new JsonObject
     ["embedded"] = Section(embedded),
     ["schedule"] = Section(schedule),
     ["delivery"] = Section(delivery),
+    ["peer"] = new JsonObject { ["hangfire"] = Section(peer) },
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
 await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -67,9 +69,32 @@ Console.WriteLine($"| Ingest: cart snapshots/s, PostgreSQL | {ingest["events_per
 Console.WriteLine($"| Embedded: cart snapshots/s, SQLite (slowest {embedded["latency_max_ms"]:F0} ms) | {embedded["events_per_s"]:F0} | {embedded["db_floor_per_s"]:F0} upserts/s | {embedded["ratio"]:F2} | >= 0.30, slowest <= 1000 ms |");
 Console.WriteLine($"| Schedule: bytes per pending cart ({schedule["pending"]:F0} pending) | {schedule["bytes_per_pending"]:F0} | | | <= 2048 |");
 Console.WriteLine($"| Schedule: lateness p50 / p99, ms ({mode.DueTogether} due in one minute) | {schedule["lateness_p50_ms"]:F0} / {schedule["lateness_p99_ms"]:F0} | | | p99 <= 2000 |");
+Console.WriteLine($"| Peer: Hangfire schedule calls/s; lateness p50 / p99, ms, polling every {peer["polling_s"]:F0} s | {peer["schedule_per_s"]:F0}; {peer["lateness_p50_ms"]:F0} / {peer["lateness_p99_ms"]:F0} | | | |");
+Console.WriteLine($"| Peer: Hangfire lateness p50 / p99, ms, polling every {peer["fastest_polling_s"]:F0} s and on NOTIFY | {peer["fastest_lateness_p50_ms"]:F0} / {peer["fastest_lateness_p99_ms"]:F0} | | | schedule p99 below it |");
 Console.WriteLine($"| Delivery: emails/s to SMTP on loopback | {delivery["emails_per_s"]:F0} | {delivery["floor_per_s"]:F0} bare MailKit/s | {delivery["ratio"]:F2} | >= 0.5 |");
 Console.WriteLine();
 Console.WriteLine($"JSON: {output}");
+
+// The peer last, so it never shares the machine with a measurement of the product.
+async Task<Dictionary<string, double>> PeerAsync()
+{
+    var hangfire = new HangfirePeer(mode, NewDatabaseAsync, Report);
+    var schedulePerSecond = await hangfire.SchedulePerSecondAsync();
+    Report($"hangfire: {schedulePerSecond:F0} schedule calls/s over {mode.Connections} threads");
+    await using var smtp = CountingSmtpServer.Start();
+    var atDefault = await hangfire.LatenessAsync(HangfirePeer.Default, smtp.Port);
+    var atFastest = await hangfire.LatenessAsync(HangfirePeer.Fastest, smtp.Port);
+    return new()
+    {
+        ["schedule_per_s"] = schedulePerSecond,
+        ["polling_s"] = HangfirePeer.Default.Schedule.TotalSeconds,
+        ["lateness_p50_ms"] = Measurements.Percentile(atDefault, 0.5),
+        ["lateness_p99_ms"] = Measurements.Percentile(atDefault, 0.99),
+        ["fastest_polling_s"] = HangfirePeer.Fastest.Schedule.TotalSeconds,
+        ["fastest_lateness_p50_ms"] = Measurements.Percentile(atFastest, 0.5),
+        ["fastest_lateness_p99_ms"] = Measurements.Percentile(atFastest, 0.99),
+    };
+}
 
 static JsonObject Section(Dictionary<string, double> figures) =>
     new(figures.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)JsonValue.Create(Math.Round(f.Value, 2)))));

@@ -59,6 +59,10 @@ public static class RecoverySiloExtensions
         if (settings.UsesMemory)
         {
             silo.AddMemoryGrainStorage(RecoveryStorage.Name);
+
+            // The Orleans serializer here too: its default, Newtonsoft JSON, cost a fifth of a snapshot's CPU.
+            silo.Services.AddOptions<MemoryGrainStorageOptions>(RecoveryStorage.Name)
+                .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
             silo.UseInMemoryReminderService();
         }
         else
@@ -79,6 +83,10 @@ public static class RecoverySiloExtensions
                 options.Invariant = settings.Invariant;
                 options.ConnectionString = settings.ConnectionString;
             });
+            if (!settings.UsesPostgreSql)
+            {
+                silo.Services.AddSqliteWriteGate(RecoveryStorage.Name);
+            }
         }
 
         if (ClusterTls.From(configuration) is { } tls)
