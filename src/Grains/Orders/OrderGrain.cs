@@ -99,23 +99,16 @@ public sealed partial class OrderGrain(
 
     public async Task<OrderEventOutcome> CancelAsync()
     {
-        if (State.Order is null)
-        {
-            return OrderEventOutcome.UnknownOrder;
-        }
-
-        if (State.IsCancelled)
-        {
-            return OrderEventOutcome.Repeated;
-        }
-
         var now = followUps.Clock.GetUtcNow();
-        State.CancelledAt = now;
+        var outcome = State.Cancel(now);
+        if (outcome == OrderEventOutcome.Recorded)
+        {
+            // Alerts to the shop still go: an unhappy customer who cancelled is still worth a call.
+            await Engine.CancelAsync(message => message.To == Recipient.Customer, SkipReason.OrderCancelled, now);
+            await Engine.SaveAndSendAsync();
+        }
 
-        // Alerts to the shop still go: an unhappy customer who cancelled is still worth a call.
-        await Engine.CancelAsync(message => message.To == Recipient.Customer, SkipReason.OrderCancelled, now);
-        await Engine.SaveAndSendAsync();
-        return OrderEventOutcome.Recorded;
+        return outcome;
     }
 
     public Task<DelayRecord?> GetDelayAsync(string delayId) =>
@@ -123,14 +116,11 @@ public sealed partial class OrderGrain(
 
     public async Task<bool> RecordDelayChoiceAsync(string delayId, DelayOption choice)
     {
-        var index = State.Delays.FindIndex(d => d.Delay.DelayId == delayId);
-        if (index < 0 || !State.Delays[index].Delay.Options.Contains(choice))
+        if (!State.ChooseDelay(delayId, choice, followUps.Clock.GetUtcNow()))
         {
             return false;
         }
 
-        // The latest answer stands: a shopper may change their mind before the shop acts.
-        State.Delays[index] = State.Delays[index] with { Choice = choice, ChoiceAt = followUps.Clock.GetUtcNow() };
         await Engine.SaveAsync();
         LogDelayChoice(OrderId, delayId, choice);
         return true;
@@ -152,22 +142,11 @@ public sealed partial class OrderGrain(
         return true;
     }
 
-    public Task<OrderView?> GetViewAsync() => Task.FromResult(State.Order is not { } placed ? null : new OrderView(
-        placed,
-        State.ReceivedAt,
-        State.PaidAt,
-        State.PaymentFailure,
-        State.CancelledAt,
-        [.. State.Shipments],
-        [.. State.Delays.Select(delay => delay.KnownOptionsOnly())],
-        State.DeliveredAt,
-        State.Rating,
-        [.. State.Outbox.Log],
-        [.. State.Outbox.Pending.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]));
+    public Task<OrderView?> GetViewAsync() => Task.FromResult(State.View());
 
     public async Task<bool> ForgetIfRetiredAsync()
     {
-        if (State.Order is null || State.Outbox.Pending.Count > 0 || State.LastActivity > followUps.Clock.GetUtcNow() - retention.CurrentValue.After)
+        if (!State.IsRetired(followUps.Clock.GetUtcNow() - retention.CurrentValue.After))
         {
             return false;
         }

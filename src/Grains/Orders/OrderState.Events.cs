@@ -133,6 +133,36 @@ public sealed partial class OrderState
         return true;
     }
 
+    /// <summary>Records the cancellation once; the caller withdraws what the customer was still owed.</summary>
+    public OrderEventOutcome Cancel(DateTimeOffset now)
+    {
+        if (Order is null)
+        {
+            return OrderEventOutcome.UnknownOrder;
+        }
+
+        if (IsCancelled)
+        {
+            return OrderEventOutcome.Repeated;
+        }
+
+        CancelledAt = now;
+        return OrderEventOutcome.Recorded;
+    }
+
+    /// <summary>Records the shopper's answer to a delay. The latest answer stands: a shopper may change their mind before the shop acts.</summary>
+    public bool ChooseDelay(string delayId, DelayOption choice, DateTimeOffset now)
+    {
+        var index = Delays.FindIndex(d => d.Delay.DelayId == delayId);
+        if (index < 0 || !Delays[index].Delay.Options.Contains(choice))
+        {
+            return false;
+        }
+
+        Delays[index] = Delays[index] with { Choice = choice, ChoiceAt = now };
+        return true;
+    }
+
     /// <summary>Queues a message, unless the order was cancelled: then a message to the customer is only logged, skipped with the reason.</summary>
     private bool Queue(FollowUp message, DateTimeOffset now)
     {

@@ -34,4 +34,20 @@ public sealed partial class OrderState
     }.Max();
 
     public bool HasRoomFor(IReadOnlyCollection<object> list) => list.Count < MaxShipmentsOrDelays;
+
+    /// <summary>Nothing pending and nothing happened since <paramref name="cutoff"/>: retention may forget it.</summary>
+    public bool IsRetired(DateTimeOffset cutoff) => Order is not null && Outbox.Pending.Count == 0 && LastActivity <= cutoff;
+
+    public OrderView? View() => Order is not { } placed ? null : new OrderView(
+        placed,
+        ReceivedAt,
+        PaidAt,
+        PaymentFailure,
+        CancelledAt,
+        [.. Shipments],
+        [.. Delays.Select(delay => delay.KnownOptionsOnly())],
+        DeliveredAt,
+        Rating,
+        [.. Outbox.Log],
+        [.. Outbox.Pending.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]);
 }
