@@ -12,6 +12,12 @@ public sealed class FlowDefinition
     /// <summary>A marketing step more than this late is skipped as expired rather than sent.</summary>
     [Id(1)] public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The share of customers held out of the flow's marketing mail as a control group, 0 to 0.5. Each step a held-out
+    /// customer would have received is logged <c>skipped / holdout</c>.
+    /// </summary>
+    [Id(2)] public double Holdout { get; set; }
+
     /// <summary>The gap between step <paramref name="index"/> and the one before it (or the trigger, for the first).</summary>
     public TimeSpan GapBefore(int index) => index == 0 ? Steps[0].Delay : Steps[index].Delay - Steps[index - 1].Delay;
 
@@ -23,6 +29,7 @@ public sealed class FlowDefinition
     public FlowDefinition Clone() => new()
     {
         Expiry = Expiry,
+        Holdout = Holdout,
         Steps = [.. Steps.Select(step => step.Clone())],
     };
 }

@@ -34,6 +34,11 @@ public static partial class FlowRules
             Add("expiry", "Expiry", $"must be a positive TimeSpan {WithinAYear}, such as 1.00:00:00.");
         }
 
+        if (!(definition.Holdout >= 0 && definition.Holdout <= Reports.Holdout.MaxShare))
+        {
+            Add("holdout", "Holdout", $"must be a share from 0 to {Reports.Holdout.MaxShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}, such as 0.1 to hold out a tenth of the flow's customers.");
+        }
+
         var steps = definition.Steps ?? [];
         if (steps.Count is 0 or > MaxSteps)
         {

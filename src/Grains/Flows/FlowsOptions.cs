@@ -40,6 +40,7 @@ public sealed class FlowsOptions : IValidatableObject
             var section = configuration.GetSection($"{Section}:{FlowNames.ConfigurationName(flow)}");
             var definition = For(flow);
             definition.Expiry = Read<TimeSpan>(section.GetSection(nameof(FlowDefinition.Expiry))) ?? definition.Expiry;
+            definition.Holdout = Read<double>(section.GetSection(nameof(FlowDefinition.Holdout))) ?? definition.Holdout;
             foreach (var step in section.GetSection(nameof(FlowDefinition.Steps)).GetChildren())
             {
                 if (!int.TryParse(step.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= FlowRules.MaxSteps)

@@ -3,6 +3,7 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Reports;
 using Orleans.Storage;
 
 namespace Orleans.Recovery.FollowUps;
@@ -228,6 +229,15 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         if (plan.StepOf(message, definition) is not { } step)
         {
             await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
+            return null;
+        }
+
+        if (message.Marketing && message.To == Recipient.Customer && definition is { Holdout: > 0 } && Holdout.IsHeldOut(message.Flow, owner.CustomerKey, definition.Holdout))
+        {
+            // The control group: nothing from this flow, and each step logged when it would have gone out, so the
+            // report can follow these customers over the same window as the ones who got it.
+            await EndAsync(message, MessageStatus.Skipped, SkipReason.Holdout, now);
+            Continue(plan, message, now, definition);
             return null;
         }
 

@@ -17,6 +17,9 @@ public static class SkipReason
     public const string OrderCancelled = "order-cancelled";
     public const string StepRemoved = "step-removed";
 
+    /// <summary>The customer is in the flow's control group: the step would have gone out now.</summary>
+    public const string Holdout = "holdout";
+
     /// <summary>The message's template could not render it; the operator must fix the template.</summary>
     public const string TemplateError = "template-error";
 

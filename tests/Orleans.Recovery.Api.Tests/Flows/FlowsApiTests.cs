@@ -40,6 +40,31 @@ public sealed class FlowsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task AHoldoutShareIsSetThroughTheFlowsApiAndOneAboveHalfIsRefusedNamingIt()
+    {
+        var definition = await CartFlowAsync();
+        Assert.Equal(0, definition["holdout"]!.GetValue<double>());
+
+        definition["holdout"] = 0.6;
+        var refused = await _operator.PutAsync("/api/v1/flows/cart-abandonment", Bodies.Json(definition));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["holdout"], (await refused.ReadJsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(0, (await CartFlowAsync())["holdout"]!.GetValue<double>());
+
+        try
+        {
+            definition["holdout"] = 0.25;
+            var accepted = await _operator.PutAsync("/api/v1/flows/cart-abandonment", Bodies.Json(definition));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            Assert.Equal(0.25, (await CartFlowAsync())["holdout"]!.GetValue<double>());
+        }
+        finally
+        {
+            (await _operator.DeleteAsync("/api/v1/flows/cart-abandonment")).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
     public async Task ADelayBeyondAYearIsRefusedAndCartsKeepBeingTaken()
     {
         var definition = await CartFlowAsync();

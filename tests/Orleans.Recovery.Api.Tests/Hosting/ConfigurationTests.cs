@@ -18,6 +18,8 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     [InlineData("Recovery:ForwardedHeaders:KnownProxies:0", "proxy.internal")]
     [InlineData("Recovery:Flows:CartAbandonment:Steps:2:Delay", "10675199.00:00:00")]
     [InlineData("Recovery:Flows:CartAbandonment:Expiry", "400.00:00:00")]
+    [InlineData("Recovery:Flows:CartAbandonment:Holdout", "0.6")]
+    [InlineData("Recovery:Flows:IncompletePayment:Holdout", "half")]
     [InlineData("Recovery:Flows:PostPurchase:ReviewRequestDelay", "366.00:00:00")]
     [InlineData("Recovery:Links:Lifetime", "3650.00:00:00")]
     [InlineData("Recovery:ForwardedHeaders:KnownNetworks:0", "10.0.0.0/33")]
