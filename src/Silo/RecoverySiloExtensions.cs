@@ -60,7 +60,8 @@ public static class RecoverySiloExtensions
         {
             silo.AddMemoryGrainStorage(RecoveryStorage.Name);
 
-            // The Orleans serializer here too: its default, Newtonsoft JSON, cost a fifth of a snapshot's CPU.
+            // The Orleans serializer here too, as for the ADO.NET storage: its default, Newtonsoft JSON, was about a fifth
+            // of the cart grain's own CPU in a profile of the in-memory load.
             silo.Services.AddOptions<MemoryGrainStorageOptions>(RecoveryStorage.Name)
                 .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
             silo.UseInMemoryReminderService();

@@ -160,7 +160,7 @@ public sealed partial class CartGrain(
 
     public async Task<bool> ForgetIfRetiredAsync()
     {
-        if (State.Status == CartStatus.Unknown || State.Outbox.Pending.Count > 0 || State.LastActivity > Now - retention.CurrentValue.After)
+        if (!State.IsRetired(Now - retention.CurrentValue.After))
         {
             return false;
         }

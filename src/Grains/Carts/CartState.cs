@@ -28,6 +28,9 @@ public sealed partial class CartState
             .Select(record => record.Step).DefaultIfEmpty(0).Max();
 
     /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
+    /// <summary>Nothing pending and nothing happened since <paramref name="cutoff"/>: retention may forget it.</summary>
+    public bool IsRetired(DateTimeOffset cutoff) => Status != CartStatus.Unknown && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
+
     public DateTimeOffset? LastActivity => new[] { LastActivityAt, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
 
     /// <summary>Shopper activity: the next unsent step is timed from now, with its whole delay.</summary>

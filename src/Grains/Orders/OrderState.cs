@@ -36,7 +36,7 @@ public sealed partial class OrderState
     public bool HasRoomFor(IReadOnlyCollection<object> list) => list.Count < MaxShipmentsOrDelays;
 
     /// <summary>Nothing pending and nothing happened since <paramref name="cutoff"/>: retention may forget it.</summary>
-    public bool IsRetired(DateTimeOffset cutoff) => Order is not null && Outbox.Pending.Count == 0 && LastActivity <= cutoff;
+    public bool IsRetired(DateTimeOffset cutoff) => Order is not null && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
 
     public OrderView? View() => Order is not { } placed ? null : new OrderView(
         placed,
