@@ -20,7 +20,7 @@ async Task<string> NewDatabaseAsync(string prefix) =>
     new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync(prefix)) { MaxPoolSize = 100, Timeout = 30 }.ConnectionString;
 var measurements = new Measurements(repository, mode, NewDatabaseAsync, Report);
 
-// --only NAME (api, ingest, embedded, schedule, delivery, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
+// --only NAME (api, ingest, embedded, schedule, delivery, reports, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
 var only = options.GetValueOrDefault("--only");
 bool Runs(string name) => only is null || only == name;
 var api = Runs("api") ? await measurements.ApiAsync() : [];
@@ -28,6 +28,7 @@ var ingest = Runs("ingest") ? await measurements.IngestAsync() : [];
 var embedded = Runs("embedded") ? await measurements.EmbeddedAsync() : [];
 var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
 var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
+var reports = Runs("reports") ? await new ReportsMeasurement(repository, mode, NewDatabaseAsync, Report).StatsAsync() : [];
 var peer = Runs("peer") ? await PeerAsync() : [];
 foreach (var (key, value) in lateness)
 {
@@ -50,6 +51,7 @@ var results = new JsonObject
     ["embedded"] = Section(embedded),
     ["schedule"] = Section(schedule),
     ["delivery"] = Section(delivery),
+    ["reports"] = Section(reports),
     ["peer"] = new JsonObject { ["hangfire"] = Section(peer) },
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -72,6 +74,7 @@ Console.WriteLine($"| Schedule: lateness p50 / p99, ms ({mode.DueTogether} due i
 Console.WriteLine($"| Peer: Hangfire schedule calls/s; lateness p50 / p99, ms, polling every {peer["polling_s"]:F0} s | {peer["schedule_per_s"]:F0}; {peer["lateness_p50_ms"]:F0} / {peer["lateness_p99_ms"]:F0} | | | |");
 Console.WriteLine($"| Peer: Hangfire lateness p50 / p99, ms, polling every {peer["fastest_polling_s"]:F0} s and on NOTIFY | {peer["fastest_lateness_p50_ms"]:F0} / {peer["fastest_lateness_p99_ms"]:F0} | | | schedule p99 below it |");
 Console.WriteLine($"| Delivery: emails/s to SMTP on loopback | {delivery["emails_per_s"]:F0} | {delivery["floor_per_s"]:F0} bare MailKit/s | {delivery["ratio"]:F2} | >= 0.5 |");
+Console.WriteLine($"| Reports: GET /api/v1/stats for 30 days over {reports["messages"]:N0} ledger messages, ms | {reports["stats_ms"]:F1} | {reports["floor_ms"]:F1} ms count(*) | {reports["ratio"]:F2} | <= 1 |");
 Console.WriteLine();
 Console.WriteLine($"JSON: {output}");
 

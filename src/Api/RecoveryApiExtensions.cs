@@ -14,7 +14,9 @@ using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Api.Orders;
 using Orleans.Recovery.Api.Problems;
 using Orleans.Recovery.Api.Proxies;
+using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Silo;
+using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Silo.Security;
 
 namespace Orleans.Recovery.Api;
@@ -36,6 +38,9 @@ public static class RecoveryApiExtensions
         }
 
         builder.Services.AddRecoveryDatabase(settings);
+
+        // Reports read the ledger in the cluster's database directly; the silos write it.
+        builder.Services.AddLedgerDatabase(_ => LedgerDatabase.For(settings, gate: null));
         if (settings.ApplySchema)
         {
             // Registered before the Orleans client, so the queries it reads exist even if no silo has started yet.
@@ -118,6 +123,9 @@ public static class RecoveryApiExtensions
         engine.MapCouponsApi();
         engine.MapCustomersApi();
         engine.MapFlowsApi();
+        engine.MapStatsApi();
+        engine.MapLeadsApi();
+        engine.MapPaymentsReportApi();
         engine.MapPublicLinksApi();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Recovery.Silo.Hosting;
+using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Silo.Security;
 using Orleans.Recovery.Retention;
 using Orleans.Recovery.Silo.Storage;
@@ -96,6 +97,7 @@ public static class RecoverySiloExtensions
         }
 
         silo.Services.AddRecoveryDatabase(settings);
+        silo.Services.AddRecoveryLedger(settings);
         if (settings.ApplySchema && !settings.UsesMemory)
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseSchemaLifecycle>();

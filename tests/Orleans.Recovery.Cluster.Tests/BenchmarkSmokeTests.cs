@@ -17,6 +17,7 @@ public sealed class BenchmarkSmokeTests
         "embedded.events_per_s", "embedded.db_floor_per_s", "embedded.ratio", "embedded.latency_max_ms",
         "schedule.pending", "schedule.bytes_per_pending", "schedule.lateness_p50_ms", "schedule.lateness_p99_ms",
         "delivery.emails_per_s", "delivery.floor_per_s", "delivery.ratio", "delivery.statements_per_message",
+        "reports.messages", "reports.stats_ms", "reports.floor_ms", "reports.ratio",
         "peer.hangfire.schedule_per_s", "peer.hangfire.polling_s", "peer.hangfire.lateness_p50_ms", "peer.hangfire.lateness_p99_ms",
         "peer.hangfire.fastest_polling_s", "peer.hangfire.fastest_lateness_p50_ms", "peer.hangfire.fastest_lateness_p99_ms",
     ];

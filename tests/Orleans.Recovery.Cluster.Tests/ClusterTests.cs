@@ -127,6 +127,15 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         var lateness = abandoned.SelectMany(cart => byRecipient.GetValueOrDefault(cart.Email, []).OrderBy(m => m.Date)
             .Zip(Delays, (message, delay) => (message.Date - (lastActivity[cart.Id] + delay)).TotalSeconds)).ToList();
 
+        // The ledger's sent rows against what the SMTP server received, killed silo and all: none lost, none doubled.
+        var received = _smtp.Messages.Count;
+        long ledgerSent = 0;
+        await Eventually.TrueAsync(
+            async () => (ledgerSent = await ScalarAsync("SELECT count(*) FROM recovery_message_events WHERE kind = 'sent'")) >= received,
+            TimeSpan.FromSeconds(60),
+            "the ledger to record every message the SMTP server received");
+        var ledgerRecoverySent = await ScalarAsync("SELECT count(*) FROM recovery_messages WHERE flow = 'cart-abandonment' AND sent_at IS NOT NULL");
+
         var figures = $"""
             Cluster run: 3 silos on PostgreSQL, {CartCount} carts ({abandoned.Count} abandoned, {CartCount - abandoned.Count} bought), steps at {string.Join(", ", Delays.Select(d => d.TotalSeconds + " s"))}
               silo-2 killed (SIGKILL) {killedAfterCartsIn.TotalSeconds:F1} s after the carts were in; silo-4 joined; silo-3 left gracefully {leftAt.TotalSeconds:F1} s after the kill
@@ -136,6 +145,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
               recovery messages to bought carts: {toBought}
               order confirmations: {confirmations.Select(m => m.MessageId).Distinct().Count()} / {bought}, duplicates {confirmations.Count - confirmations.Select(m => m.MessageId).Distinct().Count()}
               failed API calls: {failedCalls.Count}
+              ledger: {ledgerSent} sent rows for {received} messages received ({ledgerRecoverySent} recovery messages sent)
               seconds from the kill until the last delivery: {lastDeliveryAfterKill.TotalSeconds:F1}
               lateness against the due time: median {Percentile(lateness, 0.5):F1} s, max {lateness.DefaultIfEmpty().Max():F1} s
             """;
@@ -150,6 +160,8 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         Assert.Equal(expected, messages.Count);
         Assert.Equal(bought, confirmations.Count);
         Assert.Equal(bought, confirmations.Select(m => m.MessageId).Distinct().Count());
+        Assert.Equal(received, ledgerSent);
+        Assert.Equal(expected, ledgerRecoverySent);
 
         // The operator sees the same through the API, which survived the silo churn.
         using var operatorClient = Client(OperatorKey);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Testing;
 using Orleans.Reminders;
 using Orleans.TestingHost;
@@ -31,6 +32,24 @@ public class ClusterFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>The ledger the silo's grains append to: a SQLite file of this fixture's own, unless a derived fixture gives another.</summary>
+    public LedgerDatabase Ledger => _ledger ??= CreateLedger();
+
+    private LedgerDatabase? _ledger;
+
+    protected virtual LedgerDatabase CreateLedger() => LedgerDatabase.Temporary();
+
+    private IServiceProvider SiloServices => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress);
+
+    /// <summary>The silo's ledger writer, to wait for it or to inject a fault.</summary>
+    public SqlLedger LedgerWriter => SiloServices.GetRequiredService<SqlLedger>();
+
+    /// <summary>The reports, read from the ledger as the API reads them.</summary>
+    public LedgerReports Reports => SiloServices.GetRequiredService<LedgerReports>();
+
+    /// <summary>Until everything the grains handed to the ledger is committed.</summary>
+    public Task LedgerSettledAsync() => Eventually.TrueAsync(() => LedgerWriter.Pending == 0, what: "the ledger to commit what it was given");
 
     public async Task InitializeAsync()
     {
@@ -67,6 +86,7 @@ public class ClusterFixture : IAsyncLifetime
             ConfigureStorage(silo);
             silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
             silo.Services.AddRecoveryGrainServices();
+            silo.Services.AddRecoveryLedger(_ => Ledger);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -93,20 +113,21 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The reminder rows the cluster holds for a grain.</summary>
     public async Task<int> RemindersOfAsync(IAddressable grain)
     {
-        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        var table = SiloServices.GetRequiredService<IReminderTable>();
         return (await table.ReadRows(grain.GetGrainId())).Reminders.Count;
     }
 
     /// <summary>When the grain's reminders next fire, as the reminder table has them.</summary>
     public async Task<IReadOnlyList<DateTime>> ReminderStartsOfAsync(IAddressable grain)
     {
-        var table = Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        var table = SiloServices.GetRequiredService<IReminderTable>();
         return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(reminder => reminder.StartAt)];
     }
 
     public virtual async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
+        await Ledger.DisposeAsync();
         await Smtp.DisposeAsync();
         Webhook.Dispose();
     }

@@ -24,4 +24,12 @@ public static class Eventually
             await Task.Delay(25);
         }
     }
+
+    /// <summary>Reads a value until it satisfies <paramref name="condition"/>, and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string? what = null, TimeSpan? timeout = null)
+    {
+        var value = await read();
+        await TrueAsync(async () => condition(value = await read()), timeout, what);
+        return value;
+    }
 }

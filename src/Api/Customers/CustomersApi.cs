@@ -2,7 +2,12 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Validation;
+using Orleans.Recovery.Api.Reports;
+using Orleans.Recovery.Carts;
+using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
+using Orleans.Recovery.Orders;
+using Orleans.Recovery.Silo.Ledger;
 
 namespace Orleans.Recovery.Api.Customers;
 
@@ -12,6 +17,24 @@ public sealed record CustomerLookupRequest
     [Required, Email, StringLength(254)]
     public string? Email { get; init; }
 }
+
+/// <summary>Everything held on one customer.</summary>
+public sealed record CustomerExport(
+    string CustomerKey,
+    string Email,
+    DateTimeOffset ExportedAt,
+    IReadOnlyList<CustomerProfile> Profiles,
+    CustomerView Consent,
+    DateTimeOffset? UnsubscribedAt,
+    IReadOnlyList<CartView> Carts,
+    IReadOnlyList<OrderView> Orders,
+    IReadOnlyList<CustomerMessage> Messages,
+    IReadOnlyList<LinkClick> Clicks,
+    IReadOnlyList<CouponView> Coupons,
+    IReadOnlyList<LeadView> Leads);
+
+/// <summary>What an erase reached.</summary>
+public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted);
 
 /// <summary>
 /// The operator's view of one customer: unsubscribe or suppression, newsletter consent from the opt-in link, recent
@@ -26,8 +49,73 @@ public static class CustomersApi
     {
         var customers = app.MapGroup("/api/v1/customers").WithTags("Customers").RequireAuthorization(ApiScopes.Operator);
         customers.MapPost("/lookup", LookUp);
+        customers.MapPost("/export", Export);
+        customers.MapPost("/erase", Erase);
         customers.MapGet("/{email}", GetCustomer);
         return app;
+    }
+
+    /// <summary>Everything held on the customer, as one JSON document (GDPR access and portability).</summary>
+    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var key = CustomerKey.FromEmail(request.Email!);
+        var now = ReportQuery.Now(services);
+        var ledger = await reports.CustomerAsync(key, now, cancellationToken);
+        var (carts, orders) = await HoldingsAsync(key, ledger, grains);
+        var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
+            .Select(code => grains.GetGrain<ICouponGrain>(CouponCodes.Normalize(code)).GetAsync()));
+        return TypedResults.Ok(new CustomerExport(
+            key,
+            request.Email!.Trim(),
+            now,
+            [.. carts.Select(cart => cart.Snapshot!.Customer).Concat(orders.Select(order => order.Order.Customer)).Distinct()],
+            await grains.GetGrain<ICustomerGrain>(key).GetViewAsync(),
+            ledger.UnsubscribedAt,
+            carts,
+            orders,
+            ledger.Messages,
+            [.. carts.SelectMany(cart => cart.Clicks)],
+            [.. coupons.OfType<CouponView>()],
+            ledger.Leads));
+    }
+
+    /// <summary>
+    /// Erases the customer's personal data: their carts and orders are cleared (with whatever they still owed), their
+    /// leads deleted, and the customer grain keeps only that the address, by its hash, is erased and never mailed
+    /// again. The ledger keeps its anonymous counts. On SQLite the file is compacted so no copy of the data remains.
+    /// </summary>
+    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var key = CustomerKey.FromEmail(request.Email!);
+        var now = ReportQuery.Now(services);
+
+        // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains.
+        await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
+        var leads = await erasure.EraseAsync(key, now);
+        var (carts, orders) = await HoldingsAsync(key, await reports.CustomerAsync(key, now, cancellationToken), grains);
+        foreach (var cart in carts)
+        {
+            await grains.GetGrain<ICartGrain>(cart.CartId).EraseAsync();
+        }
+
+        foreach (var order in orders)
+        {
+            await grains.GetGrain<IOrderGrain>(order.Order.OrderId).EraseAsync();
+        }
+
+        leads += await erasure.EraseAsync(key, now);
+        await erasure.CompactAsync();
+        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads));
+    }
+
+    /// <summary>The carts and orders that hold this customer's data now: a cart since given another address is theirs no more.</summary>
+    private static async Task<(List<CartView> Carts, List<OrderView> Orders)> HoldingsAsync(string key, CustomerLedger ledger, IGrainFactory grains)
+    {
+        var carts = await Task.WhenAll(ledger.CartIds.Select(id => grains.GetGrain<ICartGrain>(id).GetViewAsync()));
+        var orders = await Task.WhenAll(ledger.OrderIds.Select(id => grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
+        return (
+            [.. carts.OfType<CartView>().Where(cart => cart.Snapshot?.Customer.Key == key)],
+            [.. orders.OfType<OrderView>().Where(order => order.Order.Customer.Key == key)]);
     }
 
     public static async Task<Ok<CustomerView>> LookUp(CustomerLookupRequest lookup, IGrainFactory grains) =>

@@ -24,6 +24,10 @@ public sealed class AbandonedCartPlan : IFollowUpPlan
         return flow > 0 && messageId.AsSpan(flow + 1, step - flow - 1).SequenceEqual(FlowNames.CartAbandonment) ? messageId[..flow] : null;
     }
 
+    /// <summary>The step number (from 1) a cart message id names, or null for an id that is not one.</summary>
+    public static int? StepOf(string messageId) =>
+        CartIdOf(messageId) is not null && int.TryParse(messageId.AsSpan(messageId.LastIndexOf('/') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step : null;
+
     /// <summary>Step <paramref name="index"/> timed from the shopper's activity at <paramref name="at"/>; null past the last step.</summary>
     public FollowUp? OnActivity(string cartId, int index, DateTimeOffset at, FlowDefinition definition) =>
         Step(cartId, index, at, fromTrigger: true, definition);

@@ -4,6 +4,7 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Retention;
 
@@ -40,6 +41,7 @@ public sealed partial class CartGrain(
     {
         // A cart stored by an earlier version: its pending step moves into the outbox, written with the next change.
         State.Upgrade(CartId);
+        Engine.Resume();
         return Task.CompletedTask;
     }
 
@@ -134,13 +136,8 @@ public sealed partial class CartGrain(
             return null;
         }
 
-        // Bounded so a link shared widely cannot grow the state without limit.
-        if (State.Clicks.Count < 100)
-        {
-            State.Clicks.Add(new LinkClick(messageId, Now));
-            await Engine.SaveAsync();
-        }
-
+        State.RecordClick(messageId, Now);
+        await Engine.SaveAsync();
         return snapshot.RestoreUrl;
     }
 
@@ -175,6 +172,18 @@ public sealed partial class CartGrain(
         DeactivateOnIdle();
         LogForgotten(CartId);
         return true;
+    }
+
+    public async Task EraseAsync()
+    {
+        if (State.Snapshot is { } snapshot)
+        {
+            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+        }
+
+        await Engine.CancelAsync(_ => true, SkipReason.Erased, Now);
+        await Engine.ForgetAsync(cart.ClearStateAsync);
+        DeactivateOnIdle();
     }
 
     public Task RetimeAsync(string flow, FlowDefinition definition) => Engine.RetimeAsync(flow, definition);
@@ -219,6 +228,10 @@ public sealed partial class CartGrain(
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
 
     Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
+
+    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Cart, CartId, State.Snapshot?.Customer.Key, State.Snapshot?.Customer.CustomerId);
+
+    Lead? IFollowUpOwner.Lead => State.ToLead();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: finished longer than the retention period ago; forgotten")]
     private partial void LogForgotten(string cartId);

@@ -1,5 +1,7 @@
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Reports;
 
 namespace Orleans.Recovery.Carts;
 
@@ -27,10 +29,10 @@ public sealed partial class CartState
         : Outbox.Log.Where(record => record.Status is MessageStatus.Sent or MessageStatus.Failed || record.Reason == SkipReason.Expired)
             .Select(record => record.Step).DefaultIfEmpty(0).Max();
 
-    /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
     /// <summary>Nothing pending and nothing happened since <paramref name="cutoff"/>: retention may forget it.</summary>
     public bool IsRetired(DateTimeOffset cutoff) => Status != CartStatus.Unknown && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
 
+    /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
     public DateTimeOffset? LastActivity => new[] { LastActivityAt, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
 
     /// <summary>Shopper activity: the next unsent step is timed from now, with its whole delay.</summary>
@@ -55,7 +57,59 @@ public sealed partial class CartState
         }
         else if (Pending is null && AbandonedCartPlan.Instance.OnActivity(cartId, NextStep, now, flow) is { } step)
         {
-            Outbox.Enqueue(step);
+            Outbox.Plan(step, now);
         }
+    }
+
+    /// <summary>A click on a recovery link: kept for the view (at most 100, so a link shared widely cannot grow the state), always told to the ledger.</summary>
+    public void RecordClick(string messageId, DateTimeOffset now)
+    {
+        if (Clicks.Count < 100)
+        {
+            Clicks.Add(new LinkClick(messageId, now));
+        }
+
+        Outbox.Journal.Add(new MessageEvent
+        {
+            At = now,
+            MessageId = messageId,
+            Flow = FlowNames.CartAbandonment,
+            Step = AbandonedCartPlan.StepOf(messageId) ?? 0,
+            Marketing = true,
+            Kind = MessageEventKind.Clicked,
+        });
+    }
+
+    /// <summary>
+    /// The cart as the leads list shows it, once it is an abandoned cart: its first step came due. Recovered once bought;
+    /// finished when no step is left pending.
+    /// </summary>
+    public Lead? ToLead()
+    {
+        if (Snapshot is not { } snapshot || !Outbox.Log.Exists(StepDecision.IsDecided))
+        {
+            return null;
+        }
+
+        var sent = Outbox.Log.Where(record => record.Status == MessageStatus.Sent).ToList();
+        return new Lead
+        {
+            Type = Lead.CartType,
+            Email = snapshot.Customer.Email,
+            FirstName = snapshot.Customer.FirstName,
+            LastName = snapshot.Customer.LastName,
+            Locale = snapshot.Customer.Locale,
+            Country = snapshot.Customer.Country,
+            Items = snapshot.Items,
+            Total = snapshot.Total,
+            Currency = snapshot.Currency,
+            CreatedAt = FirstSeenAt ?? LastActivityAt!.Value,
+            LastActivityAt = LastActivity!.Value,
+            StepsSent = sent.Count,
+            CouponCode = sent.LastOrDefault(record => record.CouponCode is not null)?.CouponCode,
+            Outcome = Status == CartStatus.Purchased ? LeadOutcome.Recovered : LeadOutcome.Open,
+            OrderId = Status == CartStatus.Purchased ? PurchasedOrderId : null,
+            FinishedAt = Outbox.Pending.Count > 0 ? null : Outbox.Log.Max(record => record.At),
+        };
     }
 }

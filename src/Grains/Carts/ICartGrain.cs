@@ -4,7 +4,7 @@ using Orleans.Recovery.Flows;
 namespace Orleans.Recovery.Carts;
 
 /// <summary>One shopper's cart and its abandoned-cart follow-ups. Keyed by the storefront's cart id.</summary>
-public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain
+public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain, Retention.IErasableGrain
 {
     /// <summary>Replaces the cart with the storefront's snapshot and times the next follow-up from now.</summary>
     Task UpdateAsync(CartSnapshot snapshot);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Retention;
 using Orleans.Reminders;
 
@@ -13,8 +14,20 @@ public sealed partial class CouponGrain(
     [PersistentState("coupon", RecoveryStorage.Name)] IPersistentState<CouponState> coupon,
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IOptionsMonitor<RetentionOptions> retention,
+    ILedger ledger,
     ILogger<CouponGrain> logger) : Grain, ICouponGrain
 {
+    private readonly LedgerFeed _ledger = new(ledger, logger);
+
+    private LedgerOwner Owner => new(LedgerOwner.Coupon, this.GetPrimaryKeyString(), coupon.State.Issue?.CustomerKey);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A redemption a crash kept from the ledger goes now.
+        _ = _ledger.SendAsync(coupon.State.Journal, Owner, null);
+        return Task.CompletedTask;
+    }
+
     public async Task<CouponIssue> IssueAsync(CouponIssue issue)
     {
         if (coupon.State.Issue is { } issued)
@@ -49,7 +62,10 @@ public sealed partial class CouponGrain(
 
         coupon.State.RedeemedByOrderId = orderId;
         coupon.State.RedeemedAt = now;
+        coupon.State.Journal.Add(new CouponRedeemed { At = now, Code = view.Code, OrderId = orderId, PercentOff = view.PercentOff });
+        _ledger.BeforeWrite(coupon.State.Journal);
         await coupon.WriteStateAsync();
+        await _ledger.SendAsync(coupon.State.Journal, Owner, null);
         LogRedeemed(view.Code, orderId);
         return new RedeemResult(RedeemOutcome.Redeemed, coupon.State.View(now));
     }

@@ -61,6 +61,9 @@ public sealed class CouponState
     [Id(1)] public string? RedeemedByOrderId { get; set; }
     [Id(2)] public DateTimeOffset? RedeemedAt { get; set; }
 
+    /// <summary>What the ledger has yet to confirm: the redemption.</summary>
+    [Id(3)] public Ledger.LedgerJournal Journal { get; set; } = new();
+
     public CouponView? View(DateTimeOffset now) => Issue is not { } issue ? null : new CouponView(
         issue.Code,
         RedeemedByOrderId is not null ? CouponStatus.Redeemed : now > issue.ExpiresAt ? CouponStatus.Expired : CouponStatus.Valid,

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.Ledger;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Customers;
@@ -14,9 +16,30 @@ public sealed class CustomerGrain(
     [PersistentState("customer", RecoveryStorage.Name)] IPersistentState<CustomerState> customer,
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IOptionsMonitor<QuietHoursOptions> quietHours,
-    IOptionsMonitor<FrequencyCapOptions> cap) : Grain, ICustomerGrain
+    IOptionsMonitor<FrequencyCapOptions> cap,
+    ILedger ledger,
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
+    private readonly LedgerFeed _ledger = new(ledger, logger);
+
     private CustomerState State => customer.State;
+
+    private LedgerOwner Owner => new(LedgerOwner.Customer, this.GetPrimaryKeyString(), this.GetPrimaryKeyString());
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Entries a crash kept from the ledger go now.
+        _ = _ledger.SendAsync(State.Journal, Owner, null);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the customer, then appends what the ledger has yet to hear (an unsubscribe), awaiting it.</summary>
+    private async Task SaveAsync()
+    {
+        _ledger.BeforeWrite(State.Journal);
+        await customer.WriteStateAsync();
+        await _ledger.SendAsync(State.Journal, Owner, null);
+    }
 
     public Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
     {
@@ -51,7 +74,7 @@ public sealed class CustomerGrain(
             State.Carts.Remove(id);
         }
 
-        await customer.WriteStateAsync();
+        await SaveAsync();
         foreach (var id in bought.Where(id => id != cartId))
         {
             await GrainFactory.GetGrain<ICartGrain>(id).PurchasedElsewhereAsync(orderId);
@@ -64,7 +87,7 @@ public sealed class CustomerGrain(
         if (decision.Outcome == SendOutcome.Granted && request.Marketing)
         {
             // The place under the cap and the variant must be durable before the message goes out.
-            await customer.WriteStateAsync();
+            await SaveAsync();
         }
 
         return decision;
@@ -76,7 +99,7 @@ public sealed class CustomerGrain(
     {
         if (State.Release(messageId))
         {
-            await customer.WriteStateAsync();
+            await SaveAsync();
         }
     }
 
@@ -85,7 +108,7 @@ public sealed class CustomerGrain(
         if (State.NewsletterConsentAt is null)
         {
             State.NewsletterConsentAt = clock.GetUtcNow();
-            await customer.WriteStateAsync();
+            await SaveAsync();
         }
     }
 
@@ -102,7 +125,8 @@ public sealed class CustomerGrain(
         if (State.UnsubscribedAt is null)
         {
             State.UnsubscribedAt = clock.GetUtcNow();
-            await customer.WriteStateAsync();
+            State.Journal.Add(new Unsubscribed { At = State.UnsubscribedAt.Value });
+            await SaveAsync();
         }
     }
 
@@ -111,8 +135,19 @@ public sealed class CustomerGrain(
         if (State.SuppressedBecause != reason)
         {
             State.SuppressedBecause = reason;
-            await customer.WriteStateAsync();
+            await SaveAsync();
         }
+    }
+
+    public async Task EraseAsync()
+    {
+        State.SuppressedBecause = FollowUps.SkipReason.Erased;
+        State.Carts.Clear();
+        State.RecentOrders.Clear();
+        State.MarketingSends.Clear();
+        State.Variants.Clear();
+        State.NewsletterConsentAt = null;
+        await SaveAsync();
     }
 
     public Task<bool> IsUnsubscribedAsync() => Task.FromResult(State.UnsubscribedAt is not null);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Customers;
 
@@ -43,6 +44,9 @@ public sealed class CustomerState
 
     /// <summary>When the customer asked for the newsletter by an explicit click; null when they never did.</summary>
     [Id(6)] public DateTimeOffset? NewsletterConsentAt { get; set; }
+
+    /// <summary>What the ledger has yet to confirm: an unsubscribe.</summary>
+    [Id(7)] public LedgerJournal Journal { get; set; } = new();
 
     /// <summary>
     /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, quiet hours in

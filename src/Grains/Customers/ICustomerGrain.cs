@@ -40,6 +40,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>Stops all email to this address, for example because the mailbox does not exist.</summary>
     Task SuppressAsync(string reason);
 
+    /// <summary>
+    /// Forgets what the customer grain holds (carts, orders, sends, variants, consent) and keeps only that the address,
+    /// whose hash is this grain's key, is erased: no mail goes to it again.
+    /// </summary>
+    Task EraseAsync();
+
     /// <summary>True once the customer has unsubscribed.</summary>
     Task<bool> IsUnsubscribedAsync();
 }

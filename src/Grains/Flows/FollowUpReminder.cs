@@ -15,7 +15,12 @@ public static class FollowUpReminder
     /// left alone: its early tick re-arms it, which saves a reminder write on every event of a busy grain. One that
     /// has already fired ticks on its period from then, up to a minute off the step, so it is armed afresh.
     /// </summary>
-    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write)
+    /// <remarks>
+    /// With nothing to wake for and something still to confirm after the write (<c>settled</c>: the ledger's append),
+    /// a reminder stays registered until it completes true, so a crash before then wakes the grain again. The state is
+    /// written saying none, the safe side: the next wake always arms one, and a stray tick finds nothing pending.
+    /// </remarks>
+    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write, Func<Task<bool>>? settled = null)
     {
         if (wake is { } due)
         {
@@ -30,10 +35,25 @@ public static class FollowUpReminder
             return armed;
         }
 
+        // A reminder that has fired keeps ticking on its period, so only a grain with none needs one for the wait.
+        if (settled is not null && armed is null)
+        {
+            await grain.RegisterOrUpdateReminder(name, Tick, Tick);
+            armed = clock.GetUtcNow() + Tick;
+        }
+
         await write(null);
         if (armed is not null)
         {
-            await UnregisterAsync(grain, name);
+            if (settled is null || await settled())
+            {
+                await UnregisterAsync(grain, name);
+            }
+            else if (armed > clock.GetUtcNow() + Tick)
+            {
+                // The step it was armed for is gone; what is left to confirm is tried again within a minute.
+                await grain.RegisterOrUpdateReminder(name, Tick, Tick);
+            }
         }
 
         return null;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Reports;
 using Orleans.Storage;
@@ -17,6 +18,7 @@ namespace Orleans.Recovery.FollowUps;
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
     private readonly HandOffs _handOffs = new(services.Logger);
+    private readonly LedgerFeed _ledger = new(services.Ledger, services.Logger);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
 
@@ -26,13 +28,31 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
 
     private ICustomerGrain Customer => services.Grains.GetGrain<ICustomerGrain>(owner.CustomerKey);
 
-    /// <summary>Writes the owner's state with the reminder armed for the outbox's next wake, however far away.</summary>
-    public async Task SaveAsync() =>
-        Outbox.ReminderDueAt = await FollowUpReminder.SaveAsync(grain, reminderName, Outbox.WakeAt, Outbox.ReminderDueAt, Clock, armed =>
+    /// <summary>
+    /// Writes the owner's state with the reminder armed for the outbox's next wake, however far away, then appends its
+    /// ledger entries. A grain left with nothing to wake for keeps its reminder until the ledger has them.
+    /// </summary>
+    public async Task SaveAsync()
+    {
+        _ledger.BeforeWrite(Outbox.Journal);
+        var lead = owner.Lead;
+        Task<bool> appended = Task.FromResult(true);
+        Outbox.ReminderDueAt = await FollowUpReminder.SaveAsync(grain, reminderName, Outbox.WakeAt, Outbox.ReminderDueAt, Clock, async armed =>
         {
             Outbox.ReminderDueAt = armed;
-            return owner.WriteStateAsync();
-        });
+            await owner.WriteStateAsync();
+            appended = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead);
+        }, _ledger.Owes(Outbox.Journal, lead) ? () => appended : null);
+    }
+
+    /// <summary>On activation: appends again what the stored journal holds, which a crash may have kept from the ledger.</summary>
+    public void Resume()
+    {
+        if (Outbox.Journal.Entries.Count > 0)
+        {
+            _ = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, owner.Lead);
+        }
+    }
 
     /// <summary>Saves, and sends what is due as soon as the current call returns.</summary>
     public async Task SaveAndSendAsync()
@@ -54,10 +74,10 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     {
         if (Outbox.Pending.Count == 0)
         {
-            // A duplicate tick, or one left by a crash between a write and an unregister.
-            Outbox.ReminderDueAt = null;
-            await owner.WriteStateAsync();
-            await FollowUpReminder.UnregisterAsync(grain, reminderName);
+            // A duplicate tick, or one left by a crash between a write and an unregister, or kept for the ledger's
+            // entries: the save removes it once the ledger has them.
+            Outbox.ReminderDueAt ??= Clock.GetUtcNow();
+            await SaveAsync();
             return;
         }
 
@@ -84,10 +104,14 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         }
     }
 
-    /// <summary>Removes the grain's reminder, then its state: a crash in between leaves state the next sweep clears, never a reminder on nothing.</summary>
+    /// <summary>
+    /// Gives the ledger what it has not confirmed (counts only: no lead), removes the grain's reminder, then its state: a
+    /// crash in between leaves state the next sweep clears, never a reminder on nothing.
+    /// </summary>
     public async Task ForgetAsync(Func<Task> clearState)
     {
         await _handOffs.WithdrawAllAsync();
+        await _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead: null);
         await FollowUpReminder.UnregisterAsync(grain, reminderName);
         await clearState();
     }
@@ -141,9 +165,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         if (Outbox.Find(messageId) is not { } message || message.Attempts != attempt)
         {
             // Withdrawn while in flight. Had it already reached the relay, the log says it went out after all.
-            if (result.Outcome == DeliveryOutcome.Delivered && Outbox.Log.FindLast(record => record.MessageId == messageId) is { } last)
+            if (result.Outcome == DeliveryOutcome.Delivered && Outbox.Log.Exists(record => record.MessageId == messageId))
             {
-                Outbox.Add(last with { Status = MessageStatus.Sent, Reason = null, At = now, ClaimedAt = last.ClaimedAt ?? last.At });
+                Outbox.DeliveredAfterWithdrawal(messageId, now);
                 await SaveAsync();
             }
 
@@ -159,7 +183,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
                 Outbox.Delivered(message, now);
 
                 // The next step keeps its spacing from this one, however late this one went out.
-                Continue(plan, message, now, definition);
+                Continue(plan, message, now, definition, now);
                 break;
             case DeliveryOutcome.TransientFailure:
                 Outbox.Retry(message, SkipReason.TransientFailure, now);
@@ -173,7 +197,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
                 break;
             default:
                 await EndAsync(message, MessageStatus.Failed, SkipReason.Rejected, now);
-                Continue(plan, message, now, definition);
+                Continue(plan, message, now, definition, now);
                 break;
         }
 
@@ -214,7 +238,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             await EndAsync(message, MessageStatus.Skipped, SkipReason.Expired, now);
 
             // The next step keeps its spacing from when this one was due, so late steps never bunch up.
-            Continue(plan, message, message.DueAt, definition);
+            Continue(plan, message, message.DueAt, definition, now);
             return null;
         }
 
@@ -222,7 +246,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         {
             // Re-queued by an event while its first copy was on its way: it went out once, and that is enough.
             Outbox.Pending.Remove(message);
-            Continue(plan, message, now, definition);
+            Continue(plan, message, now, definition, now);
             return null;
         }
 
@@ -237,7 +261,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             // The control group: nothing from this flow, and each step logged when it would have gone out, so the
             // report can follow these customers over the same window as the ones who got it.
             await EndAsync(message, MessageStatus.Skipped, SkipReason.Holdout, now);
-            Continue(plan, message, now, definition);
+            Continue(plan, message, now, definition, now);
             return null;
         }
 
@@ -290,7 +314,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             // A template the operator broke: retrying cannot fix it, and it must not block the grain's other messages.
             LogTemplateError(exception, message.MessageId, resolved.Template);
             await EndAsync(message, MessageStatus.Failed, SkipReason.TemplateError, now);
-            Continue(plan, message, now, definition);
+            Continue(plan, message, now, definition, now);
             return null;
         }
 
@@ -326,11 +350,11 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         }
     }
 
-    private void Continue(IFollowUpPlan plan, FollowUp done, DateTimeOffset from, FlowDefinition? definition)
+    private void Continue(IFollowUpPlan plan, FollowUp done, DateTimeOffset from, FlowDefinition? definition, DateTimeOffset now)
     {
         if (definition is not null && plan.After(done, from, definition) is { } next)
         {
-            Outbox.Enqueue(next);
+            Outbox.Plan(next, now);
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
 using Orleans.Reminders;
 
@@ -15,8 +16,12 @@ public sealed class FollowUpServices(
     CouponCodes couponCodes,
     IOptions<SmtpOptions> smtp,
     IGrainFactory grains,
+    ILedger ledger,
     ILogger<FollowUpEngine> logger)
 {
+    /// <summary>Where every grain's ledger entries go once its state is written.</summary>
+    public ILedger Ledger { get; } = ledger;
+
     public TimeProvider Clock { get; } = clock;
 
     public FlowCatalog Flows { get; } = flows;

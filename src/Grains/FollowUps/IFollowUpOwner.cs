@@ -1,6 +1,7 @@
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
 
 namespace Orleans.Recovery.FollowUps;
@@ -26,6 +27,12 @@ public interface IFollowUpOwner
 
     /// <summary>Writes the owner's state, outbox included, with its ETag.</summary>
     Task WriteStateAsync();
+
+    /// <summary>Whom the ledger files the owner's entries under: the grain and its customer.</summary>
+    LedgerOwner LedgerOwner { get; }
+
+    /// <summary>The owner as the leads list shows it, once it is an abandoned cart or a failed payment; otherwise null.</summary>
+    Lead? Lead { get; }
 }
 
 /// <summary>A composed message and how to deliver it: by mail, or to the shop's webhook.</summary>

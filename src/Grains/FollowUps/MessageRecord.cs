@@ -37,6 +37,9 @@ public sealed record MessageRecord(
 
     /// <summary>For a sent or failed message: when it was claimed for sending, before the hand-off to the relay.</summary>
     [Id(12)] public DateTimeOffset? ClaimedAt { get; init; }
+
+    /// <summary>True for marketing mail (recovery, review request); false for transactional notices and records from before it was kept.</summary>
+    [Id(13)] public bool Marketing { get; init; }
 }
 
 /// <summary>A message log shared by carts and orders: an entry still sending is replaced by its outcome.</summary>

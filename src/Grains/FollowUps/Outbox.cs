@@ -1,3 +1,5 @@
+using Orleans.Recovery.Ledger;
+
 namespace Orleans.Recovery.FollowUps;
 
 /// <summary>
@@ -12,6 +14,9 @@ public sealed class Outbox
 
     /// <summary>The due time the grain's reminder was last registered for; null when none is registered.</summary>
     [Id(2)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>What the ledger has yet to confirm of this outbox and its owner: written with the change, appended after.</summary>
+    [Id(3)] public LedgerJournal Journal { get; set; } = new();
 
     /// <summary>When the grain next needs to wake, if ever.</summary>
     public DateTimeOffset? WakeAt => Pending.Count == 0 ? null : Pending.Min(message => message.WakeAt);
@@ -28,6 +33,19 @@ public sealed class Outbox
 
     public bool WasSent(string messageId) => Log.Exists(record => record.MessageId == messageId && record.Status == MessageStatus.Sent);
 
+    /// <summary>Queues a message unless it is known already; the ledger hears it was planned.</summary>
+    public bool Plan(FollowUp message, DateTimeOffset now)
+    {
+        if (!Enqueue(message))
+        {
+            return false;
+        }
+
+        Tell(message.MessageId, message.Flow, message.StepNumber, message.Marketing, message.To, MessageEventKind.Planned, now);
+        return true;
+    }
+
+    /// <summary>Queues a message unless it is known already, without telling the ledger: for state that moves in from an earlier version.</summary>
     public bool Enqueue(FollowUp message)
     {
         if (Knows(message.MessageId))
@@ -43,14 +61,23 @@ public sealed class Outbox
     public void End(FollowUp message, MessageStatus status, string? reason, DateTimeOffset now)
     {
         Pending.Remove(message);
-        Add(Record(message, status, reason, now) with { ClaimedAt = status == MessageStatus.Skipped ? null : message.ClaimedAt });
+        var record = Record(message, status, reason, now) with { ClaimedAt = status == MessageStatus.Skipped ? null : message.ClaimedAt };
+        if (status == MessageStatus.Failed && OpenClaim(message.MessageId) is { } claim)
+        {
+            record = record with { Variant = claim.Variant, CouponCode = claim.CouponCode };
+        }
+
+        Add(record);
+        Tell(record, message.To);
     }
 
     /// <summary>Puts a message off until the rules allow it, and logs why; it stays pending.</summary>
     public void Defer(FollowUp message, string reason, DateTimeOffset until, DateTimeOffset now)
     {
         message.DeferredUntil = until;
-        Add(Record(message, MessageStatus.Deferred, reason, now) with { DeferredUntil = until });
+        var record = Record(message, MessageStatus.Deferred, reason, now) with { DeferredUntil = until };
+        Add(record);
+        Tell(record, message.To);
     }
 
     /// <summary>
@@ -75,7 +102,20 @@ public sealed class Outbox
     {
         Pending.Remove(message);
         var claim = OpenClaim(message.MessageId) ?? Record(message, MessageStatus.Sending, null, at);
-        Add(claim with { Status = MessageStatus.Sent, Reason = null, At = at, ClaimedAt = claim.At });
+        var sent = claim with { Status = MessageStatus.Sent, Reason = null, At = at, ClaimedAt = claim.At };
+        Add(sent);
+        Tell(sent, message.To);
+    }
+
+    /// <summary>A message withdrawn while its hand-off ran reached the relay after all: the log says it went out.</summary>
+    public void DeliveredAfterWithdrawal(string messageId, DateTimeOffset at)
+    {
+        if (Log.FindLast(record => record.MessageId == messageId) is { } last)
+        {
+            var sent = last with { Status = MessageStatus.Sent, Reason = null, At = at, ClaimedAt = last.ClaimedAt ?? last.At };
+            Add(sent);
+            Tell(sent, Recipient.Customer);
+        }
     }
 
     /// <summary>A transient failure: the message stays, and is tried again after a back-off.</summary>
@@ -99,11 +139,13 @@ public sealed class Outbox
     }
 
     /// <summary>Logs that a message was never queued, and why: an event that came too late to start it.</summary>
-    public void Ignore(string messageId, string flow, int stepNumber, string reason, DateTimeOffset now)
+    public void Ignore(string messageId, string flow, int stepNumber, bool marketing, string reason, DateTimeOffset now)
     {
         if (!Log.Exists(record => record.MessageId == messageId && record.Status == MessageStatus.Skipped && record.Reason == reason))
         {
-            Add(new MessageRecord(messageId, flow, stepNumber, MessageStatus.Skipped, reason, now, now));
+            var record = new MessageRecord(messageId, flow, stepNumber, MessageStatus.Skipped, reason, now, now) { Marketing = marketing };
+            Add(record);
+            Tell(record, Recipient.Customer);
         }
     }
 
@@ -111,5 +153,41 @@ public sealed class Outbox
     public void Add(MessageRecord record) => MessageLog.Add(Log, record);
 
     private static MessageRecord Record(FollowUp message, MessageStatus status, string? reason, DateTimeOffset now) =>
-        new(message.MessageId, message.Flow, message.StepNumber, status, reason, now, message.DueAt, null, message.Attempts);
+        new(message.MessageId, message.Flow, message.StepNumber, status, reason, now, message.DueAt, null, message.Attempts) { Marketing = message.Marketing };
+
+    /// <summary>Tells the ledger what became of a message to the customer; alerts to the shop are no shopper's mail.</summary>
+    private void Tell(MessageRecord record, Recipient to)
+    {
+        var kind = record.Status switch
+        {
+            MessageStatus.Sent => MessageEventKind.Sent,
+            MessageStatus.Skipped => MessageEventKind.Skipped,
+            MessageStatus.Failed => MessageEventKind.Failed,
+            MessageStatus.Deferred => MessageEventKind.Deferred,
+            _ => (MessageEventKind?)null,
+        };
+        if (kind is { } known)
+        {
+            Tell(record.MessageId, record.Flow, record.Step, record.Marketing, to, known, record.At, record.Reason, record.Variant, record.CouponCode);
+        }
+    }
+
+    private void Tell(string messageId, string flow, int step, bool marketing, Recipient to, MessageEventKind kind, DateTimeOffset at, string? reason = null, string? variant = null, string? couponCode = null)
+    {
+        if (to == Recipient.Customer)
+        {
+            Journal.Add(new MessageEvent
+            {
+                At = at,
+                MessageId = messageId,
+                Flow = flow,
+                Step = step,
+                Marketing = marketing,
+                Kind = kind,
+                Reason = reason,
+                Variant = variant,
+                CouponCode = couponCode,
+            });
+        }
+    }
 }

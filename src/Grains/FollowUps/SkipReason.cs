@@ -23,6 +23,9 @@ public static class SkipReason
     /// <summary>The message's template could not render it; the operator must fix the template.</summary>
     public const string TemplateError = "template-error";
 
+    /// <summary>The operator erased the customer's data: nothing more goes to them, ever.</summary>
+    public const string Erased = "erased";
+
     /// <summary>A payment failure reported after the order was paid: too late to start reminders.</summary>
     public const string AlreadyPaid = "already-paid";
 }

@@ -34,6 +34,10 @@ public static class Currencies
         return amount.ToString("C", format);
     }
 
+    /// <summary>The digits after the decimal point in amounts of <paramref name="currency"/>: 2 for EUR, 0 for JPY; 2 for one we do not know.</summary>
+    public static int Digits(string currency) =>
+        _culturesByCurrency.TryGetValue(currency, out var cultures) ? cultures[0].NumberFormat.CurrencyDecimalDigits : 2;
+
     private static string? TryGetRegionCurrency(CultureInfo culture)
     {
         try

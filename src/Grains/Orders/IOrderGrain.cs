@@ -3,7 +3,7 @@ using Orleans.Recovery.Flows;
 namespace Orleans.Recovery.Orders;
 
 /// <summary>One order, keyed by the storefront's order id: its payment and post-purchase flows.</summary>
-public interface IOrderGrain : IFollowUpGrain, Retention.IRetainedGrain
+public interface IOrderGrain : IFollowUpGrain, Retention.IRetainedGrain, Retention.IErasableGrain
 {
     /// <summary>
     /// Records the order and cancels the recovery of its cart and of the customer's carts holding the same items.

@@ -6,6 +6,7 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Retention;
 
@@ -46,6 +47,7 @@ public sealed partial class OrderGrain(
     {
         // An order stored by an earlier version: its pending messages move into the outbox, written with the next change.
         State.Upgrade();
+        Engine.Resume();
         return Task.CompletedTask;
     }
 
@@ -156,6 +158,13 @@ public sealed partial class OrderGrain(
         return true;
     }
 
+    public async Task EraseAsync()
+    {
+        await Engine.CancelAsync(_ => true, SkipReason.Erased, followUps.Clock.GetUtcNow());
+        await Engine.ForgetAsync(order.ClearStateAsync);
+        DeactivateOnIdle();
+    }
+
     public Task RetimeAsync(string flow, FlowDefinition definition) => State.Order is null ? Task.CompletedTask : Engine.RetimeAsync(flow, definition);
 
     public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
@@ -207,6 +216,10 @@ public sealed partial class OrderGrain(
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => Task.CompletedTask;
 
     Task IFollowUpOwner.WriteStateAsync() => order.WriteStateAsync();
+
+    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Order, OrderId, State.Order?.Customer.Key, State.Order?.Customer.CustomerId);
+
+    Lead? IFollowUpOwner.Lead => State.ToLead();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {Event} recorded and ignored ({Reason})")]
     private partial void LogIgnored(string orderId, string @event, string reason);

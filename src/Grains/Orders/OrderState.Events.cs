@@ -1,6 +1,7 @@
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Orders;
 
@@ -17,9 +18,11 @@ public sealed partial class OrderState
 
         Order = placed;
         ReceivedAt = now;
+        Outbox.Journal.Add(new OrderEvent { At = now, Kind = OrderEventKind.Placed, Currency = placed.Currency, Subtotal = placed.Subtotal, Total = placed.Total, CartId = placed.CartId });
         if (placed.PaymentStatus == PaymentStatus.Paid)
         {
             PaidAt = now;
+            Outbox.Journal.Add(new OrderEvent { At = now, Kind = OrderEventKind.Paid });
             Queue(PostPurchasePlan.Notice(placed.OrderId, PostPurchaseSteps.Confirmation, null, now), now);
         }
 
@@ -36,9 +39,15 @@ public sealed partial class OrderState
         var repeated = PaymentFailure is { } known && known.Reason == reason && known.RetryUrl == retryUrl;
         PaymentFailure = new PaymentFailure(reason, retryUrl, now);
         ignoredBecause = IncompletePaymentPlan.WhyNotStart(PaidAt, CancelledAt);
+        if (!repeated && ignoredBecause is null)
+        {
+            // A failure after the payment or the cancellation is no unfinished payment: the ledger hears only real ones.
+            Outbox.Journal.Add(new OrderEvent { At = now, Kind = OrderEventKind.PaymentFailed, Reason = OrderMail.ReasonName(reason) });
+        }
+
         if (ignoredBecause is not null)
         {
-            Outbox.Ignore(IncompletePaymentPlan.MessageId(orderId, 0), FlowNames.IncompletePayment, 1, ignoredBecause, now);
+            Outbox.Ignore(IncompletePaymentPlan.MessageId(orderId, 0), FlowNames.IncompletePayment, 1, marketing: true, ignoredBecause, now);
             return OrderEventOutcome.Recorded;
         }
 
@@ -48,6 +57,7 @@ public sealed partial class OrderState
         }
 
         PaymentSequenceStarted = true;
+        PaymentSequenceStartedAt = now;
         if (IncompletePaymentPlan.Instance.Start(orderId, now, flow) is { } reminder)
         {
             Queue(reminder, now);
@@ -65,6 +75,7 @@ public sealed partial class OrderState
         }
 
         PaidAt = now;
+        Outbox.Journal.Add(new OrderEvent { At = now, Kind = OrderEventKind.Paid });
         Queue(PostPurchasePlan.Notice(Order!.OrderId, PostPurchaseSteps.Confirmation, null, now), now);
         return OrderEventOutcome.Recorded;
     }
@@ -147,6 +158,7 @@ public sealed partial class OrderState
         }
 
         CancelledAt = now;
+        Outbox.Journal.Add(new OrderEvent { At = now, Kind = OrderEventKind.Cancelled });
         return OrderEventOutcome.Recorded;
     }
 
@@ -168,10 +180,10 @@ public sealed partial class OrderState
     {
         if (message.To == Recipient.Customer && IsCancelled)
         {
-            Outbox.Ignore(message.MessageId, message.Flow, message.StepNumber, SkipReason.OrderCancelled, now);
+            Outbox.Ignore(message.MessageId, message.Flow, message.StepNumber, message.Marketing, SkipReason.OrderCancelled, now);
             return false;
         }
 
-        return Outbox.Enqueue(message);
+        return Outbox.Plan(message, now);
     }
 }

@@ -1,4 +1,6 @@
+using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Orders;
 
@@ -22,6 +24,9 @@ public sealed partial class OrderState
     [Id(12)] public bool PaymentSequenceStarted { get; set; }
 
     [Id(13)] public Outbox Outbox { get; set; } = new();
+
+    /// <summary>When the first failed payment started the incomplete-payment sequence: the payment lead's creation.</summary>
+    [Id(14)] public DateTimeOffset? PaymentSequenceStartedAt { get; set; }
 
     public bool IsCancelled => CancelledAt is not null;
 
@@ -50,4 +55,39 @@ public sealed partial class OrderState
         Rating,
         [.. Outbox.Log],
         [.. Outbox.Pending.Select(m => new PendingMessageView(m.MessageId, m.Flow, m.StepNumber, m.DueAt, m.WakeAt, m.Attempts))]);
+
+    /// <summary>
+    /// The order as the leads list shows a failed payment, once one started the incomplete-payment sequence. Recovered
+    /// once paid; finished when no payment reminder is left pending.
+    /// </summary>
+    public Lead? ToLead()
+    {
+        if (Order is not { } placed || !PaymentSequenceStarted)
+        {
+            return null;
+        }
+
+        var reminders = Outbox.Log.Where(record => record.Flow == FlowNames.IncompletePayment).ToList();
+        var sent = reminders.Where(record => record.Status == MessageStatus.Sent).ToList();
+        return new Lead
+        {
+            Type = Lead.PaymentType,
+            Email = placed.Customer.Email,
+            FirstName = placed.Customer.FirstName,
+            LastName = placed.Customer.LastName,
+            Locale = placed.Customer.Locale,
+            Country = placed.Customer.Country,
+            Items = placed.Items,
+            Total = placed.Total,
+            Currency = placed.Currency,
+            CreatedAt = PaymentSequenceStartedAt ?? PaymentFailure?.At ?? ReceivedAt!.Value,
+            LastActivityAt = LastActivity!.Value,
+            StepsSent = sent.Count,
+            CouponCode = sent.LastOrDefault(record => record.CouponCode is not null)?.CouponCode,
+            Outcome = PaidAt is not null ? LeadOutcome.Recovered : LeadOutcome.Open,
+            OrderId = PaidAt is not null ? placed.OrderId : null,
+            FinishedAt = Outbox.Pending.Exists(message => message.Flow == FlowNames.IncompletePayment) ? null : reminders.Count > 0 ? reminders.Max(record => record.At) : CancelledAt,
+            DeclineReason = PaymentFailure is { } failure ? OrderMail.ReasonName(failure.Reason) : null,
+        };
+    }
 }

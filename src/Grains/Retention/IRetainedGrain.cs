@@ -9,3 +9,13 @@ public interface IRetainedGrain : IGrainWithStringKey
     /// </summary>
     Task<bool> ForgetIfRetiredAsync();
 }
+
+/// <summary>A grain that holds a customer's personal data and forgets it on the operator's request (GDPR erasure).</summary>
+public interface IErasableGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Withdraws what is still owed (logged skipped as erased, so the ledger's counts stay whole), removes the reminder and
+    /// clears the state, at once.
+    /// </summary>
+    Task EraseAsync();
+}

@@ -142,7 +142,7 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             string? form = null;
             var cart = m.Segment(_cartId);
             var order = m.Segment(_orderId);
-            var (method, path) = m.Next(30) switch
+            var (method, path) = m.Next(36) switch
             {
                 0 => (HttpMethod.Put, Body($"/api/v1/carts/{cart}", Bodies.Cart(_cartId, _email), out body)),
                 1 => (HttpMethod.Post, $"/api/v1/carts/{cart}/checkout-started"),
@@ -173,6 +173,12 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                 26 => Public(HttpMethod.Post, Form($"/f/{m.Token(_tokens['f'])}", "rating", (1 + m.Next(5)).ToString(), m, out form), ref scope),
                 27 => Public(HttpMethod.Get, $"/n/{m.Token(_tokens['n'])}", ref scope),
                 28 => Public(HttpMethod.Post, Form($"/n/{m.Token(_tokens['n'])}", "consent", "yes", m, out form), ref scope),
+                29 => Operator(HttpMethod.Get, $"/api/v1/stats?from={m.Segment("2026-11-01")}&to={m.Segment("2026-11-30")}&flow={m.Segment("cart-abandonment")}", ref scope),
+                30 => Operator(HttpMethod.Get, $"/api/v1/stats/daily?from={m.Segment("2026-11-20")}&flow={m.Segment("incomplete-payment")}", ref scope),
+                31 => Operator(HttpMethod.Get, $"/api/v1/leads?type={m.Segment("cart")}&status={m.Segment("open")}&limit={m.Segment("2")}&cursor={m.Segment("MTc2NDA2NDgwMDAwMApjYXJ0CmM")}&format={m.Segment(m.Pick(["csv", "json"]))}", ref scope),
+                32 => Operator(HttpMethod.Get, $"/api/v1/reports/incomplete-payments?from={m.Segment("2026-11-01")}&to={m.Segment("2026-11-30")}", ref scope),
+                33 => Operator(HttpMethod.Post, Body("/api/v1/customers/export", new JsonObject { ["email"] = _email }, out body), ref scope),
+                34 => Operator(HttpMethod.Post, Body("/api/v1/customers/erase", new JsonObject { ["email"] = Bodies.NewEmail() }, out body), ref scope),
                 _ => Public(HttpMethod.Get, m.Pick(["/health/live", "/health/ready", "/", "/api/v1", "/api/v1/carts", "/r/", "/openapi/v1.json"]), ref scope),
             };
 

@@ -1,4 +1,6 @@
 using MathNet.Numerics;
+using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Reports;
 
 namespace Orleans.Recovery.Grains.Tests.Reports;
@@ -118,5 +120,70 @@ public sealed class ResultRulesTests
     {
         Assert.True(VariantTest.TooFewToCall([new("A", 99, 10), new("B", 5_000, 400)]));
         Assert.False(VariantTest.TooFewToCall([new("A", 100, 10), new("B", 5_000, 400)]));
+    }
+
+    [Fact]
+    public void APaymentReminderRecoversItsOwnOrderByItsSendEvenUnderTheClickModelAndAReviewRequestNever()
+    {
+        var cartClicked = Sent("cart", TimeSpan.FromDays(2), clickedBefore: TimeSpan.FromDays(1));
+        var reminder = Sent("reminder", TimeSpan.FromHours(3), flow: "incomplete-payment") with { OrderId = "o-1" };
+        var review = Sent("review", TimeSpan.FromHours(1), flow: "post-purchase", clickedBefore: TimeSpan.FromMinutes(30));
+
+        Assert.Equal("reminder", Attribution.For(Order, [cartClicked, reminder, review], AttributionModel.Click, Window, "o-1")?.MessageId);
+
+        // Another order of the same customer is not that reminder's to recover: its clicks count, not its send.
+        Assert.Equal("cart", Attribution.For(Order, [cartClicked, reminder, review], AttributionModel.Click, Window, "o-2")?.MessageId);
+    }
+
+    [Fact]
+    public void AnEntryConvertsByTheFirstOrderWithinTheWindowAfterAnyOfItsSteps()
+    {
+        var decided = new[] { Order - TimeSpan.FromDays(9), Order - TimeSpan.FromDays(2) };
+        var tooLate = new Conversion("late", Order + TimeSpan.FromDays(4));
+        var first = new Conversion("first", Order - TimeSpan.FromDays(1));
+        var beforeAnyStep = new Conversion("before", Order - TimeSpan.FromDays(10));
+        var betweenWindows = new Conversion("between", Order - TimeSpan.FromDays(3));
+
+        Assert.Equal("first", EntryConversion.Of(decided, [tooLate, first, beforeAnyStep, betweenWindows], Window)?.OrderId);
+        Assert.Equal("between", EntryConversion.Of([Order - TimeSpan.FromDays(9), Order - TimeSpan.FromDays(4)], [betweenWindows, first], Window)?.OrderId);
+        Assert.Null(EntryConversion.Of(decided, [tooLate, beforeAnyStep], Window));
+    }
+
+    [Fact]
+    public void AStepIsDecidedWhenItCameDueNotWhenAPurchaseOrACancellationWithdrewIt()
+    {
+        Assert.True(StepDecision.IsDecided(MessageEventKind.Sent, null));
+        Assert.True(StepDecision.IsDecided(MessageEventKind.Skipped, SkipReason.Holdout));
+        Assert.True(StepDecision.IsDecided(MessageEventKind.Skipped, SkipReason.Unsubscribed));
+        Assert.True(StepDecision.IsHoldout(MessageEventKind.Skipped, SkipReason.Holdout));
+        foreach (var withdrawn in new[] { SkipReason.Purchased, SkipReason.CartDeleted, SkipReason.PaymentSucceeded, SkipReason.Expired })
+        {
+            Assert.False(StepDecision.IsDecided(MessageEventKind.Skipped, withdrawn));
+        }
+
+        Assert.False(StepDecision.IsDecided(MessageEventKind.Deferred, SkipReason.QuietHours));
+        Assert.False(StepDecision.IsDecided(MessageEventKind.Planned, null));
+    }
+
+    [Fact]
+    public void StatsAddUpPerFlowNeverMixCurrenciesAndFlagAVariantTestWithFewRecipients()
+    {
+        CountRow Row(int step, string variant, string metric, long count, string detail = "", decimal amount = 0) =>
+            new("cart-abandonment", step, variant, metric, detail, count, amount);
+        var stats = StatsReport.From(
+        [
+            Row(0, "", "entered", 10), Row(0, "", "treated_entered", 8), Row(0, "", "control_entered", 2),
+            Row(1, "a", "sent", 40), Row(1, "b", "sent", 4), Row(1, "a", "recovered", 3), Row(1, "b", "recovered", 1),
+            Row(1, "a", "revenue", 0, "EUR", 30m), Row(1, "b", "revenue", 0, "USD", 12.5m), Row(2, "", "revenue", 0, "EUR", 10m),
+            Row(2, "", "recovered", 1), Row(2, "", "skipped", 2, "purchased"), Row(2, "", "skipped", 1, "holdout"),
+        ], ["cart-abandonment"]).Single();
+
+        Assert.Equal((44L, 5L), (stats.Sent, stats.Recovered));
+        Assert.Equal([new CurrencyAmount("EUR", 40m), new CurrencyAmount("USD", 12.5m)], stats.Revenue);
+        Assert.Equal(new Dictionary<string, long> { ["holdout"] = 1, ["purchased"] = 2 }, stats.Skipped);
+        Assert.Equal(5 / 8d, stats.RecoveryRate);
+        Assert.True(stats.Steps[0].TooFewToCall);
+        Assert.Equal(1, stats.Steps[0].Variants.Sum(v => v.ProbabilityBest!.Value), 6);
+        Assert.Empty(stats.Steps[1].Variants);
     }
 }

@@ -1,0 +1,107 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Api.Auth;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Silo.Ledger;
+
+namespace Orleans.Recovery.Api.Reports;
+
+public sealed record LeadsPage(IReadOnlyList<LeadView> Items, string? NextCursor);
+
+/// <summary>
+/// Abandoned carts and failed payments: open, recovered, lost or unsubscribed, newest first, a page at a time as JSON,
+/// or all of them as RFC 4180 CSV streamed row by row.
+/// </summary>
+public static class LeadsApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    private static readonly string[] Types = [Lead.CartType, Lead.PaymentType];
+
+    public static IEndpointRouteBuilder MapLeadsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/leads", GetLeads).WithTags("Results").RequireAuthorization(ApiScopes.Operator);
+        return app;
+    }
+
+    public static async Task<Results<Ok<LeadsPage>, PushStreamHttpResult, ValidationProblem>> GetLeads(
+        string? type, string? status, string? from, string? to, string? limit, string? cursor, string? format,
+        HttpRequest request, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var now = ReportQuery.Now(services);
+        var query = ReportQuery.Read(from, to, null, now);
+        var csv = format == "csv" || request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+        var leadQuery = new LeadQuery(
+            query.From,
+            query.To,
+            query.OneOf("type", type, Types),
+            query.OneOf("status", status, LedgerReports.Statuses),
+            Limit(query, limit, csv),
+            Cursor(query, cursor));
+        if (format is not null and not "csv" and not "json")
+        {
+            query.Fail("format", "The format must be json or csv.");
+        }
+
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        if (csv)
+        {
+            return TypedResults.Stream(body => LeadsCsv.WriteAsync(body, reports.LeadsAsync(leadQuery, now, cancellationToken), cancellationToken), "text/csv; charset=utf-8", "leads.csv");
+        }
+
+        var items = await reports.LeadsAsync(leadQuery with { Limit = leadQuery.Limit + 1 }, now, cancellationToken).ToListAsync(cancellationToken);
+        var next = items.Count > leadQuery.Limit ? CursorOf(items[leadQuery.Limit - 1]) : null;
+        return TypedResults.Ok(new LeadsPage([.. items.Take(leadQuery.Limit)], next));
+    }
+
+    private static int Limit(ReportQuery query, string? text, bool csv)
+    {
+        if (text is null)
+        {
+            return csv ? 0 : DefaultLimit;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit)
+        {
+            return limit;
+        }
+
+        query.Fail("limit", $"The limit must be a whole number from 1 to {MaxLimit}.");
+        return DefaultLimit;
+    }
+
+    /// <summary>A cursor is opaque to clients: the last lead's creation, type and id, base64url-encoded.</summary>
+    private static string CursorOf(LeadView lead) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{lead.CreatedAt.ToUnixTimeMilliseconds()}\n{lead.Type}\n{lead.Id}"));
+
+    private static LeadCursor? Cursor(ReportQuery query, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text)).Split('\n') is [var at, var type, var id]
+                && long.TryParse(at, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var createdAt) && Types.Contains(type) && id.Length > 0)
+            {
+                return new LeadCursor(createdAt, type, id);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        query.Fail("cursor", "The cursor is not one this API gave out; use the nextCursor of the previous page.");
+        return null;
+    }
+}

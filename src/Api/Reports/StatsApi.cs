@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Api.Auth;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Reports;
+using Orleans.Recovery.Silo.Ledger;
+
+namespace Orleans.Recovery.Api.Reports;
+
+/// <summary>The stats of a period, per flow, step and variant.</summary>
+public sealed record StatsResponse(DateOnly From, DateOnly To, AttributionModel Model, TimeSpan Window, IReadOnlyList<FlowStats> Flows);
+
+/// <summary>One day of the chart.</summary>
+public sealed record DayStats(DateOnly Date, long Sent, long Clicked, long Recovered, IReadOnlyList<CurrencyAmount> Revenue);
+
+public sealed record DailyResponse(DateOnly From, DateOnly To, string? Flow, IReadOnlyList<DayStats> Days);
+
+/// <summary>
+/// What the engine recovered, read from the ledger's daily counts (never from grains): per flow, step and variant, with
+/// the holdout's lift; and per day, for the chart.
+/// </summary>
+public static class StatsApi
+{
+    public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder app)
+    {
+        var stats = app.MapGroup("/api/v1/stats").WithTags("Results").RequireAuthorization(ApiScopes.Operator);
+        stats.MapGet("/", GetStats);
+        stats.MapGet("/daily", GetDaily);
+        return app;
+    }
+
+    public static async Task<Results<Ok<StatsResponse>, ValidationProblem>> GetStats(
+        string? from, string? to, string? flow, LedgerReports reports, IOptionsMonitor<AttributionOptions> attribution, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var rows = await reports.CountsAsync(query.From, query.To, query.Flow, cancellationToken);
+        var settings = attribution.CurrentValue;
+        return TypedResults.Ok(new StatsResponse(query.From, query.To, settings.Model, settings.Window,
+            StatsReport.From(rows, query.Flow is { } one ? [one] : FlowNames.All)));
+    }
+
+    public static async Task<Results<Ok<DailyResponse>, ValidationProblem>> GetDaily(
+        string? from, string? to, string? flow, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        var rows = (await reports.DailyAsync(query.From, query.To, query.Flow, cancellationToken)).ToLookup(row => row.Day, row => row.Row);
+        var days = Enumerable.Range(0, query.To.DayNumber - query.From.DayNumber + 1).Select(query.From.AddDays).Select(day => new DayStats(
+            day,
+            rows[day].Where(row => row.Metric == "sent").Sum(row => row.Count),
+            rows[day].Where(row => row.Metric == "clicked").Sum(row => row.Count),
+            rows[day].Where(row => row.Metric == "recovered").Sum(row => row.Count),
+            [.. rows[day].Where(row => row.Metric == "revenue" && row.Amount != 0).GroupBy(row => row.Detail, StringComparer.Ordinal)
+                .Select(group => new CurrencyAmount(group.Key, group.Sum(row => row.Amount))).OrderBy(money => money.Currency, StringComparer.Ordinal)]));
+        return TypedResults.Ok(new DailyResponse(query.From, query.To, query.Flow, [.. days]));
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Recovery.Ledger;
+
+/// <summary>
+/// One activation's side of its <see cref="LedgerJournal"/>: hands the entries to the ledger after each state write,
+/// and drops those the ledger confirmed before the next. An append is not awaited by the grain's callers; a grain that
+/// is about to stop waking up awaits it first, so whatever the ledger has not confirmed keeps a reminder.
+/// </summary>
+public sealed partial class LedgerFeed(ILedger ledger, ILogger logger)
+{
+    private Task? _latest;
+    private int _latestCount;
+    private Lead? _lastLead;
+
+    /// <summary>Whether an append would carry anything: entries, or a lead that changed since the last one appended.</summary>
+    public bool Owes(LedgerJournal journal, Lead? lead) => journal.Entries.Count > 0 || (lead is not null && lead != _lastLead);
+
+    /// <summary>
+    /// Called before the state is written: drops the entries the last confirmed append carried, and counts the write,
+    /// so the revision the state holds is the one its append carries.
+    /// </summary>
+    public void BeforeWrite(LedgerJournal journal)
+    {
+        if (_latest is { IsCompletedSuccessfully: true })
+        {
+            journal.Entries.RemoveRange(0, Math.Min(_latestCount, journal.Entries.Count));
+            _latest = null;
+            _latestCount = 0;
+        }
+
+        journal.Revision++;
+    }
+
+    /// <summary>
+    /// Called after the state is written, and on activation: appends everything the journal holds, confirmed or not,
+    /// with the owner's lead as it stands. The returned task completes true once the ledger has it, false when the
+    /// ledger could not take it now; it never throws.
+    /// </summary>
+    public Task<bool> SendAsync(LedgerJournal journal, LedgerOwner owner, Lead? lead)
+    {
+        if (!Owes(journal, lead))
+        {
+            return Task.FromResult(true);
+        }
+
+        // A lead the ledger already has as it is now is not sent again with every write.
+        var batch = new LedgerBatch(owner, [.. journal.Entries], lead == _lastLead ? null : lead, journal.Revision);
+        var append = ledger.AppendAsync(batch);
+        _latest = append;
+        _latestCount = batch.Entries.Length;
+        _lastLead = lead;
+        return ConfirmedAsync(append, owner);
+    }
+
+    private async Task<bool> ConfirmedAsync(Task append, LedgerOwner owner)
+    {
+        try
+        {
+            await append;
+            return true;
+        }
+        catch (Exception exception)
+        {
+            // Kept in the journal: the next write appends them again, and so does the grain's next activation.
+            _lastLead = null;
+            LogAppendFailed(exception, owner.Kind);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger did not take a {OwnerKind}'s entries; they stay in its state and are appended again")]
+    private partial void LogAppendFailed(Exception exception, string ownerKind);
+}

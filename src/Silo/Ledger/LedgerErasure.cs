@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace Orleans.Recovery.Silo.Ledger;
+
+/// <summary>
+/// Erases a customer from the ledger: their leads, the only rows with personal data, are deleted, and the customer is
+/// marked erased so no later append brings a lead back. Counts, messages and orders stay, under the customer key only.
+/// </summary>
+public sealed class LedgerErasure(LedgerDatabase database)
+{
+    /// <summary>Marks the customer erased and deletes their leads; returns how many leads went.</summary>
+    public Task<int> EraseAsync(string customerKey, DateTimeOffset now) => database.WriteAsync(async () =>
+    {
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (database.IsPostgreSql)
+        {
+            // Taken in turn with the ledger's writes, so an append of this customer's lead cannot slip in between.
+            await using var lockCommand = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", SqlLedger.AdvisoryLockKey);
+            await lockCommand.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            // Deleted rows are overwritten with zeros, not merely unlinked.
+            await using var secure = LedgerDatabase.Command(connection, transaction, "PRAGMA secure_delete = ON");
+            await secure.ExecuteNonQueryAsync();
+        }
+
+        await using (var mark = LedgerDatabase.Command(connection, transaction, """
+            INSERT INTO recovery_customers (customer_key, erased_at) VALUES (@key, @at)
+            ON CONFLICT (customer_key) DO UPDATE SET erased_at = COALESCE(recovery_customers.erased_at, excluded.erased_at)
+            """).With("key", customerKey).With("at", now.ToUnixTimeMilliseconds()))
+        {
+            await mark.ExecuteNonQueryAsync();
+        }
+
+        await using var delete = LedgerDatabase.Command(connection, transaction, "DELETE FROM recovery_leads WHERE customer_key = @key").With("key", customerKey);
+        var deleted = await delete.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+        return deleted;
+    });
+
+    /// <summary>
+    /// On SQLite, leaves no copy of erased data in the file or its write-ahead log: the grains' cleared state and the
+    /// deleted leads free pages that still hold the old bytes, so the database is rebuilt (VACUUM) and the log
+    /// checkpointed and truncated. It takes its turn with every other write, and its time grows with the database.
+    /// PostgreSQL reuses the space of deleted rows by itself (autovacuum); nothing is done there.
+    /// </summary>
+    public Task CompactAsync() => database.IsPostgreSql ? Task.CompletedTask : database.WriteAsync(async () =>
+    {
+        await using var connection = (SqliteConnection)await database.OpenAsync();
+        foreach (var sql in new[] { "PRAGMA secure_delete = ON", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)" })
+        {
+            await using var command = LedgerDatabase.Command(connection, null, sql);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return true;
+    });
+}

@@ -1,0 +1,157 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Reports;
+
+namespace Orleans.Recovery.Silo.Ledger;
+
+/// <summary>
+/// The ledger on the silo's database. Appends from every grain on the silo queue here and are written together, a
+/// batch of grains in one transaction, so a burst of sends costs a few transactions rather than one per message. A
+/// batch that fails is tried grain by grain, so one bad entry cannot hold back the others; what still fails is
+/// reported to its grain, which keeps the entries and appends them again.
+/// </summary>
+public sealed partial class SqlLedger : ILedger, IAsyncDisposable
+{
+    private const int MaxGrainsPerTransaction = 256;
+
+    private readonly Channel<Append> _queue = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly LedgerDatabase _database;
+    private readonly IOptionsMonitor<AttributionOptions> _attribution;
+    private readonly ILogger<SqlLedger> _logger;
+    private readonly Task _writing;
+    private int _pending;
+
+    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger)
+    {
+        _database = database;
+        _attribution = attribution;
+        _logger = logger;
+        _writing = Task.Run(WriteAllAsync);
+    }
+
+    /// <summary>Appends queued or being written: zero once everything handed to the ledger is committed or failed.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>A fault to inject in tests: called inside each transaction, before it commits (a crash mid-flush).</summary>
+    public Func<IReadOnlyList<LedgerBatch>, Task>? BeforeCommit { get; set; }
+
+    /// <summary>A fault to inject in tests: called after each commit, before the grains hear of it (a crash right after one).</summary>
+    public Func<IReadOnlyList<LedgerBatch>, Task>? AfterCommit { get; set; }
+
+    public Task AppendAsync(LedgerBatch batch)
+    {
+        if (batch.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        var append = new Append(batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(append))
+        {
+            Interlocked.Decrement(ref _pending);
+            return Task.FromException(new ObjectDisposedException(nameof(SqlLedger)));
+        }
+
+        return append.Done.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writing;
+    }
+
+    private async Task WriteAllAsync()
+    {
+        var reader = _queue.Reader;
+        var appends = new List<Append>(MaxGrainsPerTransaction);
+        while (await reader.WaitToReadAsync())
+        {
+            while (appends.Count < MaxGrainsPerTransaction && reader.TryRead(out var append))
+            {
+                appends.Add(append);
+            }
+
+            await WriteAsync(appends);
+            Interlocked.Add(ref _pending, -appends.Count);
+            appends.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<Append> appends)
+    {
+        try
+        {
+            await WriteTransactionAsync([.. appends.Select(append => append.Batch)]);
+            appends.ForEach(append => append.Done.TrySetResult());
+            return;
+        }
+        catch (Exception exception) when (appends.Count > 1)
+        {
+            LogBatchFailed(exception, appends.Count);
+        }
+        catch (Exception exception)
+        {
+            appends[0].Done.TrySetException(exception);
+            return;
+        }
+
+        foreach (var append in appends)
+        {
+            try
+            {
+                await WriteTransactionAsync([append.Batch]);
+                append.Done.TrySetResult();
+            }
+            catch (Exception exception)
+            {
+                append.Done.TrySetException(exception);
+            }
+        }
+    }
+
+    private Task WriteTransactionAsync(IReadOnlyList<LedgerBatch> batches) => _database.WriteAsync(async () =>
+    {
+        await using var connection = await _database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (_database.IsPostgreSql)
+        {
+            // One ledger transaction at a time across the cluster: the daily counts are shared rows, and an attribution
+            // must see every touch and order of its customer that any silo committed before it.
+            await using var command = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", AdvisoryLockKey);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var work = new LedgerTransaction(connection, transaction, _attribution.CurrentValue);
+        foreach (var batch in batches)
+        {
+            await work.ApplyAsync(batch);
+        }
+
+        await work.AttributeAsync();
+        await work.CountAsync();
+        if (BeforeCommit is { } fault)
+        {
+            await fault(batches);
+        }
+
+        await transaction.CommitAsync();
+        if (AfterCommit is { } lost)
+        {
+            await lost(batches);
+        }
+
+        return true;
+    });
+
+    /// <summary>An arbitrary constant that names the ledger's lock among the database's advisory locks ("ORECLEDG").</summary>
+    internal const long AdvisoryLockKey = 0x4F524543_4C454447;
+
+    private sealed record Append(LedgerBatch Batch, TaskCompletionSource Done);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A ledger transaction of {Grains} grains' entries failed; writing them one grain at a time")]
+    private partial void LogBatchFailed(Exception exception, int grains);
+}
