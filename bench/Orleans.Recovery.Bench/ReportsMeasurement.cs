@@ -112,7 +112,7 @@ public sealed class ReportsMeasurement(string repository, BenchMode mode, Func<s
             FROM recovery_messages CROSS JOIN (VALUES ('entered'), ('treated_entered')) AS entry (metric)
             WHERE step = 1 GROUP BY 1, 2, 3, 4, 5, 6
             """,
-            "ANALYZE",
+            "VACUUM ANALYZE",
         })
         {
             await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };

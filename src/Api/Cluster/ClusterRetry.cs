@@ -36,7 +36,7 @@ public sealed partial class ClusterRetryFilter(ILogger<ClusterRetryFilter> logge
 public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExceptionHandler
 {
     public static bool IsTransient(Exception exception) =>
-        exception is OrleansMessageRejectionException or SiloUnavailableException
+        exception is OrleansMessageRejectionException or SiloUnavailableException or Ledger.LedgerUnavailableException
         // e.g. "Reminder Service is still initializing": a silo that just joined, or lost its database for a moment.
         || (exception is OrleansException && exception.InnerException is { } inner && (inner is TimeoutException || IsTransient(inner)));
 
@@ -56,8 +56,10 @@ public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExcep
             ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The engine's cluster is unavailable right now.",
-                Detail = "Nothing was changed. Retry the request in a few seconds.",
+                Title = exception is Ledger.LedgerUnavailableException ? "The ledger is unavailable right now." : "The engine's cluster is unavailable right now.",
+                Detail = exception is Ledger.LedgerUnavailableException
+                    ? "Part of the request may have been done. Repeating it is safe: retry in a few seconds."
+                    : "Nothing was changed. Retry the request in a few seconds.",
             },
         });
     }

@@ -33,8 +33,11 @@ public sealed record CustomerExport(
     IReadOnlyList<CouponView> Coupons,
     IReadOnlyList<LeadView> Leads);
 
-/// <summary>What an erase reached.</summary>
-public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted);
+/// <summary>
+/// What an erase reached. <c>Compacted</c>: on SQLite, whether the file was rebuilt and its log emptied, so no copy of the
+/// data is left on disk; false when a long read (a CSV download) held the log, and erasing again finishes it.
+/// </summary>
+public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted, bool Compacted);
 
 /// <summary>
 /// The operator's view of one customer: unsubscribe or suppression, newsletter consent from the opt-in link, recent
@@ -89,10 +92,11 @@ public static class CustomersApi
         var key = CustomerKey.FromEmail(request.Email!);
         var now = ReportQuery.Now(services);
 
-        // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains.
-        await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
+        // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains: those the
+        // ledger knows, and those the customer grain knew of (a cart whose messages the ledger filed under an earlier address).
+        var known = await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
         var leads = await erasure.EraseAsync(key, now);
-        var (carts, orders) = await HoldingsAsync(key, await reports.CustomerAsync(key, now, cancellationToken), grains);
+        var (carts, orders) = await HoldingsAsync(key, await reports.CustomerAsync(key, now, cancellationToken), grains, known);
         foreach (var cart in carts)
         {
             await grains.GetGrain<ICartGrain>(cart.CartId).EraseAsync();
@@ -104,15 +108,14 @@ public static class CustomersApi
         }
 
         leads += await erasure.EraseAsync(key, now);
-        await erasure.CompactAsync();
-        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads));
+        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync()));
     }
 
     /// <summary>The carts and orders that hold this customer's data now: a cart since given another address is theirs no more.</summary>
-    private static async Task<(List<CartView> Carts, List<OrderView> Orders)> HoldingsAsync(string key, CustomerLedger ledger, IGrainFactory grains)
+    private static async Task<(List<CartView> Carts, List<OrderView> Orders)> HoldingsAsync(string key, CustomerLedger ledger, IGrainFactory grains, CustomerHoldings? known = null)
     {
-        var carts = await Task.WhenAll(ledger.CartIds.Select(id => grains.GetGrain<ICartGrain>(id).GetViewAsync()));
-        var orders = await Task.WhenAll(ledger.OrderIds.Select(id => grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
+        var carts = await Task.WhenAll(ledger.CartIds.Union(known?.CartIds ?? []).Select(id => grains.GetGrain<ICartGrain>(id).GetViewAsync()));
+        var orders = await Task.WhenAll(ledger.OrderIds.Union(known?.OrderIds ?? []).Select(id => grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
         return (
             [.. carts.OfType<CartView>().Where(cart => cart.Snapshot?.Customer.Key == key)],
             [.. orders.OfType<OrderView>().Where(order => order.Order.Customer.Key == key)]);

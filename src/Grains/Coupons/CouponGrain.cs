@@ -15,9 +15,9 @@ public sealed partial class CouponGrain(
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IOptionsMonitor<RetentionOptions> retention,
     ILedger ledger,
-    ILogger<CouponGrain> logger) : Grain, ICouponGrain
+    ILogger<CouponGrain> logger) : Grain, ICouponGrain, IRemindable
 {
-    private readonly LedgerFeed _ledger = new(ledger, logger);
+    private readonly LedgerFeed _ledger = new(ledger, clock, logger);
 
     private LedgerOwner Owner => new(LedgerOwner.Coupon, this.GetPrimaryKeyString(), coupon.State.Issue?.CustomerKey);
 
@@ -63,9 +63,7 @@ public sealed partial class CouponGrain(
         coupon.State.RedeemedByOrderId = orderId;
         coupon.State.RedeemedAt = now;
         coupon.State.Journal.Add(new CouponRedeemed { At = now, Code = view.Code, OrderId = orderId, PercentOff = view.PercentOff });
-        _ledger.BeforeWrite(coupon.State.Journal);
-        await coupon.WriteStateAsync();
-        await _ledger.SendAsync(coupon.State.Journal, Owner, null);
+        await _ledger.SaveAsync(this, coupon.State.Journal, Owner, coupon.WriteStateAsync);
         LogRedeemed(view.Code, orderId);
         return new RedeemResult(RedeemOutcome.Redeemed, coupon.State.View(now));
     }
@@ -78,10 +76,17 @@ public sealed partial class CouponGrain(
             return false;
         }
 
+        if (!await _ledger.SendAsync(coupon.State.Journal, Owner, null))
+        {
+            throw new LedgerUnavailableException();
+        }
+
         await coupon.ClearStateAsync();
         this.DeactivateOnIdle();
         return true;
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _ledger.RetryAsync(this, coupon.State.Journal, Owner);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Coupon {Code} redeemed by order {OrderId}")]
     private partial void LogRedeemed(string code, string orderId);

@@ -18,9 +18,9 @@ public sealed class CustomerGrain(
     IOptionsMonitor<QuietHoursOptions> quietHours,
     IOptionsMonitor<FrequencyCapOptions> cap,
     ILedger ledger,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
-    private readonly LedgerFeed _ledger = new(ledger, logger);
+    private readonly LedgerFeed _ledger = new(ledger, clock, logger);
 
     private CustomerState State => customer.State;
 
@@ -34,12 +34,9 @@ public sealed class CustomerGrain(
     }
 
     /// <summary>Writes the customer, then appends what the ledger has yet to hear (an unsubscribe), awaiting it.</summary>
-    private async Task SaveAsync()
-    {
-        _ledger.BeforeWrite(State.Journal);
-        await customer.WriteStateAsync();
-        await _ledger.SendAsync(State.Journal, Owner, null);
-    }
+    private Task SaveAsync() => _ledger.SaveAsync(this, State.Journal, Owner, customer.WriteStateAsync);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _ledger.RetryAsync(this, State.Journal, Owner);
 
     public Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
     {
@@ -139,8 +136,9 @@ public sealed class CustomerGrain(
         }
     }
 
-    public async Task EraseAsync()
+    public async Task<CustomerHoldings> EraseAsync()
     {
+        var holdings = new CustomerHoldings([.. State.Carts.Keys], [.. State.RecentOrders.Select(order => order.OrderId)]);
         State.SuppressedBecause = FollowUps.SkipReason.Erased;
         State.Carts.Clear();
         State.RecentOrders.Clear();
@@ -148,6 +146,7 @@ public sealed class CustomerGrain(
         State.Variants.Clear();
         State.NewsletterConsentAt = null;
         await SaveAsync();
+        return holdings;
     }
 
     public Task<bool> IsUnsubscribedAsync() => Task.FromResult(State.UnsubscribedAt is not null);

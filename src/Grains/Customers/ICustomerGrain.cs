@@ -42,10 +42,15 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Forgets what the customer grain holds (carts, orders, sends, variants, consent) and keeps only that the address,
-    /// whose hash is this grain's key, is erased: no mail goes to it again.
+    /// whose hash is this grain's key, is erased: no mail goes to it again. Returns the carts and orders it knew of, for
+    /// the erase to reach.
     /// </summary>
-    Task EraseAsync();
+    Task<CustomerHoldings> EraseAsync();
 
     /// <summary>True once the customer has unsubscribed.</summary>
     Task<bool> IsUnsubscribedAsync();
 }
+
+/// <summary>The carts still pending and the recent orders a customer grain knew of.</summary>
+[GenerateSerializer, Immutable, Alias("customer-holdings")]
+public sealed record CustomerHoldings([property: Id(0)] ImmutableArray<string> CartIds, [property: Id(1)] ImmutableArray<string> OrderIds);

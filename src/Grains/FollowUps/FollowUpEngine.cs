@@ -18,7 +18,7 @@ namespace Orleans.Recovery.FollowUps;
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
     private readonly HandOffs _handOffs = new(services.Logger);
-    private readonly LedgerFeed _ledger = new(services.Ledger, services.Logger);
+    private readonly LedgerFeed _ledger = new(services.Ledger, services.Clock, services.Logger);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
 
@@ -105,13 +105,19 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     }
 
     /// <summary>
-    /// Gives the ledger what it has not confirmed (counts only: no lead), removes the grain's reminder, then its state: a
-    /// crash in between leaves state the next sweep clears, never a reminder on nothing.
+    /// Gives the ledger what it has not confirmed and takes the grain's lead out of it, removes the grain's reminder, then
+    /// its state: a crash in between leaves state the next sweep clears, never a reminder on nothing. While the ledger
+    /// cannot take the entries the grain keeps everything and throws: the next sweep, or the operator, asks again.
     /// </summary>
     public async Task ForgetAsync(Func<Task> clearState)
     {
         await _handOffs.WithdrawAllAsync();
-        await _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead: null);
+        Outbox.Journal.Add(new Forgotten { At = Clock.GetUtcNow() });
+        if (!await _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead: null))
+        {
+            throw new LedgerUnavailableException();
+        }
+
         await FollowUpReminder.UnregisterAsync(grain, reminderName);
         await clearState();
     }

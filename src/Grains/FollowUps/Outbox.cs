@@ -114,7 +114,7 @@ public sealed class Outbox
         {
             var sent = last with { Status = MessageStatus.Sent, Reason = null, At = at, ClaimedAt = last.ClaimedAt ?? last.At };
             Add(sent);
-            Tell(sent, Recipient.Customer);
+            Tell(sent, sent.Flow == Feedback.FeedbackAlertPlan.Name ? Recipient.Support : Recipient.Customer);
         }
     }
 

@@ -73,6 +73,10 @@ public sealed record CouponRedeemed : LedgerEntry
     [Id(2)] public required decimal PercentOff { get; init; }
 }
 
+/// <summary>The grain forgot its data (retention or an erase): its lead in the ledger keeps its figures but loses the shopper's name and address.</summary>
+[GenerateSerializer, Immutable, Alias("ledger-forgotten")]
+public sealed record Forgotten : LedgerEntry;
+
 /// <summary>The customer unsubscribed from all marketing mail.</summary>
 [GenerateSerializer, Immutable, Alias("ledger-unsubscribed")]
 public sealed record Unsubscribed : LedgerEntry;

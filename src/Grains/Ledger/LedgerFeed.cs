@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Recovery.Flows;
 
 namespace Orleans.Recovery.Ledger;
 
@@ -7,8 +8,11 @@ namespace Orleans.Recovery.Ledger;
 /// and drops those the ledger confirmed before the next. An append is not awaited by the grain's callers; a grain that
 /// is about to stop waking up awaits it first, so whatever the ledger has not confirmed keeps a reminder.
 /// </summary>
-public sealed partial class LedgerFeed(ILedger ledger, ILogger logger)
+public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogger logger)
 {
+    /// <summary>The reminder a grain without follow-ups (a customer, a coupon) holds while the ledger has not confirmed its entries.</summary>
+    public const string ReminderName = "ledger";
+
     private Task? _latest;
     private int _latestCount;
     private Lead? _lastLead;
@@ -18,7 +22,8 @@ public sealed partial class LedgerFeed(ILedger ledger, ILogger logger)
 
     /// <summary>
     /// Called before the state is written: drops the entries the last confirmed append carried, and counts the write,
-    /// so the revision the state holds is the one its append carries.
+    /// so the revision the state holds is the one its append carries. The revision never falls below the clock in
+    /// milliseconds, so a grain cleared and reported again still outranks what it appended before.
     /// </summary>
     public void BeforeWrite(LedgerJournal journal)
     {
@@ -29,7 +34,7 @@ public sealed partial class LedgerFeed(ILedger ledger, ILogger logger)
             _latestCount = 0;
         }
 
-        journal.Revision++;
+        journal.Revision = Math.Max(journal.Revision + 1, clock.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>
@@ -51,6 +56,36 @@ public sealed partial class LedgerFeed(ILedger ledger, ILogger logger)
         _latestCount = batch.Entries.Length;
         _lastLead = lead;
         return ConfirmedAsync(append, owner);
+    }
+
+    /// <summary>
+    /// Writes the state of a grain that has no follow-up reminder, then appends its journal and awaits the ledger. While
+    /// there are entries to confirm, the grain holds <see cref="ReminderName"/> from before the write until the ledger
+    /// has them, so neither a crash nor a failed append leaves them waiting for an activation that may never come.
+    /// </summary>
+    public async Task SaveAsync(Grain grain, LedgerJournal journal, LedgerOwner owner, Func<Task> write)
+    {
+        BeforeWrite(journal);
+        var owes = journal.Entries.Count > 0;
+        if (owes)
+        {
+            await grain.RegisterOrUpdateReminder(ReminderName, FollowUpReminder.Tick, FollowUpReminder.Tick);
+        }
+
+        await write();
+        if (owes && await SendAsync(journal, owner, null))
+        {
+            await FollowUpReminder.UnregisterAsync(grain, ReminderName);
+        }
+    }
+
+    /// <summary>The ledger reminder fired: appends again, and removes the reminder once the ledger has everything.</summary>
+    public async Task RetryAsync(Grain grain, LedgerJournal journal, LedgerOwner owner)
+    {
+        if (await SendAsync(journal, owner, null))
+        {
+            await FollowUpReminder.UnregisterAsync(grain, ReminderName);
+        }
     }
 
     private async Task<bool> ConfirmedAsync(Task append, LedgerOwner owner)

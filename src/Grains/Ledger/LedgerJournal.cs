@@ -15,6 +15,10 @@ public sealed class LedgerJournal
     public void Add(LedgerEntry entry) => Entries.Add(entry);
 }
 
+/// <summary>The ledger could not take a grain's entries, which the grain must not forget before it does.</summary>
+[GenerateSerializer]
+public sealed class LedgerUnavailableException() : Exception("The ledger cannot take entries right now; nothing was forgotten. Try again shortly.");
+
 /// <summary>The ledger as grains see it: where their entries go once their state is written.</summary>
 public interface ILedger
 {

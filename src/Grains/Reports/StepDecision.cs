@@ -7,14 +7,15 @@ namespace Orleans.Recovery.Reports;
 /// Whether a step came due and the engine decided it: sent, failed, or skipped for what it found at its time (the
 /// control group, an unsubscribe, a suppressed address). A step withdrawn before it was due (a purchase, a deleted
 /// cart, a payment, a cancellation, a removed step) or found too late to help (expired) was not decided. A cart or
-/// order enters a flow with its first decided step, and the holdout compares entries from there.
+/// order enters a flow with its first decided step, and the holdout compares entries from there. Steps withdrawn by an
+/// erase were not decided either: they had not come due.
 /// </summary>
 public static class StepDecision
 {
     private static readonly HashSet<string> NotDue =
     [
         SkipReason.Purchased, SkipReason.CartDeleted, SkipReason.CartEmptied, SkipReason.PaymentSucceeded,
-        SkipReason.OrderCancelled, SkipReason.StepRemoved, SkipReason.Expired, SkipReason.AlreadyPaid,
+        SkipReason.OrderCancelled, SkipReason.StepRemoved, SkipReason.Expired, SkipReason.AlreadyPaid, SkipReason.Erased,
     ];
 
     public static bool IsDecided(MessageEventKind kind, string? reason) => kind switch

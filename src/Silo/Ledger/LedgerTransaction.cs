@@ -43,6 +43,11 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
                 case Unsubscribed unsubscribed:
                     await UnsubscribedAsync(owner, unsubscribed);
                     break;
+                case Forgotten:
+                    // Like every ledger row the lead outlives the grain's state, but not the shopper's name and address.
+                    await ExecuteAsync("UPDATE recovery_leads SET email = '', first_name = '', last_name = NULL WHERE type = @type AND id = @id",
+                        command => command.With("type", owner.Kind == LedgerOwner.Cart ? Lead.CartType : Lead.PaymentType).With("id", owner.Id));
+                    break;
             }
         }
 

@@ -5,6 +5,7 @@ using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Grains.Tests.Orders;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Retention;
@@ -53,9 +54,15 @@ public sealed class RetentionTests(ClusterFixture cluster)
         await shopper.PutAsync();
         await cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key).UnsubscribeAsync();
         await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Reason == SkipReason.Unsubscribed);
+        await cluster.LedgerSettledAsync();
+        Assert.Equal(LedgerReports.Unsubscribed, Assert.Single(await LeadsOfAsync(shopper)).Status);
 
+        // The lead outlives the cart, as every ledger row does, without the shopper's name and address.
         cluster.Advance(Retention + TimeSpan.FromDays(1));
         Assert.True(await shopper.Cart.ForgetIfRetiredAsync());
+        await cluster.LedgerSettledAsync();
+        var lead = Assert.Single(await LeadsOfAsync(shopper));
+        Assert.Equal(("", "", null, shopper.CartId), (lead.Email, lead.FirstName, lead.LastName, lead.Id));
 
         await shopper.PutAsync();
         await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Reason == SkipReason.Unsubscribed);
@@ -87,4 +94,8 @@ public sealed class RetentionTests(ClusterFixture cluster)
         Assert.True(await coupon.ForgetIfRetiredAsync());
         Assert.Null(await coupon.GetAsync());
     }
+
+    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper) => cluster.Reports
+        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, null, 0, null, shopper.Customer.Key), cluster.Clock.GetUtcNow(), CancellationToken.None)
+        .ToListAsync().AsTask();
 }
