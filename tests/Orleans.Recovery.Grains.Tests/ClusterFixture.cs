@@ -84,6 +84,11 @@ public class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             ConfigureStorage(silo);
+
+            // The tests jump the reminder clock by hours and days, which a real clock never does. Orleans keeps only the
+            // reminders due within its loading window in memory and loads the others on a refresh; a jump past a step can
+            // then race the refresh that would load it. With every reminder in memory, a step fires when its time comes.
+            silo.Configure<Orleans.Hosting.ReminderOptions>(options => options.ReminderLoadingWindow = TimeSpan.FromDays(400));
             silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
             silo.Services.AddRecoveryGrainServices();
             silo.Services.AddRecoveryLedger(_ => Ledger);

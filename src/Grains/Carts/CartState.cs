@@ -91,22 +91,10 @@ public sealed partial class CartState
             return null;
         }
 
-        var sent = Outbox.Log.Where(record => record.Status == MessageStatus.Sent).ToList();
-        return new Lead
+        return Lead.Of(Lead.CartType, snapshot.Customer, snapshot.Items, snapshot.Total, snapshot.Currency, Outbox.Log) with
         {
-            Type = Lead.CartType,
-            Email = snapshot.Customer.Email,
-            FirstName = snapshot.Customer.FirstName,
-            LastName = snapshot.Customer.LastName,
-            Locale = snapshot.Customer.Locale,
-            Country = snapshot.Customer.Country,
-            Items = snapshot.Items,
-            Total = snapshot.Total,
-            Currency = snapshot.Currency,
             CreatedAt = FirstSeenAt ?? LastActivityAt!.Value,
             LastActivityAt = LastActivity!.Value,
-            StepsSent = sent.Count,
-            CouponCode = sent.LastOrDefault(record => record.CouponCode is not null)?.CouponCode,
             Outcome = Status == CartStatus.Purchased ? LeadOutcome.Recovered : LeadOutcome.Open,
             OrderId = Status == CartStatus.Purchased ? PurchasedOrderId : null,
             FinishedAt = Outbox.Pending.Count > 0 ? null : Outbox.Log.Max(record => record.At),

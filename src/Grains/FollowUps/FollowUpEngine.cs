@@ -188,8 +188,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             case DeliveryOutcome.Delivered:
                 Outbox.Delivered(message, now);
 
-                // The next step keeps its spacing from this one, however late this one went out.
-                Continue(plan, message, now, definition, now);
+                // The next step keeps its spacing from this one, however late this one went out: from when it was
+                // claimed and handed over, not from when the relay's answer came back, which a slow relay delays.
+                Continue(plan, message, message.ClaimedAt ?? now, definition, now);
                 break;
             case DeliveryOutcome.TransientFailure:
                 Outbox.Retry(message, SkipReason.TransientFailure, now);

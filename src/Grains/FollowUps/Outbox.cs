@@ -168,7 +168,9 @@ public sealed class Outbox
         };
         if (kind is { } known)
         {
-            Tell(record.MessageId, record.Flow, record.Step, record.Marketing, to, known, record.At, record.Reason, record.Variant, record.CouponCode);
+            // A message went out when it was claimed and handed over; the relay's answer may come back a little later.
+            var at = known == MessageEventKind.Sent ? record.ClaimedAt ?? record.At : record.At;
+            Tell(record.MessageId, record.Flow, record.Step, record.Marketing, to, known, at, record.Reason, record.Variant, record.CouponCode);
         }
     }
 

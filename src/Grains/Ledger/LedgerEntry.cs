@@ -140,6 +140,32 @@ public sealed record Lead
 
     /// <summary>For a failed payment: the decline reason.</summary>
     [Id(16)] public string? DeclineReason { get; init; }
+
+    /// <summary>
+    /// A lead of <paramref name="customer"/>'s items, open, with the steps <paramref name="messages"/> show sent and the
+    /// last coupon they carried; the caller sets its dates and what became of it.
+    /// </summary>
+    public static Lead Of(string type, Customers.CustomerProfile customer, ImmutableArray<CartLine> items, decimal total, string currency, IEnumerable<FollowUps.MessageRecord> messages)
+    {
+        var sent = messages.Where(record => record.Status == FollowUps.MessageStatus.Sent).ToList();
+        return new Lead
+        {
+            Type = type,
+            Email = customer.Email,
+            FirstName = customer.FirstName,
+            LastName = customer.LastName,
+            Locale = customer.Locale,
+            Country = customer.Country,
+            Items = items,
+            Total = total,
+            Currency = currency,
+            CreatedAt = default,
+            LastActivityAt = default,
+            StepsSent = sent.Count,
+            CouponCode = sent.LastOrDefault(record => record.CouponCode is not null)?.CouponCode,
+            Outcome = LeadOutcome.Open,
+        };
+    }
 }
 
 /// <summary>What one grain appends to the ledger at once: its entries, and its lead as it stands, if it is one.</summary>

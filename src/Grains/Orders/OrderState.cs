@@ -68,22 +68,10 @@ public sealed partial class OrderState
         }
 
         var reminders = Outbox.Log.Where(record => record.Flow == FlowNames.IncompletePayment).ToList();
-        var sent = reminders.Where(record => record.Status == MessageStatus.Sent).ToList();
-        return new Lead
+        return Lead.Of(Lead.PaymentType, placed.Customer, placed.Items, placed.Total, placed.Currency, reminders) with
         {
-            Type = Lead.PaymentType,
-            Email = placed.Customer.Email,
-            FirstName = placed.Customer.FirstName,
-            LastName = placed.Customer.LastName,
-            Locale = placed.Customer.Locale,
-            Country = placed.Customer.Country,
-            Items = placed.Items,
-            Total = placed.Total,
-            Currency = placed.Currency,
             CreatedAt = PaymentSequenceStartedAt ?? PaymentFailure?.At ?? ReceivedAt!.Value,
             LastActivityAt = LastActivity!.Value,
-            StepsSent = sent.Count,
-            CouponCode = sent.LastOrDefault(record => record.CouponCode is not null)?.CouponCode,
             Outcome = PaidAt is not null ? LeadOutcome.Recovered : LeadOutcome.Open,
             OrderId = PaidAt is not null ? placed.OrderId : null,
             FinishedAt = Outbox.Pending.Exists(message => message.Flow == FlowNames.IncompletePayment) ? null : reminders.Count > 0 ? reminders.Max(record => record.At) : CancelledAt,

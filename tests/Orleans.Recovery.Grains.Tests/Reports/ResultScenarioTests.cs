@@ -136,7 +136,8 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
         var order = await shopper.BuyAsync(PaymentStatus.Failed);
         var grain = cluster.Grains.GetGrain<IOrderGrain>(order.OrderId);
         Assert.Equal(OrderEventOutcome.Recorded, await grain.PaymentFailedAsync(PaymentFailureReason.Declined, "https://shop.test/pay"));
-        await MailAsync(cluster, Day, [shopper], 2);
+        await cluster.AdvanceUntilAsync(Day, async () => (await grain.GetViewAsync())!.Messages.Any(m => m.Flow == FlowNames.IncompletePayment && m.Status == MessageStatus.Sent), "the first payment reminder sent");
+        Assert.Equal(2, shopper.MailCount);
         cluster.Advance(Hour);
         Assert.Equal(OrderEventOutcome.Recorded, await grain.PaymentSucceededAsync());
 
@@ -235,6 +236,46 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
     }
 
     [Fact]
+    public async Task OurCouponsDiscountIsReportedBesideTheRevenueAndLeadsEndLostOrUnsubscribed()
+    {
+        var cluster = await StartAsync();
+        Shopper buyer = new(cluster), lapsed = new(cluster), leaver = new(cluster);
+        Shopper[] all = [buyer, lapsed, leaver];
+        foreach (var shopper in all)
+        {
+            await shopper.PutAsync();
+        }
+
+        await MailAsync(cluster, Hour, all, 1);
+        await MailAsync(cluster, 23 * Hour, all, 2);
+        await MailAsync(cluster, 48 * Hour, all, 3);
+
+        // Step 3 carries a single-use 10 % code: the buyer clicks it, orders and redeems it; the leaver unsubscribes.
+        var code = (await buyer.ViewAsync()).Messages.Single(m => m.Step == 3 && m.Status == MessageStatus.Sent).CouponCode!;
+        await buyer.ClickAsync(3);
+        var order = await buyer.BuyAsync();
+        Assert.Equal(Orleans.Recovery.Coupons.RedeemOutcome.Redeemed, (await cluster.Grains.GetGrain<Orleans.Recovery.Coupons.ICouponGrain>(code).RedeemAsync(order.OrderId)).Outcome);
+        await cluster.Grains.GetGrain<Orleans.Recovery.Customers.ICustomerGrain>(leaver.CustomerKey).UnsubscribeAsync();
+
+        var cart = (await cluster.StatsAsync())[FlowNames.CartAbandonment];
+        Assert.Equal([new CurrencyAmount("EUR", OrderTotal)], cart.Revenue);
+        Assert.Equal([new CurrencyAmount("EUR", 4.49m)], cart.Discounts);
+        Assert.Equal((1, 1), (cart.Steps.Single(s => s.Step == 3).Recovered, cart.Recovered));
+        Assert.Equal(3, cart.Steps.Single(s => s.Step == 3).Sent);
+
+        var leads = (await cluster.LeadsAsync()).ToDictionary(lead => lead.Id);
+        Assert.Equal((LedgerReports.Recovered, order.OrderId, code), (leads[buyer.CartId].Status, leads[buyer.CartId].RecoveredOrderId, leads[buyer.CartId].CouponCode));
+        Assert.Equal(LedgerReports.Open, leads[lapsed.CartId].Status);
+        Assert.Equal(LedgerReports.Unsubscribed, leads[leaver.CartId].Status);
+
+        // Recovery:Leads:LostAfter (30 days) after its sequence ended, a lead no order came for is lost.
+        cluster.Advance(TimeSpan.FromDays(30));
+        leads = (await cluster.LeadsAsync()).ToDictionary(lead => lead.Id);
+        Assert.Equal((LedgerReports.Recovered, LedgerReports.Lost, LedgerReports.Unsubscribed), (leads[buyer.CartId].Status, leads[lapsed.CartId].Status, leads[leaver.CartId].Status));
+        Assert.Equal([lapsed.CartId], (await cluster.LeadsAsync(LedgerReports.Lost)).Select(lead => lead.Id));
+    }
+
+    [Fact]
     public async Task ACrashMidFlushNeitherLosesNorDoublesARow()
     {
         var cluster = await StartAsync();
@@ -283,8 +324,15 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
         return cluster;
     }
 
-    private static Task MailAsync(LedgerCluster cluster, TimeSpan by, IReadOnlyCollection<Shopper> shoppers, int count) =>
-        cluster.AdvanceUntilAsync(by, () => Task.FromResult(shoppers.All(shopper => shopper.MailCount >= count)), $"{count} recovery email(s) to each of {shoppers.Count}");
+    /// <summary>Moves the clock until each shopper got <paramref name="count"/> recovery emails, and their carts logged them sent.</summary>
+    private static async Task MailAsync(LedgerCluster cluster, TimeSpan by, IReadOnlyCollection<Shopper> shoppers, int count)
+    {
+        await cluster.AdvanceUntilAsync(by, () => Task.FromResult(shoppers.All(shopper => shopper.MailCount >= count)), $"{count} recovery email(s) to each of {shoppers.Count}");
+
+        // The relay has a message a moment before the cart hears back; the next jump of the clock waits for that.
+        await Eventually.TrueAsync(async () => (await Task.WhenAll(shoppers.Select(shopper => shopper.ViewAsync())))
+            .All(view => view.Messages.Count(m => m.Status == MessageStatus.Sent) >= count), what: $"{count} sent entries in each cart's log");
+    }
 }
 
 [Collection(ResultsCollection.Name)]
