@@ -5,6 +5,8 @@
 #   postgresql  the PostgreSQL tests (schema, provider contracts, host start-up, the multi-process cluster)
 #   wrk         the benchmark harness's smoke run
 #   iproute2    the silo test on a machine whose only address is loopback (a network namespace)
+#   chromium    the console's browser tests: Debian's headless Chromium, driven by Playwright for .NET as the system
+#               executable (/usr/bin/chromium); nothing downloads a browser
 # then starts Debian's PostgreSQL cluster with a role that may create the tests' databases, exports its connection
 # string as RECOVERY_TEST_POSTGRES, and runs dotnet test on the solution. With RECOVERY_TEST_POSTGRES already set,
 # that server is used and none is started.
@@ -24,6 +26,7 @@ if [ -z "${RECOVERY_TEST_POSTGRES:-}" ]; then
 fi
 command -v wrk >/dev/null || missing+=(wrk)
 command -v ip >/dev/null || missing+=(iproute2)
+[ -n "${RECOVERY_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq

@@ -7,6 +7,7 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
 using Orleans.Recovery.Api.Coupons;
+using Orleans.Recovery.Api.Console;
 using Orleans.Recovery.Api.Customers;
 using Orleans.Recovery.Api.Flows;
 using Orleans.Recovery.Api.Health;
@@ -14,6 +15,7 @@ using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Api.Orders;
 using Orleans.Recovery.Api.Problems;
 using Orleans.Recovery.Api.Proxies;
+using Orleans.Recovery.Api.Reference;
 using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Silo;
 using Orleans.Recovery.Silo.Ledger;
@@ -102,6 +104,8 @@ public static class RecoveryApiExtensions
         });
 
         services.AddRecoveryHealthChecks();
+        services.AddApiReference();
+        services.AddRecoveryConsole();
         return builder;
     }
 
@@ -114,9 +118,11 @@ public static class RecoveryApiExtensions
         app.UseRequestBodyLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.UseRateLimiter();
 
         app.MapHealthApi();
+        app.MapApiReference();
         var engine = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
         engine.MapCartsApi();
         engine.MapOrdersApi();
@@ -127,6 +133,7 @@ public static class RecoveryApiExtensions
         engine.MapLeadsApi();
         engine.MapPaymentsReportApi();
         engine.MapPublicLinksApi();
+        app.MapRecoveryConsole();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.
         app.Lifetime.ApplicationStarted.Register(() => WarnAboutDevelopmentSettings(app));

@@ -33,15 +33,8 @@ public static class LeadsApi
         HttpRequest request, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
     {
         var now = ReportQuery.Now(services);
-        var query = ReportQuery.Read(from, to, null, now);
         var csv = format == "csv" || request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
-        var leadQuery = new LeadQuery(
-            query.From,
-            query.To,
-            query.OneOf("type", type, Types),
-            query.OneOf("status", status, LedgerReports.Statuses),
-            Limit(query, limit, csv),
-            Cursor(query, cursor));
+        var (leadQuery, query) = Read(type, status, from, to, limit, cursor, csv, now);
         if (format is not null and not "csv" and not "json")
         {
             query.Fail("format", "The format must be json or csv.");
@@ -52,15 +45,35 @@ public static class LeadsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        if (csv)
-        {
-            return TypedResults.Stream(body => LeadsCsv.WriteAsync(body, reports.LeadsAsync(leadQuery, now, cancellationToken), cancellationToken), "text/csv; charset=utf-8", "leads.csv");
-        }
-
-        var items = await reports.LeadsAsync(leadQuery with { Limit = leadQuery.Limit + 1 }, now, cancellationToken).ToListAsync(cancellationToken);
-        var next = items.Count > leadQuery.Limit ? CursorOf(items[leadQuery.Limit - 1]) : null;
-        return TypedResults.Ok(new LeadsPage([.. items.Take(leadQuery.Limit)], next));
+        return csv ? Csv(reports, leadQuery, now, cancellationToken) : TypedResults.Ok(await PageAsync(reports, leadQuery, now, cancellationToken));
     }
+
+    /// <summary>The leads query of these fields, and what was wrong with them, field by field.</summary>
+    public static (LeadQuery Leads, ReportQuery Checked) Read(
+        string? type, string? status, string? from, string? to, string? limit, string? cursor, bool csv, DateTimeOffset now)
+    {
+        var query = ReportQuery.Read(from, to, null, now);
+        var leads = new LeadQuery(
+            query.From,
+            query.To,
+            query.OneOf("type", type, Types),
+            query.OneOf("status", status, LedgerReports.Statuses),
+            Limit(query, limit, csv),
+            Cursor(query, cursor));
+        return (leads, query);
+    }
+
+    /// <summary>A page of leads, newest first, with the cursor of the next page when there is one.</summary>
+    public static async Task<LeadsPage> PageAsync(LedgerReports reports, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var items = await reports.LeadsAsync(query with { Limit = query.Limit + 1 }, now, cancellationToken).ToListAsync(cancellationToken);
+        var next = items.Count > query.Limit ? CursorOf(items[query.Limit - 1]) : null;
+        return new LeadsPage([.. items.Take(query.Limit)], next);
+    }
+
+    /// <summary>Every lead the query matches, as CSV streamed row by row.</summary>
+    public static PushStreamHttpResult Csv(LedgerReports reports, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken) =>
+        TypedResults.Stream(body => LeadsCsv.WriteAsync(body, reports.LeadsAsync(query, now, cancellationToken), cancellationToken), "text/csv; charset=utf-8", "leads.csv");
 
     private static int Limit(ReportQuery query, string? text, bool csv)
     {

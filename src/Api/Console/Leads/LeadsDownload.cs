@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Orleans.Recovery.Api.Reports;
+using Orleans.Recovery.Silo.Ledger;
+
+namespace Orleans.Recovery.Api.Console.Leads;
+
+/// <summary>The leads page's CSV download: the same CSV as <c>GET /api/v1/leads?format=csv</c>, for the filter posted.</summary>
+public static class LeadsDownload
+{
+    public static IEndpointRouteBuilder MapLeadsDownload(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/console/leads/csv", DownloadAsync).RequireAuthorization(ConsoleServices.Policy).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LedgerReports reports, IServiceProvider services)
+    {
+        if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired", detail: "Reload the leads page and download again.");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var filter = new LeadFilter
+        {
+            Type = form["Filter.Type"],
+            Status = form["Filter.Status"],
+            From = form["Filter.From"],
+            To = form["Filter.To"],
+            Email = form["Filter.Email"],
+        };
+        var now = ReportQuery.Now(services);
+        var (leads, query) = filter.Read(csv: true, now);
+        if (!query.IsValid)
+        {
+            return TypedResults.ValidationProblem(query.Errors);
+        }
+
+        return LeadsApi.Csv(reports, leads with { After = null }, now, context.RequestAborted);
+    }
+}
