@@ -20,6 +20,8 @@ using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Silo;
 using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Silo.Security;
+using Orleans.Recovery.Silo.Telemetry;
+using Orleans.Dashboard;
 
 namespace Orleans.Recovery.Api;
 
@@ -33,9 +35,19 @@ public static class RecoveryApiExtensions
     public static WebApplicationBuilder AddRecoveryEngine(this WebApplicationBuilder builder)
     {
         var settings = RecoverySettings.From(builder.Configuration);
+        var dashboard = DashboardSettings.From(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(dashboard);
         if (!settings.IsCluster)
         {
-            builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
+            builder.UseOrleans(silo =>
+            {
+                silo.AddRecoverySilo(builder.Configuration);
+                if (dashboard.Enabled)
+                {
+                    silo.AddDashboard();
+                }
+            });
+            builder.AddRecoveryTelemetry("orleans-recovery-api", hostsSilo: true);
             return builder;
         }
 
@@ -52,7 +64,16 @@ public static class RecoveryApiExtensions
         // Only what serving the links needs: the grains, and everything they depend on, live in the silos.
         builder.Services.AddRecoveryLinks(signingKeyMayBeGenerated: false);
         var tls = ClusterTls.From(builder.Configuration);
-        builder.UseOrleansClient(client => client.AddRecoveryClusterClient(settings, tls));
+        builder.UseOrleansClient(client =>
+        {
+            client.AddRecoveryClusterClient(settings, tls);
+            if (dashboard.Enabled)
+            {
+                // The silos must have it on too: they collect what it shows.
+                client.AddDashboard();
+            }
+        });
+        builder.AddRecoveryTelemetry("orleans-recovery-api", hostsSilo: false);
         return builder;
     }
 
@@ -123,6 +144,11 @@ public static class RecoveryApiExtensions
 
         app.MapHealthApi();
         app.MapApiReference();
+        app.MapRecoveryTelemetry();
+        if (app.Services.GetRequiredService<DashboardSettings>().Enabled)
+        {
+            app.MapOrleansDashboard(DashboardSettings.Path).RequireAuthorization(ConsoleServices.Policy).ExcludeFromDescription();
+        }
         var engine = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
         engine.MapCartsApi();
         engine.MapOrdersApi();

@@ -14,6 +14,8 @@ using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Retention;
 
+using Orleans.Recovery.Telemetry;
+
 namespace Orleans.Recovery;
 
 public static class RecoveryServices
@@ -74,6 +76,7 @@ public static class RecoveryServices
         services.TryAddSingleton<FlowCatalog>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IStoredGrains, NoStoredGrains>();
+        services.TryAddSingleton<RecoveryMetrics>();
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
 using Orleans.Recovery.Silo.Health;
+using Orleans.Recovery.Silo.Telemetry;
 
 namespace Orleans.Recovery.Silo;
 
@@ -32,15 +34,34 @@ public static class SiloProgram
             },
         });
 
-        // Probes come from outside the machine (a kubelet, a load balancer), so the port listens on every interface.
-        builder.WebHost.UseUrls($"http://*:{RecoverySettings.From(builder.Configuration).HealthPort}");
-        builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
+        // Probes come from outside the machine (a kubelet, a load balancer), so the port listens on every interface;
+        // the dashboard has no sign-in here, so its port listens on loopback only.
+        var healthPort = RecoverySettings.From(builder.Configuration).HealthPort;
+        var dashboard = DashboardSettings.From(builder.Configuration, builder.Environment);
+        builder.WebHost.UseUrls(dashboard is { Enabled: true, Port: { } dashboardPort }
+            ? [$"http://*:{healthPort}", $"http://127.0.0.1:{dashboardPort}"]
+            : [$"http://*:{healthPort}"]);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddRecoverySilo(builder.Configuration);
+            if (dashboard.Enabled)
+            {
+                silo.AddDashboard();
+            }
+        });
+        builder.AddRecoveryTelemetry("orleans-recovery-silo", hostsSilo: true);
         builder.Services.AddHealthChecks()
             .AddCheck<LocalSiloHealthCheck>("silo", tags: [SiloHealth.Ready])
             .AddCheck<DatabaseHealthCheck>("database", tags: [SiloHealth.Ready]);
 
         var app = builder.Build();
         app.MapSiloHealth();
+        app.MapRecoveryTelemetry();
+        if (dashboard is { Enabled: true, Port: { } port })
+        {
+            app.MapOrleansDashboard(DashboardSettings.Path).RequireHost($"*:{port}");
+        }
+
         await app.RunAsync();
     }
 }

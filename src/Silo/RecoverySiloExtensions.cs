@@ -26,6 +26,9 @@ public static class RecoverySiloExtensions
     {
         var settings = RecoverySettings.From(configuration);
 
+        // Traces follow a request from the API through the grains it calls (OpenTelemetry, TelemetryExtensions).
+        silo.AddActivityPropagation();
+
         if (settings.IsCluster)
         {
             silo.Configure<ClusterOptions>(options =>

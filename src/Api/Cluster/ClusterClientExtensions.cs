@@ -26,6 +26,7 @@ public static class ClusterClientExtensions
             options.ConnectionString = settings.ConnectionString;
         });
         client.UseConnectionRetryFilter<WaitForSilos>();
+        client.AddActivityPropagation();
         return client;
     }
 }

@@ -111,7 +111,8 @@ public static class ConsoleServices
 
     /// <summary>Where to go after signing in: a console page asked for, never another site.</summary>
     public static string SafeReturn(string? returnUrl) =>
-        returnUrl is not null && returnUrl.StartsWith("/console", StringComparison.Ordinal) && !returnUrl.Contains("//", StringComparison.Ordinal)
+        returnUrl is not null && (returnUrl.StartsWith("/console", StringComparison.Ordinal) || returnUrl.StartsWith("/dashboard", StringComparison.Ordinal))
+            && !returnUrl.Contains("//", StringComparison.Ordinal)
             && !returnUrl.Contains('\\') && !returnUrl.StartsWith(SignInPath, StringComparison.Ordinal)
             ? returnUrl
             : "/console";

@@ -48,6 +48,9 @@ public static class ApiReference
         app.MapOpenApi(DocumentPath);
         app.MapScalarApiReference("/scalar", options => options
             .WithTitle("Orleans Recovery API")
+            // Nothing fetched from the internet: the machine may have none, and the reference should not call home.
+            .DisableDefaultFonts()
+            .DisableTelemetry()
             .AddHttpAuthentication(ApiScopes.Operator, scheme => scheme.Token = ""));
         return app;
     }

@@ -158,6 +158,8 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         await SaveAsync();
         foreach (var (message, parcel, request) in claimed)
         {
+            // Late against when it was meant to go: its due time, or the end of a deferral the rules chose.
+            services.Metrics.Claimed(message.Flow, message.StepNumber, now - (message.DeferredUntil is { } until && until > message.DueAt ? until : message.DueAt));
             StartHandOff(message, parcel, request);
         }
     }

@@ -5,6 +5,7 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Telemetry;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.FollowUps;
@@ -17,8 +18,12 @@ public sealed class FollowUpServices(
     IOptions<SmtpOptions> smtp,
     IGrainFactory grains,
     ILedger ledger,
+    RecoveryMetrics metrics,
     ILogger<FollowUpEngine> logger)
 {
+    /// <summary>The engine's instruments: here, how late follow-ups are claimed.</summary>
+    public RecoveryMetrics Metrics { get; } = metrics;
+
     /// <summary>Where every grain's ledger entries go once its state is written.</summary>
     public ILedger Ledger { get; } = ledger;
 

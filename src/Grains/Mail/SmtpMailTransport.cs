@@ -5,6 +5,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Orleans.Recovery.Telemetry;
 
 namespace Orleans.Recovery.Mail;
 
@@ -14,7 +15,7 @@ namespace Orleans.Recovery.Mail;
 /// Readiness asks whether the relay is reachable; the answer is what the last session found, for
 /// <see cref="MailCheckOptions.MailCheckInterval"/>, so a flood of probes opens at most one session.
 /// </summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOptions<MailCheckOptions> checks, TimeProvider clock, ILogger<SmtpMailTransport> logger) : IMailTransport, IDisposable
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOptions<MailCheckOptions> checks, TimeProvider clock, ILogger<SmtpMailTransport> logger, RecoveryMetrics? metrics = null) : IMailTransport, IDisposable
 {
     /// <summary>An idle connection older than this is closed rather than reused: relays drop idle sessions after a few minutes.</summary>
     private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);
@@ -23,7 +24,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
     private const int MessagesPerConnection = 100;
 
     private readonly SmtpOptions _options = options.Value;
-    private readonly SemaphoreSlim _connections = new(options.Value.MaxConnections);
+    private readonly SemaphoreSlim _connections = Observed(new SemaphoreSlim(options.Value.MaxConnections), options.Value.MaxConnections, metrics);
     private readonly ConcurrentStack<Connection> _idle = new();
     private readonly Lock _probing = new();
     private Observation? _lastSeen;
@@ -56,10 +57,12 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
             }
 
             var progress = new DataProgress();
+            var started = clock.GetTimestamp();
             try
             {
                 // Not cancellable: once the message is going over, it is the relay's.
                 await connection.Client.SendAsync(message, CancellationToken.None, progress);
+                metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: true);
             }
             catch (Exception exception) when (connection.Sent > 0 && !progress.Started && IsClosedByRelay(exception))
             {
@@ -71,6 +74,8 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
             }
             catch
             {
+                metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: false);
+
                 // Possibly after DATA: the relay may hold the message, so it is never sent again on the spot. It goes
                 // back to its outbox like any transient failure, and keeps its Message-ID for receivers to drop a copy.
                 connection.Client.Dispose();
@@ -201,6 +206,13 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
         || exception is SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
 
     private sealed record Connection(SmtpClient Client, int Sent, long IdleSince);
+
+    /// <summary>The connection slots, reported as connections in use when metrics are collected.</summary>
+    private static SemaphoreSlim Observed(SemaphoreSlim slots, int max, RecoveryMetrics? metrics)
+    {
+        metrics?.ObserveSmtpConnections(() => max - slots.CurrentCount);
+        return slots;
+    }
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {

@@ -169,6 +169,22 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
     }
 
     /// <summary>Orders whose payment failed in the period, newest first, with what became of each.</summary>
+    /// <summary>
+    /// Follow-ups planned and not yet sent, failed or skipped, per flow, across the cluster: a step put off by quiet
+    /// hours or the frequency cap is still pending.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> PendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = new Dictionary<string, long>();
+        await ReadAsync("""
+            SELECT m.flow, COUNT(*) FROM recovery_messages m
+            WHERE m.planned_at IS NOT NULL AND m.sent_at IS NULL AND m.decided_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM recovery_message_events e WHERE e.message_id = m.message_id AND e.kind IN ('skipped', 'failed'))
+            GROUP BY m.flow
+            """, _ => { }, reader => pending[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1)), cancellationToken);
+        return pending;
+    }
+
     public async Task<IReadOnlyList<FailedPayment>> FailedPaymentsAsync(DateOnly from, DateOnly to, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var payments = new List<FailedPayment>();

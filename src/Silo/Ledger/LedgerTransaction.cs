@@ -57,6 +57,10 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
         }
     }
 
+    /// <summary>What this transaction moved in the daily counts: the figures the metrics report once it commits.</summary>
+    public IEnumerable<(string Flow, int Step, string Metric, string Detail, long Count, decimal Amount)> Changes =>
+        _counts.Where(pair => pair.Value != (0, 0)).Select(pair => (pair.Key.Flow, pair.Key.Step, pair.Key.Metric, pair.Key.Detail, pair.Value.Count, Amount(pair.Value.Amount)));
+
     /// <summary>Writes the daily counts this transaction moved.</summary>
     public async Task CountAsync()
     {

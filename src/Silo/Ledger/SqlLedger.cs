@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Reports;
 
+using Orleans.Recovery.Telemetry;
+
 namespace Orleans.Recovery.Silo.Ledger;
 
 /// <summary>
@@ -20,14 +22,16 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     private readonly LedgerDatabase _database;
     private readonly IOptionsMonitor<AttributionOptions> _attribution;
     private readonly ILogger<SqlLedger> _logger;
+    private readonly RecoveryMetrics? _metrics;
     private readonly Task _writing;
     private int _pending;
 
-    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger)
+    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger, RecoveryMetrics? metrics = null)
     {
         _database = database;
         _attribution = attribution;
         _logger = logger;
+        _metrics = metrics;
         _writing = Task.Run(WriteAllAsync);
     }
 
@@ -139,6 +143,11 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         }
 
         await transaction.CommitAsync();
+        foreach (var (flow, step, metric, detail, count, amount) in work.Changes)
+        {
+            _metrics?.Counted(flow, step, metric, detail, count, amount);
+        }
+
         if (AfterCommit is { } lost)
         {
             await lost(batches);

@@ -256,6 +256,47 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         Assert.Equal("erased", after.GetProperty("suppressedBecause").GetString());
     }
 
+    [Fact]
+    public async Task OrleansDashboardOpensBehindTheConsoleSignIn()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { ["Recovery:Dashboard:Enabled"] = "true" }, realServer: true);
+        await using var context = await browser.OpenAsync(api);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/dashboard");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/sign-in"));
+        await page.GetByLabel("Operator key").FillAsync(RecoveryApiFactory.OperatorKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/?$"));
+
+        // Orleans' own page, with this cluster's silo and grains on it.
+        await Assertions.Expect(page.GetByText("Silos").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await BrowserFixture.ScreenshotAsync(page, "orleans-dashboard");
+    }
+
+    [Fact]
+    public async Task TheApiReferenceRendersFromTheProductsOwnDescription()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, realServer: true);
+        await using var context = await browser.OpenAsync(api);
+        var page = await context.NewPageAsync();
+        var outside = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(api.Anonymous().BaseAddress!.ToString(), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                outside.Add(request.Url);
+            }
+        };
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Orleans Recovery").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByText("/api/v1/carts/{cartId}").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        await BrowserFixture.ScreenshotAsync(page, "api-reference");
+        Assert.Empty(outside);
+    }
+
     /// <summary>
     /// Three abandoned carts: one shopper clicks the reminder and buys (EUR 42.70 recovered), one buys without clicking,
     /// one does nothing; the step-1 reminders are sent on the factory's clock, 2026-11-25.

@@ -38,6 +38,7 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
 
         await api.WaitUntilReadyAsync(url, StartTimeout);
         await AnswersLiveAsync(url);
+        await ServesItsPagesAndInstrumentsAsync(url, environment, isApi: true);
         await StopsCleanlyAsync(api);
     });
 
@@ -65,19 +66,30 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
             ["Recovery__Links__SigningKey"] = SigningKey,
         };
         var siloUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var dashboardPort = FreePort.Next();
         var silo = Start("silo", "Silo", "Orleans.Recovery.Silo", environment, new(cluster)
         {
             ["Recovery__Silo__SiloPort"] = FreePort.Next().ToString(),
             ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
             ["Recovery__Silo__HealthPort"] = new Uri(siloUrl).Port.ToString(),
+            ["Recovery__Dashboard__Port"] = dashboardPort.ToString(),
         });
         await silo.WaitUntilAsync(siloUrl, "/health/ready", StartTimeout);
         await AnswersLiveAsync(siloUrl);
+        await ServesItsPagesAndInstrumentsAsync(siloUrl, environment, isApi: false);
+
+        // The silo's dashboard: on its own port, on loopback, in Development; off in Production unless enabled.
+        using (var dashboard = new HttpClient())
+        {
+            var answer = await Answer(dashboard, $"http://127.0.0.1:{dashboardPort}/dashboard");
+            Assert.Equal(environment == "Development" ? HttpStatusCode.OK : null, answer);
+        }
 
         var apiUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var api = Start("api-client", "Api", "Orleans.Recovery.Api", environment, new(cluster) { ["ASPNETCORE_URLS"] = apiUrl });
         await api.WaitUntilReadyAsync(apiUrl, StartTimeout);
         await AnswersLiveAsync(apiUrl);
+        await ServesItsPagesAndInstrumentsAsync(apiUrl, environment, isApi: true);
 
         await StopsCleanlyAsync(api);
         await StopsCleanlyAsync(silo);
@@ -142,6 +154,44 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
         var process = ProductProcess.Start($"{name}-{environment}", project, assembly, _directory, variables, wrapper);
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// The API's landing page, console sign-in and API description in every mode; <c>/metrics</c> and the dashboard
+    /// (behind the sign-in) in Development only, as neither is on elsewhere unless configured.
+    /// </summary>
+    private static async Task ServesItsPagesAndInstrumentsAsync(string url, string environment, bool isApi)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
+        var development = environment == "Development";
+        var metrics = await client.GetAsync("/metrics");
+        Assert.Equal(development ? HttpStatusCode.OK : HttpStatusCode.NotFound, metrics.StatusCode);
+        if (development)
+        {
+            Assert.Contains("orleans_", await metrics.Content.ReadAsStringAsync());
+        }
+
+        if (isApi)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/sign-in")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/openapi/v1.json")).StatusCode);
+            var dashboard = await client.GetAsync("/dashboard");
+            Assert.Equal(development ? HttpStatusCode.Redirect : HttpStatusCode.NotFound, dashboard.StatusCode);
+        }
+    }
+
+    /// <summary>The status a URL answers with, or null when nothing listens there.</summary>
+    private static async Task<HttpStatusCode?> Answer(HttpClient client, string url)
+    {
+        try
+        {
+            return (await client.GetAsync(url)).StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     private static async Task AnswersLiveAsync(string url)
