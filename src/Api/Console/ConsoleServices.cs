@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,8 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Console.Customers;
 using Orleans.Recovery.Api.Console.Flows;
 using Orleans.Recovery.Api.Console.Leads;
+using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Silo.Security;
 
 namespace Orleans.Recovery.Api.Console;
 
@@ -32,6 +36,11 @@ public static class ConsoleServices
     public static IServiceCollection AddRecoveryConsole(this IServiceCollection services)
     {
         services.AddRazorComponents();
+
+        // The cookies' keys in the database, shared by every API process and kept across restarts (DatabaseKeyRing).
+        services.AddDataProtection().SetApplicationName("orleans-recovery");
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
+            options.XmlRepository = new DatabaseKeyRing(provider.GetRequiredService<LedgerDatabase>(), provider.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "recovery-console-antiforgery";

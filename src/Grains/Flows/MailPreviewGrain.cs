@@ -67,7 +67,8 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
             }
 
             cart = cart with { Customer = cart.Customer with { Locale = request.Locale, Country = null } };
-            var messageId = AbandonedCartPlan.MessageId(request.CartId ?? "preview", request.Step - 1);
+            // Never the real message's id: its links would be live, and a click in a preview would count as the shopper's.
+            var messageId = AbandonedCartPlan.MessageId(PreviewOwner, request.Step - 1);
             var mail = cartMail.Compose(cart, request.Step - 1, flow.Steps.Count, resolved, Coupon(messageId), messageId, now);
             return new PreviewResult(new RenderedMail(mail.Subject, mail.Html, mail.Text));
         }
@@ -99,7 +100,7 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
         state.Order = state.Order! with { Customer = state.Order.Customer with { Locale = request.Locale, Country = null } };
         var pending = new FollowUp
         {
-            MessageId = OrderMessages.Id(state.Order.OrderId, request.Flow, request.Flow == FlowNames.IncompletePayment ? request.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) : step.Name),
+            MessageId = OrderMessages.Id(PreviewOwner, request.Flow, request.Flow == FlowNames.IncompletePayment ? request.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) : step.Name),
             Flow = request.Flow,
             Step = step.Name,
             StepNumber = request.Step,
@@ -109,6 +110,9 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
         var rendered = orderMail.Compose(state, pending, resolved, flow.Steps.Count, pending.Marketing ? Coupon(pending.MessageId) : null, now);
         return new PreviewResult(new RenderedMail(rendered.Subject, rendered.Html, rendered.Text));
     }
+
+    /// <summary>The owner named in a preview's message ids, so its links lead to no real cart or order.</summary>
+    private const string PreviewOwner = "preview";
 
     /// <summary>Made-up data for previews without a real cart or order; what is missing from a real order is filled in.</summary>
     private static class Samples

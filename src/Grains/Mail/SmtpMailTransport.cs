@@ -93,12 +93,15 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
 
     private async Task SendOnAsync(Connection connection, MimeMessage message)
     {
+        var started = clock.GetTimestamp();
         try
         {
             await connection.Client.SendAsync(message, CancellationToken.None);
+            metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: true);
         }
         catch
         {
+            metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: false);
             connection.Client.Dispose();
             throw;
         }

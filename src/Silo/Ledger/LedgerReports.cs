@@ -168,7 +168,6 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
         }
     }
 
-    /// <summary>Orders whose payment failed in the period, newest first, with what became of each.</summary>
     /// <summary>
     /// Follow-ups planned and not yet sent, failed or skipped, per flow, across the cluster: a step put off by quiet
     /// hours or the frequency cap is still pending.
@@ -185,6 +184,7 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
         return pending;
     }
 
+    /// <summary>Orders whose payment failed in the period, newest first, with what became of each.</summary>
     public async Task<IReadOnlyList<FailedPayment>> FailedPaymentsAsync(DateOnly from, DateOnly to, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var payments = new List<FailedPayment>();

@@ -58,8 +58,11 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
     }
 
     /// <summary>What this transaction moved in the daily counts: the figures the metrics report once it commits.</summary>
+    /// Summed over days: a first click moved to an earlier day is -1 on one and +1 on the other, and no new click.
     public IEnumerable<(string Flow, int Step, string Metric, string Detail, long Count, decimal Amount)> Changes =>
-        _counts.Where(pair => pair.Value != (0, 0)).Select(pair => (pair.Key.Flow, pair.Key.Step, pair.Key.Metric, pair.Key.Detail, pair.Value.Count, Amount(pair.Value.Amount)));
+        _counts.GroupBy(pair => (pair.Key.Flow, pair.Key.Step, pair.Key.Metric, pair.Key.Detail))
+            .Select(group => (group.Key.Flow, group.Key.Step, group.Key.Metric, group.Key.Detail, group.Sum(pair => pair.Value.Count), Amount(group.Sum(pair => pair.Value.Amount))))
+            .Where(change => change.Item5 != 0 || change.Item6 != 0);
 
     /// <summary>Writes the daily counts this transaction moved.</summary>
     public async Task CountAsync()

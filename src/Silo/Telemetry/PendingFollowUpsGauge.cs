@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Recovery.Flows;
 using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Telemetry;
 
@@ -35,7 +36,9 @@ internal sealed partial class PendingFollowUpsGauge(
             _ = RefreshAsync();
         }
 
-        return _pending.Select(flow => new Measurement<long>(flow.Value, new KeyValuePair<string, object?>("recovery.flow", flow.Key)));
+        // Every flow, zero included, so a flow whose last follow-up went out does not keep showing its last figure.
+        var pending = _pending;
+        return FlowNames.All.Select(flow => new Measurement<long>(pending.GetValueOrDefault(flow), new KeyValuePair<string, object?>("recovery.flow", flow)));
     }
 
     /// <summary>Off the collector's thread: this collection reports the last figure, the next one this.</summary>

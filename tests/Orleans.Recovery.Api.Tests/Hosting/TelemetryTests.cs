@@ -8,8 +8,15 @@ namespace Orleans.Recovery.Api.Tests.Hosting;
 /// What a platform team scrapes and receives: the engine's own instruments at <c>/metrics</c>, where Prometheus may
 /// reach it, and traces and metrics sent to an OTLP collector when one is configured.
 /// </summary>
+[Collection(Name)]
 public sealed class TelemetryTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
+    /// <summary>
+    /// Alone: a meter listener hears every meter of its name in the process, so another test's host running beside
+    /// these would add its messages to the figures they check.
+    /// </summary>
+    public const string Name = "telemetry";
+
     private readonly SmtpSink _smtp = smtpFixture.Smtp;
 
     [Fact]
@@ -30,14 +37,15 @@ public sealed class TelemetryTests(SmtpFixture smtpFixture) : IClassFixture<Smtp
         var cart = """recovery_flow="cart-abandonment",recovery_step="1""";
         var text = await Eventually.ValueAsync(
             () => client.GetStringAsync("/metrics"),
-            scraped => Value(scraped, "recovery_orders_recovered", cart) == 1 && Value(scraped, "recovery_messages_skipped_total", """recovery_flow="cart-abandonment",recovery_step="2",recovery_reason="purchased""") == 1,
+            scraped => Value(scraped, "recovery_orders_recovered", cart) == 1
+                && Value(scraped, "recovery_messages_skipped_total", """recovery_flow="cart-abandonment",recovery_step="2",recovery_reason="purchased""") == 1
+                && Value(scraped, "recovery_smtp_send_duration_seconds_count", "") >= 2,
             "the recovery in the metrics");
 
         Assert.Equal(2, Value(text, "recovery_messages_planned_total", """recovery_flow="cart-abandonment"""));
         Assert.Equal(1, Value(text, "recovery_messages_sent_total", cart));
         Assert.Equal(1, Value(text, "recovery_follow_up_lateness_seconds_count", cart));
         Assert.Equal(42.70, Value(text, "recovery_revenue_recovered", """recovery_currency="EUR"""), 6);
-        Assert.True(Value(text, "recovery_smtp_send_duration_seconds_count", "") >= 2, "the reminder and the confirmation went through the relay");
         Assert.Equal(0, Value(text, "recovery_smtp_connections_in_use", ""));
         Assert.Contains("orleans_catalog_activations", text);
         Assert.Contains("http_server_request_duration_seconds", text);
@@ -171,3 +179,6 @@ public sealed class TelemetryTests(SmtpFixture smtpFixture) : IClassFixture<Smtp
         }
     }
 }
+
+[CollectionDefinition(TelemetryTests.Name, DisableParallelization = true)]
+public sealed class TelemetryCollection;

@@ -8,6 +8,9 @@ public sealed class CustomerForm
     /// <summary><c>show</c>, <c>confirm</c> (the erase is asked for) or <c>erase</c> (it is confirmed).</summary>
     public string? Stage { get; set; }
 
+    /// <summary>The address the confirmation named: an erase goes ahead only for that one, whatever the field says now.</summary>
+    public string? Confirmed { get; set; }
+
     /// <summary>Why the address cannot be looked up, or null when it can.</summary>
     public static string? Check(string? email)
     {

@@ -44,11 +44,12 @@ public static class FlowPreview
             : answer with { Errors = answer.Errors.ToDictionary(error => error.Key is "cartId" or "orderId" ? "of" : error.Key, error => error.Value) };
     }
 
-    private static async Task<IResult> ShowAsync(string flow, int? step, string? locale, string? of, IGrainFactory grains, HttpContext context)
+    private static async Task<IResult> ShowAsync(string flow, string? step, string? locale, string? of, IGrainFactory grains, HttpContext context)
     {
+        flow = FlowNames.Parse(flow) ?? flow;
         context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        var answer = await RenderAsync(grains, flow, step ?? 1, locale ?? "en", of);
+        var answer = await RenderAsync(grains, flow, int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : 1, locale ?? "en", of);
         if (answer.Value is { } mail)
         {
             return TypedResults.Content(mail.Html, "text/html; charset=utf-8");
