@@ -30,24 +30,30 @@ public static class TelemetryExtensions
         var options = TelemetryOptions.Read(builder.Configuration);
         var prometheus = options.Prometheus.Enabled ?? builder.Environment.IsDevelopment();
 
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "orleans-recovery"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(RecoveryMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
-                    .AddAspNetCoreInstrumentation();
-                if (prometheus)
-                {
-                    metrics.AddPrometheusExporter();
-                }
-            })
-            .WithTracing(tracing => tracing
-                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
-                .AddNpgsql());
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // Nothing is measured or traced that nobody reads: with neither exporter, requests and grain calls pay nothing.
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (prometheus || otlp)
         {
-            telemetry.UseOtlpExporter();
+            var telemetry = builder.Services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "orleans-recovery"))
+                .WithMetrics(metrics =>
+                {
+                    metrics.AddMeter(RecoveryMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+                        .AddAspNetCoreInstrumentation();
+                    if (prometheus)
+                    {
+                        metrics.AddPrometheusExporter();
+                    }
+                });
+            if (otlp)
+            {
+                // Traces go to OTLP only: a request through the API into the grains it calls, and their SQL.
+                telemetry.WithTracing(tracing => tracing
+                        .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                        .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path))
+                        .AddNpgsql())
+                    .UseOtlpExporter();
+            }
         }
 
         builder.Services.AddSingleton(new PrometheusEndpoint(prometheus && options.Prometheus.Port is null));

@@ -90,6 +90,84 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
     }
 
     [Fact]
+    public async Task EveryPagePassesAxesWcag21AaChecksAndStartsWithASkipLink()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, realServer: true);
+        var shoppers = await SeedAsync(api);
+        await using var context = await browser.OpenAsync(api);
+        var anonymous = await context.NewPageAsync();
+        var failures = new List<string>();
+        foreach (var path in new[] { "/", "/console/sign-in" })
+        {
+            await anonymous.GotoAsync(path);
+            failures.AddRange(await ViolationsAsync(anonymous, path));
+        }
+
+        var page = await SignedInAsync(context, "/console");
+        string[] pages =
+        [
+            "/console", "/console/flows", "/console/flows/cart-abandonment", "/console/flows/post-purchase?step=1&locale=de&preview=1",
+            "/console/leads", "/console/payments", "/console/lookup", $"/console/carts/{shoppers.Clicker.CartId}", $"/console/orders/o-{shoppers.Buyer.CartId}",
+        ];
+        foreach (var path in pages)
+        {
+            await page.GotoAsync(path);
+            failures.AddRange(await ViolationsAsync(page, path));
+
+            // The keyboard's first stop skips the navigation.
+            await page.Keyboard.PressAsync("Tab");
+            Assert.Equal("Skip to content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // And the check does find a fault when there is one: an image with no text alternative.
+        await page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"data:,\">')");
+        Assert.Contains(await ViolationsAsync(page, "with a bare image"), violation => violation.Contains("image-alt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnOrdersPageShowsTheDelayChoiceAndTheRatingAndPaymentsShowTheDeclineReason()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, realServer: true);
+        var store = api.Storefront();
+        var (orderId, email) = (Bodies.NewId("order"), Bodies.NewEmail());
+        Assert.Equal(HttpStatusCode.Created, (await store.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order(orderId, null, email)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await store.PostAsync($"/api/v1/orders/{orderId}/delays", Bodies.Json(Bodies.Delay("d1")))).StatusCode);
+        await Eventually.TrueAsync(() => _smtp.To(email).Any(m => m.TextBody?.Contains("/d/") == true), what: "the delay notice");
+        var wait = new Uri(ShopperLink().Matches(_smtp.To(email).First(m => m.TextBody!.Contains("/d/")).TextBody!).Select(m => m.Value).First(link => link.Contains("/d/"))).AbsolutePath;
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().PostAsync(wait, new FormUrlEncodedContent([KeyValuePair.Create("choice", "wait")]))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await store.PostAsync($"/api/v1/orders/{orderId}/delivered", null)).StatusCode);
+        await api.AdvanceUntilAsync(TimeSpan.FromDays(3), () => Task.FromResult(_smtp.To(email).Any(m => m.TextBody?.Contains("/f/") == true)), "the review request");
+        var rate = new Uri(ShopperLink().Matches(_smtp.To(email).First(m => m.TextBody!.Contains("/f/")).TextBody!).Select(m => m.Value).First(link => link.Contains("/f/"))).AbsolutePath;
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().PostAsync(rate, new FormUrlEncodedContent([KeyValuePair.Create("rating", "4")]))).StatusCode);
+
+        // Another shopper's payment fails.
+        var (failedId, payer) = (Bodies.NewId("order"), Bodies.NewEmail());
+        var failed = Bodies.Order(failedId, null, payer);
+        failed["paymentStatus"] = "failed";
+        Assert.Equal(HttpStatusCode.Created, (await store.PostAsync("/api/v1/orders", Bodies.Json(failed))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await store.PostAsJsonAsync($"/api/v1/orders/{failedId}/payment-failed", new { reason = "card_expired", retryUrl = "https://shop.test/pay" })).StatusCode);
+
+        await using var context = await browser.OpenAsync(api);
+        var page = await SignedInAsync(context, "/console/lookup");
+        await page.GetByLabel("Order id").FillAsync(orderId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open order" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-figure=delay-choice]")).ToHaveTextAsync("wait");
+        await Assertions.Expect(page.Locator("[data-figure=rating]")).ToHaveTextAsync("4 of 5");
+        await Assertions.Expect(page.Locator(".timeline li[data-kind=delay-choice]")).ToContainTextAsync("chose to wait");
+        await Assertions.Expect(page.Locator(".timeline li[data-kind=rating]")).ToContainTextAsync("Rated 4 of 5");
+        await Assertions.Expect(page.Locator(".timeline li[data-kind=delivered]")).ToHaveCountAsync(1);
+        await BrowserFixture.ScreenshotAsync(page, "console-order-timeline");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
+        var reason = page.Locator("tr[data-reason=card_expired]");
+        await Assertions.Expect(reason.Locator("td").First).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator($"tr[data-order='{failedId}']")).ToContainTextAsync("card expired");
+        await BrowserFixture.ScreenshotAsync(page, "console-payments");
+    }
+
+    [Fact]
     public async Task TheOverviewShowsTheFiguresOfTheStatsApi()
     {
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
@@ -360,10 +438,35 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         return page;
     }
 
+    /// <summary>
+    /// What axe-core finds against WCAG 2.1 A and AA: its script, as Deque.AxeCore.Commons ships it inside the
+    /// assembly (nothing is fetched), run in the page.
+    /// </summary>
+    private static async Task<IEnumerable<string>> ViolationsAsync(IPage page, string path)
+    {
+        await page.AddScriptTagAsync(new() { Content = AxeScript.Value });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }))
+                .violations.map(v => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map(n => n.html).join('; ')}`)
+            """);
+        return violations.EnumerateArray().Select(violation => $"{path}: {violation.GetString()}").ToList();
+    }
+
+    private static readonly Lazy<string> AxeScript = new(() =>
+    {
+        using var stream = typeof(Deque.AxeCore.Commons.AxeResult).Assembly.GetManifestResourceStream("Deque.AxeCore.Commons.Resources.axe.min.js")
+            ?? throw new InvalidOperationException("axe.min.js is not in Deque.AxeCore.Commons");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
     private static Task<string> Figure(IPage page, string name) => page.Locator($"[data-figure={name}]").InnerTextAsync();
 
     private static (string CartId, string Email) Shopper() => (Bodies.NewId("cart"), Bodies.NewEmail());
 
     [GeneratedRegex(@"https://recovery\.shop\.test/r/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")]
     private static partial Regex RecoveryLink();
+
+    [GeneratedRegex(@"https://recovery\.shop\.test/[rudfn]/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+(\?(rating|choice)=\w+)?")]
+    private static partial Regex ShopperLink();
 }

@@ -23,6 +23,10 @@ public static class Show
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", Culture);
 
+    /// <summary>An enumeration's value in words: <c>CardExpired</c> reads "card expired".</summary>
+    public static string Words(Enum value) =>
+        System.Text.RegularExpressions.Regex.Replace(value.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
+
     /// <summary>A reason as the ledger names it (<c>quiet-hours</c>), as a person reads it (quiet hours).</summary>
     public static string Reason(string reason) => reason.Replace('-', ' ').Replace('_', ' ');
 }

@@ -5,8 +5,11 @@ using Orleans.Recovery.Orders;
 
 namespace Orleans.Recovery.Api.Console.Timelines;
 
-/// <summary>One thing that happened to a cart or an order, as its timeline lists it: when, what, and why.</summary>
-public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, string? Why = null)
+/// <summary>
+/// One thing that happened to a cart or an order, as its timeline lists it: when, what, why (the reason a step was
+/// skipped, deferred or failed, or a payment declined), and any other detail.
+/// </summary>
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, string? Why = null, string? Detail = null)
 {
     public static IEnumerable<TimelineEntry> Of(MessageRecord message)
     {
@@ -36,7 +39,7 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
 
         foreach (var click in cart.Clicks)
         {
-            yield return new(click.At, "clicked", "Clicked the link back to the cart", $"in message {click.MessageId}");
+            yield return new(click.At, "clicked", "Clicked the link back to the cart", Detail: $"in message {click.MessageId}");
         }
 
         if (cart.LastActivityAt is { } last)
@@ -54,12 +57,12 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
     {
         if (order.ReceivedAt is { } received)
         {
-            yield return new(received, "order", $"Order placed, {Show.Money(order.Order.Total, order.Order.Currency)}", $"payment {order.Order.PaymentStatus.ToString().ToLowerInvariant()}");
+            yield return new(received, "order", $"Order placed, {Show.Money(order.Order.Total, order.Order.Currency)}", Detail: $"payment {Show.Words(order.Order.PaymentStatus)}");
         }
 
         if (order.PaymentFailure is { } failure)
         {
-            yield return new(failure.At, "payment-failed", "Payment failed", Show.Reason(failure.Reason.ToString()));
+            yield return new(failure.At, "payment-failed", "Payment failed", Show.Words(failure.Reason));
         }
 
         if (order.PaidAt is { } paid)
@@ -70,15 +73,16 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
         foreach (var shipment in order.Shipments)
         {
             yield return new(order.ReceivedAt ?? DateTimeOffset.MinValue, "shipment", $"Shipment {shipment.ShipmentId} with {shipment.Carrier}",
-                shipment.EstimatedDelivery is { } eta ? $"expected {eta:yyyy-MM-dd}" : null);
+                Detail: shipment.EstimatedDelivery is { } eta ? $"expected {eta:yyyy-MM-dd}" : null);
         }
 
         foreach (var delay in order.Delays)
         {
-            yield return new(delay.ReportedAt, "delay", "Delay reported", string.Join(", ", delay.Delay.Options.Select(option => option.ToString().ToLowerInvariant())) is { Length: > 0 } options ? $"offered: {options}" : null);
+            yield return new(delay.ReportedAt, "delay", "Delay reported",
+                Detail: string.Join(", ", delay.Delay.Options.Select(option => Show.Words(option))) is { Length: > 0 } options ? $"offered: {options}" : null);
             if (delay.Choice is { } choice && delay.ChoiceAt is { } at)
             {
-                yield return new(at, "delay-choice", $"The shopper chose to {choice.ToString().ToLowerInvariant()}");
+                yield return new(at, "delay-choice", $"The shopper chose to {Show.Words(choice)}");
             }
         }
 
@@ -108,7 +112,7 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
         foreach (var pending in order.Pending)
         {
             yield return new(pending.DueAt, "pending", $"{pending.Flow}, step {pending.Step} is due",
-                pending.Attempts > 0 ? $"{pending.Attempts} attempts so far, next at {Show.Time(pending.NextAttemptAt)}" : null);
+                Detail: pending.Attempts > 0 ? $"{pending.Attempts} attempts so far, next at {Show.Time(pending.NextAttemptAt)}" : null);
         }
     }
 }
