@@ -289,7 +289,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         await Assertions.Expect(page.GetByLabel("Delay").Nth(1)).ToHaveAttributeAsync("aria-invalid", "true");
         await page.GetByLabel("Delay").Nth(1).FillAsync("00:01:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the flow" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[id='steps[1].delay-error']")).ToContainTextAsync("later than the step before it");
+        await Assertions.Expect(page.Locator("[id='steps[1].delay-error']")).ToHaveTextAsync("The delay must be later than the step before it.");
         await BrowserFixture.ScreenshotAsync(page, "console-flow-refused");
         Assert.Equal(before, await api.Operator().GetStringAsync("/api/v1/flows/cart-abandonment"));
 
