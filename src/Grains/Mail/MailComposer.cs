@@ -20,7 +20,13 @@ public record MailModel
     public string? UnsubscribeUrl { get; init; }
 
     public CouponModel? Coupon { get; init; }
+
+    /// <summary>The person who signs, when one is configured; otherwise the shop signs.</summary>
+    public SignatureModel? Signature { get; init; }
 }
+
+/// <summary>Who signs the mail, as the templates show it.</summary>
+public sealed record SignatureModel(string Name, string? Role, string? PhotoUrl);
 
 /// <summary>A coupon as the email shows it.</summary>
 public sealed record CouponModel(string Code, string PercentOff, string ExpiresOn);
@@ -47,7 +53,10 @@ public sealed class MailComposer(
         {
             FirstName = customer.FirstName,
             ShopName = Sender.FromName,
-            ReplyTo = Sender.ReplyTo,
+            ReplyTo = Sender.Signature is { IsSet: true, ReplyTo: { Length: > 0 } personal } ? personal : Sender.ReplyTo,
+            Signature = Sender.Signature is { IsSet: true } signature
+                ? new SignatureModel(signature.Name!.Trim(), Blank(signature.Role), Blank(signature.PhotoUrl))
+                : null,
             SupportPhone = Sender.SupportPhone,
             Language = locale.Language,
             UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, customer.Key, now) : null,
@@ -71,11 +80,13 @@ public sealed class MailComposer(
     {
         var from = Sender;
         var rendered = templates.Render(locale.Language, template, model, subject);
+        var signature = from.Signature;
+        var person = signature.IsSet ? signature.Name!.Trim() : null;
         return new OutgoingMail(
             messageId,
-            new MailParty(from.FromName, from.FromAddress),
+            new MailParty(person is not null && signature.InFrom ? $"{person} {(locale.Language == "de" ? "von" : "at")} {from.FromName}" : from.FromName, from.FromAddress),
             to,
-            new MailParty(from.FromName, from.ReplyTo),
+            person is not null && !string.IsNullOrWhiteSpace(signature.ReplyTo) ? new MailParty(person, signature.ReplyTo) : new MailParty(from.FromName, from.ReplyTo),
             rendered.Subject,
             rendered.Html,
             rendered.Text,
@@ -88,6 +99,8 @@ public sealed class MailComposer(
                 ]
                 : []);
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static string FullName(CustomerProfile customer) =>
         string.IsNullOrWhiteSpace(customer.LastName) ? customer.FirstName : $"{customer.FirstName} {customer.LastName}";
