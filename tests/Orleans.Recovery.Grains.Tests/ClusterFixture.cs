@@ -113,7 +113,7 @@ public class ClusterFixture : IAsyncLifetime
     public void Advance(TimeSpan by) => Clock.Advance(by);
 
     /// <summary>Moves the clock by <paramref name="by"/> and on, a reminder period at a time, until <paramref name="done"/> holds.</summary>
-    public Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what) => Clock.AdvanceUntilAsync(by, done, what);
+    public Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30) => Clock.AdvanceUntilAsync(by, done, what, maxPeriods);
 
     /// <summary>The reminder rows the cluster holds for a grain.</summary>
     public async Task<int> RemindersOfAsync(IAddressable grain)
