@@ -247,6 +247,16 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
         Assert.Equal(await api.Operator().GetStringAsync("/api/v1/leads?format=csv"), csv);
         Assert.Equal(4, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // The session alone does not download: a post from another page (no form token of this session's) is refused.
+        foreach (var path in new[] { "/console/leads/csv", "/console/customers/export", "/console/sign-out" })
+        {
+            var form = page.APIRequest.CreateFormData();
+            form.Set("Filter.Status", "open");
+            var foreign = await page.APIRequest.PostAsync(path, new() { Form = form });
+            Assert.Equal((int)HttpStatusCode.BadRequest, foreign.Status);
+            Assert.Equal("application/problem+json", foreign.Headers["content-type"]);
+        }
         await BrowserFixture.ScreenshotAsync(page, "console-leads");
 
         // Ten to a page: eleven more carts make a second page, which keeps the filter.

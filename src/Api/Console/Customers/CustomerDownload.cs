@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
+using Orleans.Recovery.Api.Console.Shared;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Customers;
@@ -19,9 +20,9 @@ public static class CustomerDownload
     private static async Task<IResult> DownloadAsync(
         HttpContext context, IAntiforgery antiforgery, IGrainFactory grains, LedgerReports reports, IServiceProvider services, IOptions<JsonOptions> json)
     {
-        if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+        if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the page and download again.") is { } refused)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired", detail: "Reload the page and download again.");
+            return refused;
         }
 
         var email = (await context.Request.ReadFormAsync(context.RequestAborted))["Customer.Email"].ToString().Trim();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Orleans.Recovery.Api.Console.Shared;
 using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Silo.Ledger;
 
@@ -15,9 +16,9 @@ public static class LeadsDownload
 
     private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LedgerReports reports, IServiceProvider services)
     {
-        if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+        if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the leads page and download again.") is { } refused)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired", detail: "Reload the leads page and download again.");
+            return refused;
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
