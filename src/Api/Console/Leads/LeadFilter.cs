@@ -29,9 +29,9 @@ public sealed class LeadFilter
         var (leads, query) = LeadsApi.Read(Blank(Type), Blank(Status), Blank(From), Blank(To), csv ? null : Blank(PerPage) ?? "25", Blank(Cursor), csv, now);
         if (Blank(Email) is { } email)
         {
-            if (email.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(email, out var address) || address.Address != email)
+            if (Customers.CustomerForm.Check(email) is { } error)
             {
-                query.Fail("email", "Enter a whole email address, such as ana@example.com.");
+                query.Fail("email", error);
             }
             else
             {
