@@ -113,6 +113,7 @@ public static class RecoveryApiExtensions
         });
 
         services.AddReverseProxySupport();
+        services.AddSingleton<LinkPages>();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -159,6 +160,7 @@ public static class RecoveryApiExtensions
         engine.MapLeadsApi();
         engine.MapPaymentsReportApi();
         engine.MapPublicLinksApi();
+        engine.MapPagesApi();
         app.MapRecoveryConsole();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.

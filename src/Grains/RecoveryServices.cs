@@ -21,8 +21,8 @@ namespace Orleans.Recovery;
 public static class RecoveryServices
 {
     /// <summary>
-    /// What a process that serves the public links needs, silo or not: the link-signing key and the sender's name the
-    /// pages show. An API process that is a cluster client registers only this; the silos send the mail.
+    /// What a process that serves the public links needs, silo or not: the link-signing key, and the templates, brand
+    /// and sender's name the pages are rendered with. An API process that is a cluster client registers only this; the silos send the mail.
     /// </summary>
     /// <param name="services">The silo's or API process's services.</param>
     /// <param name="signingKeyMayBeGenerated">
@@ -32,6 +32,9 @@ public static class RecoveryServices
     public static IServiceCollection AddRecoveryLinks(this IServiceCollection services, bool signingKeyMayBeGenerated)
     {
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BrandOptions>().BindConfiguration(BrandOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailTemplateOptions>().BindConfiguration(MailTemplateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<MailTemplates>();
         services.AddOptions<LinkOptions>()
             .Configure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>
             {
@@ -51,7 +54,6 @@ public static class RecoveryServices
     public static IServiceCollection AddRecoveryGrainServices(this IServiceCollection services, bool signingKeyMayBeGenerated = true)
     {
         services.AddRecoveryLinks(signingKeyMayBeGenerated);
-        services.AddOptions<MailTemplateOptions>().BindConfiguration(MailTemplateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FlowsOptions>()
             .Configure<IConfiguration, MailTemplates>((options, configuration, templates) =>
             {
@@ -67,7 +69,6 @@ public static class RecoveryServices
         services.AddOptions<MailCheckOptions>().BindConfiguration(MailCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
 
-        services.TryAddSingleton<MailTemplates>();
         services.TryAddSingleton<MailComposer>();
         services.TryAddSingleton<CouponCodes>();
         services.TryAddSingleton<CartReminderMail>();

@@ -1,113 +1,120 @@
-using System.Net;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Mail;
 using Orleans.Recovery.Orders;
 
 namespace Orleans.Recovery.Api.Links;
 
 /// <summary>
-/// The small HTML pages a shopper sees after following a link from an email. A page that asks something shows the
-/// answer the link carried, preselected, and records it only from its button: mail scanners open every link.
+/// What a page behind a link can show; each page uses the part it needs. Words are the template's, so the operator
+/// translates and brands pages as they do the emails; the model carries only values.
 /// </summary>
-public static class LinkPages
+public sealed record PageModel
 {
-    public static IResult NotFound() => Page(StatusCodes.Status404NotFound, "Link not found", "<p>This link is not valid.</p>");
+    public string Language { get; init; } = "en";
+    public string ShopName { get; init; } = "";
+    public BrandModel? Brand { get; init; }
 
-    public static IResult Unsubscribe(string shopName, bool alreadyUnsubscribed) => alreadyUnsubscribed
-        ? Unsubscribed(shopName)
-        : Page(StatusCodes.Status200OK, "Unsubscribe", $"""
-            <p>Stop reminder emails from {Encode(shopName)}?</p>
-            <form method="post"><button type="submit">Unsubscribe</button></form>
-            <p>You will still receive emails about orders you place.</p>
-            """);
+    /// <summary>The unsubscribe page: whether the link came in a cart's reminder, so "this cart only" can be offered.</summary>
+    public bool OffersCart { get; init; }
 
-    public static IResult Unsubscribed(string shopName) => Page(StatusCodes.Status200OK, "Unsubscribed",
-        $"<p>You are unsubscribed. {Encode(shopName)} will not send you reminder emails any more.</p>");
+    /// <summary>The reasons a shopper may give for unsubscribing, as values the page posts back.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = PreferenceChoice.Reasons;
 
-    /// <summary>The options a delay notice offered, with <paramref name="preselected"/> (the link's) checked.</summary>
-    public static IResult DelayQuestion(string shopName, DelayRecord delay, DelayOption? preselected)
+    /// <summary>What the shopper stopped: <c>all-marketing</c> or <c>this-cart</c>.</summary>
+    public string? Scope { get; init; }
+
+    public PageDelay? Delay { get; init; }
+
+    /// <summary>The delay option the shopper chose: wait, cancel, partial or substitute.</summary>
+    public string? Choice { get; init; }
+
+    public IReadOnlyList<PageRating> Ratings { get; init; } = [];
+
+    public int? Rating { get; init; }
+}
+
+/// <summary>A delay as its page shows it: the date is already written in the page's language.</summary>
+public sealed record PageDelay(string Reason, string NewShipDate, string? Current, IReadOnlyList<PageOption> Options);
+
+public sealed record PageOption(string Value, bool Checked);
+
+public sealed record PageRating(int Value, bool Checked);
+
+/// <summary>
+/// The pages a shopper sees after following a link from an email: Liquid templates
+/// (<c>{language}/page-{name}.html.liquid</c>) beside the mail templates, in the shopper's language, with the shop's
+/// brand. A page that asks something shows the answer the link carried, preselected, and records it only from its
+/// button: mail scanners open every link.
+/// </summary>
+public sealed class LinkPages(MailTemplates templates, IOptionsMonitor<BrandOptions> brand, IOptionsMonitor<SenderOptions> sender)
+{
+    /// <summary>Every page, by the name its template carries after <c>page-</c>.</summary>
+    public static readonly IReadOnlyList<string> Names =
+        ["unsubscribe", "unsubscribed", "delay", "delay-answered", "rating", "rated", "newsletter", "subscribed", "not-found"];
+
+    // Inline styles only, no script; images from https (the logo); forms post back to this host; the token in the URL
+    // never leaves in a Referer.
+    private const string Policy = "default-src 'none'; style-src 'unsafe-inline'; img-src https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>The same 404 page for an unknown, tampered or expired link: it reveals nothing about which.</summary>
+    public IResult NotFound(HttpContext http, string? language = null) => Show(http, language, "not-found", new PageModel(), StatusCodes.Status404NotFound);
+
+    /// <summary>Renders page <paramref name="name"/> in the link's language, else the browser's, else English.</summary>
+    public IResult Show(HttpContext http, string? language, string name, PageModel model, int status = StatusCodes.Status200OK)
     {
-        var options = string.Concat(delay.Delay.Options.Select(option => $"""
-            <p><label><input type="radio" name="choice" value="{DelayOptions.Name(option)}" required{Checked(option == preselected)}> {Encode(Capitalised(Describe(option)))}</label></p>
-            """));
-        var current = delay.Choice is { } answered
-            ? $"<p>Your answer so far: {Encode(Describe(answered))}. You can change it until we act on it.</p>"
-            : "";
-        return Page(StatusCodes.Status200OK, "Your delayed order", $"""
-            <p>Part of your order from {Encode(shopName)} is delayed: {Encode(delay.Delay.Reason)}. It should now ship on {delay.Delay.NewEstimatedShipDate:yyyy-MM-dd}.</p>
-            {current}
-            <form method="post">
-              <fieldset><legend>What would you like us to do?</legend>
-            {options}
-              </fieldset>
-              <button type="submit">Send my answer</button>
-            </form>
-            """);
+        var chosen = PageLanguage.Of(language, http.Request);
+        var html = Render(chosen, name, model);
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = Policy;
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+        headers.ContentLanguage = chosen;
+        headers.Vary = HeaderNames.AcceptLanguage;
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 
-    public static IResult DelayAnswered(string shopName, DelayOption choice) => Page(StatusCodes.Status200OK, "Thank you",
-        $"<p>Thank you. {Encode(shopName)} has your answer: {Encode(Describe(choice))}. You can pick another option from the email until we act on it.</p>");
+    /// <summary>The page's HTML with the brand and shop filled in; also what the preview API returns.</summary>
+    public string Render(string language, string name, PageModel model)
+    {
+        var shop = brand.CurrentValue.Model(sender.CurrentValue);
+        return templates.RenderPage(language, $"page-{name}", model with { Language = language, ShopName = shop.Name, Brand = shop });
+    }
+
+    public static PageDelay Delay(DelayRecord delay, DelayOption? preselected, string language) => new(
+        delay.Delay.Reason,
+        MailComposer.Date(delay.Delay.NewEstimatedShipDate, MailLocale.ForLanguage(language)),
+        delay.Choice is { } answered ? DelayOptions.Name(answered) : null,
+        [.. delay.KnownOptionsOnly().Delay.Options.Select(option => new PageOption(DelayOptions.Name(option), option == preselected))]);
 
     /// <summary>Ratings 5 to 1, with <paramref name="preselected"/> (the link's) checked.</summary>
-    public static IResult RatingQuestion(string shopName, int? preselected)
+    public static IReadOnlyList<PageRating> Ratings(int? preselected) =>
+        [.. Enumerable.Range(1, 5).Reverse().Select(rating => new PageRating(rating, rating == preselected))];
+}
+
+/// <summary>The language a page is shown in.</summary>
+public static class PageLanguage
+{
+    /// <summary>
+    /// The language the email was written in (carried by its link), else the first of the browser's Accept-Language
+    /// we have templates in, by quality, else English.
+    /// </summary>
+    public static string Of(string? linkLanguage, HttpRequest request)
     {
-        var ratings = string.Concat(Enumerable.Range(1, 5).Reverse().Select(rating => $"""
-            <p><label><input type="radio" name="rating" value="{rating}" required{Checked(rating == preselected)}> {rating} of 5: {RatingWords(rating)}</label></p>
-            """));
-        return Page(StatusCodes.Status200OK, "Rate your order", $"""
-            <form method="post">
-              <fieldset><legend>How was your order from {Encode(shopName)}?</legend>
-            {ratings}
-              </fieldset>
-              <button type="submit">Send my rating</button>
-            </form>
-            """);
+        if (linkLanguage is not null && MailLocale.Languages.Contains(linkLanguage))
+        {
+            return linkLanguage;
+        }
+
+        var accepted = request.GetTypedHeaders().AcceptLanguage;
+        return accepted
+            .Where(value => value.Quality is not 0)
+            .OrderByDescending(value => value.Quality ?? 1)
+            .Select(value => Primary(value.Value.Value))
+            .FirstOrDefault(language => language is not null && MailLocale.Languages.Contains(language))
+            ?? MailLocale.Languages[0];
     }
 
-    public static IResult Rated(string shopName, int rating) => Page(StatusCodes.Status200OK, "Thank you",
-        rating <= 2
-            ? $"<p>Thank you for telling us, and we are sorry. Someone from {Encode(shopName)} will be in touch to put it right.</p>"
-            : $"<p>Thank you for rating your order {rating} of 5.</p>");
-
-    public static IResult Newsletter(string shopName) => Page(StatusCodes.Status200OK, "Newsletter", $"""
-        <p>Would you like to get the {Encode(shopName)} newsletter?</p>
-        <form method="post"><button type="submit">Yes, sign me up</button></form>
-        <p>You can unsubscribe from any newsletter with one click.</p>
-        """);
-
-    public static IResult Subscribed(string shopName) => Page(StatusCodes.Status200OK, "Subscribed",
-        $"<p>Thank you: you will get the {Encode(shopName)} newsletter.</p>");
-
-    private static string Describe(DelayOption option) => option switch
-    {
-        DelayOption.Wait => "wait for the whole order",
-        DelayOption.Cancel => "cancel the order",
-        DelayOption.Partial => "send what is ready now",
-        _ => "send a similar item instead",
-    };
-
-    private static string RatingWords(int rating) => rating switch
-    {
-        5 => "very happy",
-        4 => "happy",
-        3 => "it was all right",
-        2 => "unhappy",
-        _ => "very unhappy",
-    };
-
-    private static string Capitalised(string text) => char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static string Checked(bool isChecked) => isChecked ? " checked" : "";
-
-    private static IResult Page(int status, string title, string body) => Results.Content(
-        $$"""
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-        <meta name="robots" content="noindex"><title>{{Encode(title)}}</title>
-        <style>body { font-family: Arial, sans-serif; max-width: 480px; margin: 48px auto; padding: 0 16px; line-height: 1.4; }
-        fieldset { margin: 0 0 16px; } button { font-size: 1rem; padding: 8px 16px; }</style></head>
-        <body><h1>{{Encode(title)}}</h1>{{body}}</body></html>
-        """,
-        "text/html; charset=utf-8",
-        statusCode: status);
-
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string? Primary(string? tag) => tag?.Split('-')[0].ToLowerInvariant();
 }

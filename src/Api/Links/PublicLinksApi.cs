@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Validation;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Links;
-using Orleans.Recovery.Mail;
 using Orleans.Recovery.Orders;
 
 namespace Orleans.Recovery.Api.Links;
@@ -31,120 +29,154 @@ public static class PublicLinksApi
     }
 
     /// <summary>Records the click and redirects, only ever to the restore URL the storefront gave for the cart.</summary>
-    public static async Task<IResult> Recover(string token, LinkTokens tokens, IGrainFactory grains)
+    public static async Task<IResult> Recover(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Verify(LinkPurpose.Recover, token) is not { } messageId || AbandonedCartPlan.CartIdOf(messageId) is not { } cartId)
+        if (tokens.Read(LinkPurpose.Recover, token) is not { } link || AbandonedCartPlan.CartIdOf(link.Subject) is not { } cartId)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
         // Normalised again here for carts stored before restore URLs were normalised on the way in.
-        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(messageId) is { } restoreUrl && HttpUrls.TryNormalize(restoreUrl, out var location)
+        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(link.Subject) is { } restoreUrl && HttpUrls.TryNormalize(restoreUrl, out var location)
             ? Results.Redirect(location)
-            : LinkPages.NotFound();
+            : pages.NotFound(http, link.Language);
     }
 
-    public static async Task<IResult> ShowUnsubscribe(string token, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    /// <summary>
+    /// The preference page: a link from a cart's reminder offers to stop that cart's reminders only, or all marketing
+    /// email. Opening it records nothing.
+    /// </summary>
+    public static async Task<IResult> ShowUnsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Verify(LinkPurpose.Unsubscribe, token) is not { } customerKey)
+        if (tokens.Read(LinkPurpose.Unsubscribe, token) is not { } link)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
-        var unsubscribed = await grains.GetGrain<ICustomerGrain>(customerKey).IsUnsubscribedAsync();
-        return LinkPages.Unsubscribe(sender.Value.FromName, unsubscribed);
+        var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
+        return await grains.GetGrain<ICustomerGrain>(customerKey).IsUnsubscribedAsync()
+            ? pages.Show(http, link.Language, "unsubscribed", new PageModel { Scope = PreferenceChoice.AllMarketing })
+            : pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = CartOf(cartMessage) is not null });
     }
 
-    /// <summary>RFC 8058 one-click: a mail client POSTs "List-Unsubscribe=One-Click"; the page's button POSTs too.</summary>
-    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    /// <summary>
+    /// The page's choice, or RFC 8058's one-click POST ("List-Unsubscribe=One-Click") from a mail client, which always
+    /// stops all marketing email. The choice is kept on the customer, with the reason given, for the operator.
+    /// </summary>
+    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, TimeProvider clock)
     {
-        if (tokens.Verify(LinkPurpose.Unsubscribe, token) is not { } customerKey)
+        if (tokens.Read(LinkPurpose.Unsubscribe, token) is not { } link)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
-        await grains.GetGrain<ICustomerGrain>(customerKey).UnsubscribeAsync();
-        return LinkPages.Unsubscribed(sender.Value.FromName);
+        var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        var oneClick = form is null || form["List-Unsubscribe"] == "One-Click" || string.IsNullOrEmpty(form["scope"]);
+        var scope = oneClick ? PreferenceChoice.AllMarketing : form!["scope"].ToString();
+        var cartId = CartOf(cartMessage);
+        if (scope is not (PreferenceChoice.AllMarketing or PreferenceChoice.ThisCart) || scope == PreferenceChoice.ThisCart && cartId is null)
+        {
+            // Not a choice the page offered: ask again, changing nothing.
+            return pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = cartId is not null }, StatusCodes.Status400BadRequest);
+        }
+
+        var reason = form?["reason"].ToString() is { } given && PreferenceChoice.Reasons.Contains(given) ? given : null;
+        if (scope == PreferenceChoice.ThisCart && !await grains.GetGrain<ICartGrain>(cartId!).StopRemindersAsync())
+        {
+            return pages.NotFound(http, link.Language);
+        }
+
+        await grains.GetGrain<ICustomerGrain>(customerKey).RecordPreferenceAsync(new PreferenceChoice(
+            clock.GetUtcNow(), scope, scope == PreferenceChoice.ThisCart ? cartId : null, reason, oneClick ? PreferenceChoice.ViaOneClick : PreferenceChoice.ViaPage));
+        return pages.Show(http, link.Language, "unsubscribed", new PageModel { Scope = scope });
     }
 
     /// <summary>
     /// The delay notice's question, with the link's choice preselected. Opening it records nothing: a mail scanner
     /// opens every link in the notice.
     /// </summary>
-    public static async Task<IResult> ShowDelay(string token, string? choice, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    public static async Task<IResult> ShowDelay(string token, string? choice, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (DelayOf(tokens, token) is not (var orderId, var delayId)
+        if (DelayOf(tokens, token) is not (var orderId, var delayId, var language)
             || await grains.GetGrain<IOrderGrain>(orderId).GetDelayAsync(delayId) is not { } delay)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
         DelayOption? preselected = DelayOptions.TryParse(choice, out var option) ? option : null;
-        return choice is not null && (preselected is null || !delay.Delay.Options.Contains(option))
-            ? LinkPages.NotFound()
-            : LinkPages.DelayQuestion(sender.Value.FromName, delay, preselected);
+        if (choice is not null && (preselected is null || !delay.Delay.Options.Contains(option)))
+        {
+            return pages.NotFound(http, language);
+        }
+
+        var shown = PageLanguage.Of(language, http.Request);
+        return pages.Show(http, shown, "delay", new PageModel { Delay = LinkPages.Delay(delay, preselected, shown) });
     }
 
     /// <summary>The shopper's answer from the page's button; only an option the notice offered is taken.</summary>
-    public static async Task<IResult> AnswerDelay(string token, [FromForm] string? choice, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    public static async Task<IResult> AnswerDelay(string token, [FromForm] string? choice, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (DelayOf(tokens, token) is not (var orderId, var delayId) || !DelayOptions.TryParse(choice, out var option))
+        if (DelayOf(tokens, token) is not (var orderId, var delayId, var language) || !DelayOptions.TryParse(choice, out var option))
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
         return await grains.GetGrain<IOrderGrain>(orderId).RecordDelayChoiceAsync(delayId, option)
-            ? LinkPages.DelayAnswered(sender.Value.FromName, option)
-            : LinkPages.NotFound();
+            ? pages.Show(http, language, "delay-answered", new PageModel { Choice = DelayOptions.Name(option) })
+            : pages.NotFound(http, language);
     }
 
     /// <summary>The review request's question, with the link's rating preselected. Opening it records nothing.</summary>
-    public static IResult ShowRating(string token, string? rating, LinkTokens tokens, IOptions<SenderOptions> sender)
+    public static IResult ShowRating(string token, string? rating, LinkTokens tokens, LinkPages pages, HttpContext http)
     {
-        if (tokens.Verify(LinkPurpose.Feedback, token) is null || rating is not null && Rating(rating) is null)
+        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || rating is not null && Rating(rating) is null)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
-        return LinkPages.RatingQuestion(sender.Value.FromName, Rating(rating));
+        return pages.Show(http, link.Language, "rating", new PageModel { Ratings = LinkPages.Ratings(Rating(rating)) });
     }
 
     /// <summary>A rating from the page's button. The first low one alerts the shop.</summary>
-    public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Verify(LinkPurpose.Feedback, token) is not { } messageId || OrderMessages.OrderIdOf(messageId) is not { } orderId || Rating(rating) is not { } value)
+        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || OrderMessages.OrderIdOf(link.Subject) is not { } orderId || Rating(rating) is not { } value)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
         return await grains.GetGrain<IOrderGrain>(orderId).RecordRatingAsync(value)
-            ? LinkPages.Rated(sender.Value.FromName, value)
-            : LinkPages.NotFound();
+            ? pages.Show(http, link.Language, "rated", new PageModel { Rating = value })
+            : pages.NotFound(http, link.Language);
     }
 
-    /// <summary>The order and delay a genuine delay-notice token names.</summary>
-    private static (string OrderId, string DelayId)? DelayOf(LinkTokens tokens, string token) =>
-        tokens.Verify(LinkPurpose.DelayChoice, token) is { } messageId
-        && OrderMessages.OrderIdOf(messageId) is { } orderId
-        && OrderMessages.StepOf(messageId) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
-            ? (orderId, delayId)
+    /// <summary>The order and delay a genuine delay-notice token names, and the language of its email.</summary>
+    private static (string OrderId, string DelayId, string? Language)? DelayOf(LinkTokens tokens, string token) =>
+        tokens.Read(LinkPurpose.DelayChoice, token) is { } link
+        && OrderMessages.OrderIdOf(link.Subject) is { } orderId
+        && OrderMessages.StepOf(link.Subject) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
+            ? (orderId, delayId, link.Language)
             : null;
+
+    /// <summary>The cart a reminder's message id names; null for none.</summary>
+    private static string? CartOf(string? cartMessage) => cartMessage is null ? null : AbandonedCartPlan.CartIdOf(cartMessage);
 
     /// <summary>A rating from 1 to 5, written as a plain number; null for anything else.</summary>
     private static int? Rating(string? text) => text is [>= '1' and <= '5'] ? text[0] - '0' : null;
 
     /// <summary>The opt-in page. Opening it records nothing: mail scanners open links too. Only the button's POST counts.</summary>
-    public static IResult ShowNewsletter(string token, LinkTokens tokens, IOptions<SenderOptions> sender) =>
-        tokens.Verify(LinkPurpose.Newsletter, token) is null ? LinkPages.NotFound() : LinkPages.Newsletter(sender.Value.FromName);
+    public static IResult ShowNewsletter(string token, LinkTokens tokens, LinkPages pages, HttpContext http) =>
+        tokens.Read(LinkPurpose.Newsletter, token) is not { } link ? pages.NotFound(http) : pages.Show(http, link.Language, "newsletter", new PageModel());
 
-    public static async Task<IResult> JoinNewsletter(string token, LinkTokens tokens, IGrainFactory grains, IOptions<SenderOptions> sender)
+    public static async Task<IResult> JoinNewsletter(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Verify(LinkPurpose.Newsletter, token) is not { } customerKey)
+        if (tokens.Read(LinkPurpose.Newsletter, token) is not { } link)
         {
-            return LinkPages.NotFound();
+            return pages.NotFound(http);
         }
 
-        await grains.GetGrain<ICustomerGrain>(customerKey).RecordNewsletterConsentAsync();
-        return LinkPages.Subscribed(sender.Value.FromName);
+        await grains.GetGrain<ICustomerGrain>(link.Subject).RecordNewsletterConsentAsync();
+        return pages.Show(http, link.Language, "subscribed", new PageModel());
     }
 }

@@ -129,6 +129,24 @@ public sealed partial class CartGrain(
 
     public Task PurchasedElsewhereAsync(string orderId) => MarkPurchasedAsync(orderId);
 
+    public async Task<bool> StopRemindersAsync()
+    {
+        if (State.Snapshot is null)
+        {
+            return false;
+        }
+
+        if (State.RemindersStoppedAt is null)
+        {
+            var now = Now;
+            State.RemindersStoppedAt = now;
+            await Engine.CancelAsync(_ => true, SkipReason.UnsubscribedCart, now);
+            await Engine.SaveAsync();
+        }
+
+        return true;
+    }
+
     public async Task<string?> RecordClickAsync(string messageId)
     {
         if (State.Snapshot is not { } snapshot)

@@ -37,9 +37,9 @@ public sealed class CartReminderMail(MailComposer composer)
             Subtotal = money(cart.Subtotal),
             Shipping = cart.ShippingCost is { } shipping ? money(shipping) : null,
             Total = money(cart.Total),
-            RestoreUrl = composer.Links.Link(LinkPurpose.Recover, messageId, now),
+            RestoreUrl = composer.Links.Link(LinkPurpose.Recover, messageId, now, locale.Language),
             Faq = composer.Content.FaqFor(locale.Language),
-        }, cart.Customer, locale, marketing: true, now, coupon);
+        }, cart.Customer, locale, marketing: true, now, coupon, cartMessageId: messageId);
 
         return composer.Compose(messageId, cart.Customer, locale, step.Template, step.Subject, model);
     }

@@ -17,6 +17,9 @@ public sealed partial class CartState
     [Id(10)] public List<LinkClick> Clicks { get; set; } = [];
     [Id(14)] public Outbox Outbox { get; set; } = new();
 
+    /// <summary>When the shopper asked for no more reminders about this cart; activity then plans none.</summary>
+    [Id(15)] public DateTimeOffset? RemindersStoppedAt { get; set; }
+
     /// <summary>The step waiting to go out, if any: a cart owes at most one at a time.</summary>
     public FollowUp? Pending => Outbox.Pending.Count > 0 ? Outbox.Pending[0] : null;
 
@@ -46,6 +49,11 @@ public sealed partial class CartState
         }
 
         Status = CartStatus.Active;
+        if (RemindersStoppedAt is not null)
+        {
+            return;
+        }
+
         if (Pending is { } pending && pending.StepNumber - 1 < flow.Steps.Count)
         {
             // The same message, re-timed: it keeps its attempts and its place under the cap.

@@ -22,6 +22,12 @@ public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain, Retentio
     [OneWay]
     Task PurchasedElsewhereAsync(string orderId);
 
+    /// <summary>
+    /// No more reminders about this cart, as its shopper asked on the unsubscribe page: the pending step is skipped
+    /// and later activity plans none. A purchase still counts. False for a cart never reported.
+    /// </summary>
+    Task<bool> StopRemindersAsync();
+
     /// <summary>Records a click on a message's recovery link and returns the restore URL, or null for an unknown cart.</summary>
     Task<string?> RecordClickAsync(string messageId);
 

@@ -115,16 +115,26 @@ public sealed class CustomerGrain(
         State.SuppressedBecause,
         State.NewsletterConsentAt,
         [.. State.MarketingSends],
-        State.Variants.ToImmutableDictionary()));
+        State.Variants.ToImmutableDictionary(),
+        [.. State.Preferences]));
 
-    public async Task UnsubscribeAsync()
+    public Task UnsubscribeAsync() =>
+        RecordPreferenceAsync(new PreferenceChoice(clock.GetUtcNow(), PreferenceChoice.AllMarketing, null, null, PreferenceChoice.ViaOneClick));
+
+    public async Task RecordPreferenceAsync(PreferenceChoice choice)
     {
-        if (State.UnsubscribedAt is null)
+        if (State.SuppressedBecause == FollowUps.SkipReason.Erased)
         {
-            State.UnsubscribedAt = clock.GetUtcNow();
-            State.Journal.Add(new Unsubscribed { At = State.UnsubscribedAt.Value });
-            await SaveAsync();
+            // An erased customer keeps nothing but the erasure.
+            return;
         }
+
+        if (State.Record(choice with { At = clock.GetUtcNow() }))
+        {
+            State.Journal.Add(new Unsubscribed { At = State.UnsubscribedAt!.Value });
+        }
+
+        await SaveAsync();
     }
 
     public async Task SuppressAsync(string reason)
@@ -145,6 +155,7 @@ public sealed class CustomerGrain(
         State.MarketingSends.Clear();
         State.Variants.Clear();
         State.NewsletterConsentAt = null;
+        State.Preferences.Clear();
         await SaveAsync();
         return holdings;
     }

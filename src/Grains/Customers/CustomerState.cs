@@ -48,6 +48,27 @@ public sealed class CustomerState
     /// <summary>What the ledger has yet to confirm: an unsubscribe.</summary>
     [Id(7)] public LedgerJournal Journal { get; set; } = new();
 
+    /// <summary>The shopper's choices on the unsubscribe page and by one-click, oldest first.</summary>
+    [Id(8)] public List<PreferenceChoice> Preferences { get; set; } = [];
+
+    /// <summary>Keeps <paramref name="choice"/>; one that stops all marketing unsubscribes. True when that is new.</summary>
+    public bool Record(PreferenceChoice choice)
+    {
+        Preferences.Add(choice);
+        if (Preferences.Count > PreferenceChoice.Kept)
+        {
+            Preferences.RemoveAt(0);
+        }
+
+        if (!choice.StopsAllMarketing || UnsubscribedAt is not null)
+        {
+            return false;
+        }
+
+        UnsubscribedAt = choice.At;
+        return true;
+    }
+
     /// <summary>
     /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, quiet hours in
     /// the customer's zone, then the frequency cap. A granted marketing send takes a place under the cap at once,

@@ -10,4 +10,5 @@ public sealed record CustomerView(
     [property: Id(2)] string? SuppressedBecause,
     [property: Id(3)] DateTimeOffset? NewsletterConsentAt,
     [property: Id(4)] ImmutableArray<MarketingSend> RecentMarketingSends,
-    [property: Id(5)] ImmutableDictionary<string, string> Variants);
+    [property: Id(5)] ImmutableDictionary<string, string> Variants,
+    [property: Id(6)] ImmutableArray<PreferenceChoice> Preferences);

@@ -34,8 +34,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>The operator's view: consent, suppression, recent marketing sends and variants.</summary>
     Task<CustomerView> GetViewAsync();
 
-    /// <summary>Stops all recovery email to this customer, at once.</summary>
+    /// <summary>Stops all recovery email to this customer, at once, as a one-click unsubscribe does.</summary>
     Task UnsubscribeAsync();
+
+    /// <summary>
+    /// Keeps a choice from the unsubscribe page, with its reason; one for all marketing stops all recovery email at once.
+    /// A choice for one cart only is recorded here: the cart itself stops its reminders.
+    /// </summary>
+    Task RecordPreferenceAsync(PreferenceChoice choice);
 
     /// <summary>Stops all email to this address, for example because the mailbox does not exist.</summary>
     Task SuppressAsync(string reason);

@@ -5,6 +5,9 @@ public static class SkipReason
 {
     public const string Purchased = "purchased";
     public const string Unsubscribed = "unsubscribed";
+
+    /// <summary>The shopper asked, on the unsubscribe page, for no more reminders about this cart only.</summary>
+    public const string UnsubscribedCart = "unsubscribed-cart";
     public const string CartDeleted = "cart-deleted";
     public const string CartEmptied = "cart-emptied";
     public const string Expired = "expired";

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Orleans.Recovery.Links;
 
 /// <summary>
-/// Signed, expiring tokens for the public links in emails: base64url(purpose, subject, expiry) "." base64url(HMAC).
-/// They are signed, not encrypted, so subjects hold only ids, never personal data.
+/// Signed, expiring tokens for the public links in emails: base64url(purpose, subject, expiry[, language]) "."
+/// base64url(HMAC). They are signed, not encrypted, so subjects hold only ids, never personal data. The language is the
+/// one the email was written in, so the page behind the link answers in it; tokens made before it was added have none.
 /// </summary>
 public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock)
 {
@@ -19,17 +20,21 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock
     public string BaseUrl => options.Value.PublicBaseUrl.TrimEnd('/');
 
     /// <summary>The absolute URL of a signed link, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
-    public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt) =>
-        $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime)}";
+    public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt, string? language = null) =>
+        $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime, language)}";
 
-    public string Create(LinkPurpose purpose, string subject, DateTimeOffset expires)
+    public string Create(LinkPurpose purpose, string subject, DateTimeOffset expires, string? language = null)
     {
-        var payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{subject}\n{expires.ToUnixTimeSeconds()}"));
+        var text = string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{subject}\n{expires.ToUnixTimeSeconds()}");
+        var payload = Encoding.UTF8.GetBytes(language is { Length: > 0 } ? $"{text}\n{language}" : text);
         return $"{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(Sign(payload))}";
     }
 
     /// <summary>The subject of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
-    public string? Verify(LinkPurpose purpose, string token)
+    public string? Verify(LinkPurpose purpose, string token) => Read(purpose, token)?.Subject;
+
+    /// <summary>The subject and language of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
+    public SignedLink? Read(LinkPurpose purpose, string token)
     {
         var dot = token.IndexOf('.');
         if (dot <= 0 || token.Length > 2048)
@@ -54,14 +59,14 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock
         }
 
         var parts = Encoding.UTF8.GetString(payload).Split('\n');
-        if (parts.Length != 3 || parts[0] != ((char)purpose).ToString()
+        if (parts.Length is not (3 or 4) || parts[0] != ((char)purpose).ToString()
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
             || clock.GetUtcNow().ToUnixTimeSeconds() > expires)
         {
             return null;
         }
 
-        return parts[1];
+        return new SignedLink(parts[1], parts.Length == 4 ? parts[3] : null);
     }
 
     /// <summary>A keyed hash of <paramref name="value"/> for <paramref name="purpose"/>: unguessable without the signing key, and the same every time.</summary>
@@ -70,3 +75,6 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock
 
     private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key.Value, payload).AsSpan(0, MacBytes).ToArray();
 }
+
+/// <summary>What a genuine token says: its subject, and the language of the email it came in, when it was recorded.</summary>
+public sealed record SignedLink(string Subject, string? Language);

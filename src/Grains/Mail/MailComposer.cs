@@ -23,6 +23,9 @@ public record MailModel
 
     /// <summary>The person who signs, when one is configured; otherwise the shop signs.</summary>
     public SignatureModel? Signature { get; init; }
+
+    /// <summary>The shop's name, logo, accent colour and footer, from <c>Recovery:Brand</c>.</summary>
+    public BrandModel? Brand { get; init; }
 }
 
 /// <summary>Who signs the mail, as the templates show it.</summary>
@@ -39,7 +42,8 @@ public sealed class MailComposer(
     MailTemplates templates,
     LinkTokens links,
     IOptionsMonitor<SenderOptions> sender,
-    IOptionsMonitor<ContentOptions> content)
+    IOptionsMonitor<ContentOptions> content,
+    IOptionsMonitor<BrandOptions> brand)
 {
     public LinkTokens Links => links;
 
@@ -47,19 +51,25 @@ public sealed class MailComposer(
 
     public SenderOptions Sender => sender.CurrentValue;
 
-    /// <summary>The fields every template has, for <paramref name="customer"/>; marketing mail gets an unsubscribe link.</summary>
-    public T Basics<T>(T model, CustomerProfile customer, MailLocale locale, bool marketing, DateTimeOffset now, CouponIssue? coupon = null)
+    public BrandModel Brand => brand.CurrentValue.Model(Sender);
+
+    /// <summary>
+    /// The fields every template has, for <paramref name="customer"/>; marketing mail gets an unsubscribe link, which
+    /// for a cart's reminder (<paramref name="cartMessageId"/>) also offers to stop reminders about that cart only.
+    /// </summary>
+    public T Basics<T>(T model, CustomerProfile customer, MailLocale locale, bool marketing, DateTimeOffset now, CouponIssue? coupon = null, string? cartMessageId = null)
         where T : MailModel => model with
         {
             FirstName = customer.FirstName,
-            ShopName = Sender.FromName,
+            ShopName = Brand.Name,
+            Brand = Brand,
             ReplyTo = Sender.Signature is { IsSet: true, ReplyTo: { Length: > 0 } personal } ? personal : Sender.ReplyTo,
             Signature = Sender.Signature is { IsSet: true } signature
                 ? new SignatureModel(signature.Name!.Trim(), Blank(signature.Role), Blank(signature.PhotoUrl))
                 : null,
             SupportPhone = Sender.SupportPhone,
             Language = locale.Language,
-            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, customer.Key, now) : null,
+            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(customer.Key, cartMessageId), now, locale.Language) : null,
             Coupon = coupon is null ? null : new CouponModel(
                 coupon.Code,
                 coupon.PercentOff.ToString("0.##", locale.Culture) + (locale.Language == "de" ? " %" : "%"),

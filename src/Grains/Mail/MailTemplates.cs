@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Fluid;
+using Fluid.Values;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -62,9 +63,44 @@ public sealed partial class MailTemplates
         var subjectTemplate = subject is null ? Template(language, name, "subject") : Subject(subject);
         return new RenderedMail(
             MimeMessages.SingleLine(subjectTemplate.Render(context, NullEncoder.Default)),
-            Template(language, name, "html").Render(context, _html),
-            Template(language, name, "text").Render(context, NullEncoder.Default));
+            Part(context, language, name, "html", _html),
+            Part(context, language, name, "text", NullEncoder.Default));
     }
+
+    /// <summary>Renders a page behind a link, <c>{language}/{name}.html.liquid</c>, which has an HTML part only.</summary>
+    public string RenderPage(string language, string name, object model) =>
+        Part(new TemplateContext(model, _options), language, name, "html", _html);
+
+    /// <summary>True when <paramref name="name"/> has an HTML part in every language, built in or as files.</summary>
+    public bool PageExists(string name) =>
+        MailLocale.Languages.All(language => FilePath(language, name, "html") is { } file && File.Exists(file) || BuiltIn(language, name, "html") is not null);
+
+    /// <summary>
+    /// Renders one part. A template that assigns <c>layout</c> (<c>{% assign layout = 'mail-layout' %}</c>) is placed
+    /// in that template's same part as <c>content</c>, with every variable it assigned (a preheader, a title) still
+    /// set: the header, signature and footer are then written once per language, not in every template. A template
+    /// that assigns none, as operators' full documents from before layouts, is used as it is.
+    /// </summary>
+    private string Part(TemplateContext context, string language, string name, string part, TextEncoder encoder)
+    {
+        context.SetValue(LayoutVariable, NilValue.Instance);
+        var content = Template(language, name, part).Render(context, encoder, isolateContext: false);
+        if (context.GetValue(LayoutVariable) is not StringValue { } chosen || chosen.ToStringValue() is not { Length: > 0 } layout)
+        {
+            return content;
+        }
+
+        if (layout == name || !LayoutName().IsMatch(layout))
+        {
+            throw new InvalidOperationException($"{language}/{name}.{part}.liquid names the layout '{layout}', which is not another template's name.");
+        }
+
+        context.SetValue(LayoutVariable, NilValue.Instance);
+        context.SetValue("content", new StringValue(content, encode: false));
+        return Template(language, layout, part).Render(context, encoder);
+    }
+
+    private const string LayoutVariable = "layout";
 
     /// <summary>True when <paramref name="name"/> has all three parts in every language, built in or as files.</summary>
     public bool Exists(string name) =>
@@ -214,6 +250,9 @@ public sealed partial class MailTemplates
 
     [GeneratedRegex(@"\((\d+):(\d+)\)")]
     private static partial Regex Position();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex LayoutName();
 
     [GeneratedRegex(@"^(?<language>[a-z]{2})/(?<name>[a-z0-9][a-z0-9-]*)\.(subject|html|text)\.liquid$")]
     private static partial Regex FileName();

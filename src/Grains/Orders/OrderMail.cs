@@ -66,14 +66,14 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                         Lines(delay.Delay.Items.IsDefaultOrEmpty ? order.Items : delay.Delay.Items),
                         [.. delay.KnownOptionsOnly().Delay.Options.Select(option => new DelayOptionLink(
                             DelayOptions.Name(option),
-                            $"{links.Link(LinkPurpose.DelayChoice, message.MessageId, now)}?choice={DelayOptions.Name(option)}"))]),
+                            $"{links.Link(LinkPurpose.DelayChoice, message.MessageId, now, locale.Language)}?choice={DelayOptions.Name(option)}"))]),
                 },
                 PostPurchaseSteps.Delivered => model with { DeliveredOn = state.DeliveredAt is { } at ? MailComposer.Date(at, locale) : null },
                 PostPurchaseSteps.ReviewRequest => model with
                 {
                     Review = new ReviewMailModel(
-                        [.. Enumerable.Range(1, 5).Select(value => new RatingLink(value, $"{links.Link(LinkPurpose.Feedback, message.MessageId, now)}?rating={value}"))],
-                        order.Customer.MarketingConsent == true ? null : links.Link(LinkPurpose.Newsletter, order.Customer.Key, now)),
+                        [.. Enumerable.Range(1, 5).Select(value => new RatingLink(value, $"{links.Link(LinkPurpose.Feedback, message.MessageId, now, locale.Language)}?rating={value}"))],
+                        order.Customer.MarketingConsent == true ? null : links.Link(LinkPurpose.Newsletter, order.Customer.Key, now, locale.Language)),
                 },
                 FeedbackAlertPlan.Email => model with
                 {

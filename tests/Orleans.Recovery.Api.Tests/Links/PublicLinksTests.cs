@@ -37,7 +37,7 @@ public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture
             var response = await _browser.GetAsync(url);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-            Assert.Contains("This link is not valid.", await response.Content.ReadAsStringAsync());
+            Assert.Contains("This link does not work any more", await response.Content.ReadAsStringAsync());
         }
     }
 

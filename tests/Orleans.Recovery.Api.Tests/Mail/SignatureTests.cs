@@ -32,7 +32,7 @@ public sealed class SignatureTests(SmtpFixture smtpFixture) : IClassFixture<Smtp
         Assert.Equal((from, "shop@example.com"), (sender.Name, sender.Address));
         var replyTo = Assert.Single(mail.ReplyTo.Mailboxes);
         Assert.Equal(("Jill Magso", "jill@example.com"), (replyTo.Name, replyTo.Address));
-        Assert.Contains("Jill Magso<br>Customer Happiness Manager, Sample Shop", mail.HtmlBody);
+        Assert.Contains("<strong>Jill Magso</strong><br>Customer Happiness Manager, Sample Shop", mail.HtmlBody);
         Assert.Contains("<img src=\"https://shop.example/jill.jpg\" alt=\"\" width=\"48\" height=\"48\"", mail.HtmlBody);
         Assert.Contains("Jill Magso\nCustomer Happiness Manager, Sample Shop", mail.TextBody!.ReplaceLineEndings("\n"));
         Assert.Contains(reply, mail.TextBody);
@@ -49,7 +49,7 @@ public sealed class SignatureTests(SmtpFixture smtpFixture) : IClassFixture<Smtp
         var mail = _smtp.To(email).Single();
         Assert.Equal("Sample Shop", Assert.Single(mail.From.Mailboxes).Name);
         Assert.Equal("support@example.com", Assert.Single(mail.ReplyTo.Mailboxes).Address);
-        Assert.Contains("<p>Sample Shop</p>", mail.HtmlBody);
+        Assert.Contains("<strong>Sample Shop</strong></td>", mail.HtmlBody);
         Assert.Contains("a person at Sample Shop will answer", mail.TextBody);
     }
 

@@ -23,7 +23,7 @@ public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
         Assert.Equal(0, shopper.MailCount);
 
         var mail = Assert.Single(await shopper.AdvanceUntilMailAsync(TimeSpan.FromMinutes(1)));
-        Assert.Equal("Ana, did something go wrong?", mail.Subject);
+        Assert.Equal("Ana, did something go wrong with your cart at Kaffee & Co?", mail.Subject);
         await shopper.WaitForLogAsync(m => Sent(m, 1));
         Assert.Equal(2, (await shopper.ViewAsync()).NextStep);
     }
@@ -41,10 +41,10 @@ public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
         cluster.Advance(TimeSpan.FromHours(22));
         Assert.Equal(1, shopper.MailCount);
         var second = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1), 2))[1];
-        Assert.Equal("Ana, your cart is still waiting for you", second.Subject);
+        Assert.Equal("Ana, your cart at Kaffee & Co is still waiting for you", second.Subject);
 
         var third = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(48), 3))[2];
-        Assert.Equal("Ana, your cart is about to expire", third.Subject);
+        Assert.Equal("Ana, your cart at Kaffee & Co is about to expire", third.Subject);
         await shopper.WaitForLogAsync(m => Sent(m, 3));
 
         var view = await shopper.ViewAsync();
@@ -105,7 +105,7 @@ public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
         Assert.Equal(MessageStatus.Skipped, first.Status);
         Assert.Equal(SkipReason.Expired, first.Reason);
         var mail = Assert.Single(await shopper.WaitForMailAsync());
-        Assert.Equal("Ana, your cart is still waiting for you", mail.Subject);
+        Assert.Equal("Ana, your cart at Kaffee & Co is still waiting for you", mail.Subject);
     }
 
     [Fact]

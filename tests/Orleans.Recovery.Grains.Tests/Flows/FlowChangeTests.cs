@@ -93,7 +93,7 @@ public sealed class FlowChangeTests(ClusterFixture cluster)
                 async () => (await shopper.ViewAsync()).Pending.Single().DueAt == deliveredAt + TimeSpan.FromHours(6),
                 what: "the review request re-timed");
             var review = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(6), 3))[2];
-            Assert.Equal("Ana, how was your order " + shopper.OrderId + "?", review.Subject);
+            Assert.Equal("Ana, how was your Kaffee & Co order " + shopper.OrderId + "?", review.Subject);
             Assert.True(cluster.Clock.GetUtcNow() < deliveredAt + TimeSpan.FromHours(7), "the review request went out on the new delay, not after 3 days");
         }
         finally

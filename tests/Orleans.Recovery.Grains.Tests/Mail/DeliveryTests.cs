@@ -52,7 +52,7 @@ public sealed class DeliveryTests(ClusterFixture cluster)
         await shopper.PutAsync();
         var mail = Assert.Single(await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1)));
 
-        Assert.Equal("Ana, ist etwas schiefgelaufen?", mail.Subject);
+        Assert.Equal("Ana, ist mit Ihrem Warenkorb bei Kaffee & Co etwas schiefgelaufen?", mail.Subject);
         Assert.Contains("Hallo Ana,", mail.TextBody);
         Assert.Contains("2 x Espresso beans 1 kg zu 18,90 € = 37,80 €", mail.TextBody);
         Assert.Contains("Gesamt: 49,78 €", mail.TextBody);

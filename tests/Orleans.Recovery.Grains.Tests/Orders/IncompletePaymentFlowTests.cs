@@ -18,14 +18,14 @@ public sealed class IncompletePaymentFlowTests(ClusterFixture cluster)
         cluster.Advance(TimeSpan.FromHours(23));
         Assert.Equal(0, shopper.MailCount);
         var first = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1), 1))[0];
-        Assert.Equal($"Ana, the card for order {shopper.OrderId} has expired", first.Subject);
+        Assert.Equal($"Ana, the card for your Kaffee & Co order {shopper.OrderId} has expired", first.Subject);
         Assert.Contains("https://shop.test/pay/retry?o=1", first.TextBody);
         Assert.Contains("PayPal", first.TextBody);
         Assert.NotNull(first.Headers["List-Unsubscribe"]);
 
         await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(48), 2);
         var third = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromDays(4), 3))[2];
-        Assert.StartsWith("Ana, 10% off to complete order", third.Subject);
+        Assert.StartsWith("Ana, 10% off to complete your Kaffee & Co order", third.Subject);
 
         await shopper.WaitForLogAsync(m => m.Step == 3 && m.Status == MessageStatus.Sent);
         var code = (await shopper.ViewAsync()).Messages.Single(m => m.Step == 3 && m.Status == MessageStatus.Sent).CouponCode!;
@@ -61,7 +61,7 @@ public sealed class IncompletePaymentFlowTests(ClusterFixture cluster)
 
         Assert.Equal(OrderEventOutcome.Recorded, await shopper.Order.PaymentSucceededAsync());
         var confirmation = (await shopper.WaitForMailAsync(1))[0];
-        Assert.Equal($"Your order {shopper.OrderId} is confirmed", confirmation.Subject);
+        Assert.Equal($"Your Kaffee & Co order {shopper.OrderId} is confirmed", confirmation.Subject);
 
         await cluster.AdvanceUntilAsync(TimeSpan.FromDays(8), () => Task.FromResult(true), "a week");
         Assert.Equal(1, shopper.MailCount);

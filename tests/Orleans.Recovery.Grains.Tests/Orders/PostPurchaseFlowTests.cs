@@ -17,7 +17,7 @@ public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
         await shopper.PlaceAsync();
 
         var confirmation = (await shopper.WaitForMailAsync(1))[0];
-        Assert.Equal($"Your order {shopper.OrderId} is confirmed", confirmation.Subject);
+        Assert.Equal($"Your Kaffee & Co order {shopper.OrderId} is confirmed", confirmation.Subject);
         foreach (var amount in new[] { "€37.80", "€7.08", "€44.88", "€4.90", "€8.53", "€58.31" })
         {
             Assert.Contains(amount, confirmation.TextBody);
@@ -36,7 +36,7 @@ public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
         await shopper.PlaceAsync();
 
         var confirmation = (await shopper.WaitForMailAsync(1))[0];
-        Assert.Equal($"Ihre Bestellung {shopper.OrderId} ist bestätigt", confirmation.Subject);
+        Assert.Equal($"Ihre Bestellung {shopper.OrderId} bei Kaffee & Co ist bestätigt", confirmation.Subject);
         Assert.Contains("44,88 €", confirmation.TextBody);
         Assert.Contains("58,31 €", confirmation.TextBody);
         Assert.Contains("30. November 2026", confirmation.TextBody);
@@ -52,7 +52,7 @@ public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
         await shopper.Order.AddShipmentAsync(new Shipment("s1", "DHL", "JJD0001", "https://track.test/JJD0001", [], new DateOnly(2026, 12, 2)));
         Assert.Equal(OrderEventOutcome.Repeated, await shopper.Order.AddShipmentAsync(new Shipment("s1", "DHL", "JJD0001", "https://track.test/JJD0001", [], null)));
         var shipment = (await shopper.WaitForMailAsync(2))[1];
-        Assert.Equal($"Your order {shopper.OrderId} is on its way", shipment.Subject);
+        Assert.Equal($"Your Kaffee & Co order {shopper.OrderId} is on its way", shipment.Subject);
         Assert.Contains("https://track.test/JJD0001", shipment.TextBody);
         Assert.Contains("2 December 2026", shipment.TextBody);
         Assert.Null(shipment.Headers["List-Unsubscribe"]);
@@ -69,12 +69,12 @@ public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
 
         await shopper.Order.DeliveredAsync(null);
         var delivered = (await shopper.WaitForMailAsync(4))[3];
-        Assert.Equal($"Your order {shopper.OrderId} has arrived", delivered.Subject);
+        Assert.Equal($"Your Kaffee & Co order {shopper.OrderId} has arrived", delivered.Subject);
 
         cluster.Advance(TimeSpan.FromDays(3) - TimeSpan.FromMinutes(2));
         Assert.Equal(4, shopper.MailCount);
         var review = (await shopper.AdvanceUntilMailAsync(TimeSpan.FromMinutes(2), 5))[4];
-        Assert.Equal($"Ana, how was your order {shopper.OrderId}?", review.Subject);
+        Assert.Equal($"Ana, how was your Kaffee & Co order {shopper.OrderId}?", review.Subject);
         for (var rating = 1; rating <= 5; rating++)
         {
             Assert.Contains($"?rating={rating}", review.TextBody);
