@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Orleans.Recovery.Api.Tests.Console;
@@ -58,6 +60,42 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    public static async Task<IPage> SignedInAsync(IBrowserContext context, string path)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(path);
+        await page.GetByLabel("Operator key").FillAsync(RecoveryApiFactory.OperatorKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(new Uri(new Uri("http://any/"), path).PathAndQuery) + "$"));
+        return page;
+    }
+
+    /// <summary>
+    /// What axe-core finds against WCAG 2.1 A and AA: its script, as Deque.AxeCore.Commons ships it inside the
+    /// assembly (nothing is fetched), run in the page.
+    /// </summary>
+    public static async Task<IEnumerable<string>> ViolationsAsync(IPage page, string path)
+    {
+        await page.AddScriptTagAsync(new() { Content = AxeScript.Value });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }))
+                .violations.map(v => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map(n => n.html).join('; ')}`)
+            """);
+        return violations.EnumerateArray().Select(violation => $"{path}: {violation.GetString()}").ToList();
+    }
+
+    private static readonly Lazy<string> AxeScript = new(() =>
+    {
+        using var stream = typeof(Deque.AxeCore.Commons.AxeResult).Assembly.GetManifestResourceStream("Deque.AxeCore.Commons.Resources.axe.min.js")
+            ?? throw new InvalidOperationException("axe.min.js is not in Deque.AxeCore.Commons");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>Mail clients block images until asked: the pages and mail must hold their shape without them.</summary>
+    public static Task BlockImagesAsync(IBrowserContext context) =>
+        context.RouteAsync("**/*", route => route.Request.ResourceType == "image" ? route.AbortAsync() : route.ContinueAsync());
 
     public async Task DisposeAsync()
     {

@@ -69,7 +69,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         await using (var first = new RecoveryApiFactory(_smtp, realServer: true))
         {
             data = first.DataDirectory;
-            await SignedInAsync(context, first.Anonymous().BaseAddress + "console/leads");
+            await BrowserFixture.SignedInAsync(context, first.Anonymous().BaseAddress + "console/leads");
         }
 
         // Cookies are the host's, whatever the port: the restarted API reads the session with the key ring it kept.
@@ -100,10 +100,10 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         foreach (var path in new[] { "/", "/console/sign-in" })
         {
             await anonymous.GotoAsync(path);
-            failures.AddRange(await ViolationsAsync(anonymous, path));
+            failures.AddRange(await BrowserFixture.ViolationsAsync(anonymous, path));
         }
 
-        var page = await SignedInAsync(context, "/console");
+        var page = await BrowserFixture.SignedInAsync(context, "/console");
         string[] pages =
         [
             "/console", "/console/flows", "/console/flows/cart-abandonment", "/console/flows/post-purchase?step=1&locale=de&preview=1",
@@ -112,7 +112,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         foreach (var path in pages)
         {
             await page.GotoAsync(path);
-            failures.AddRange(await ViolationsAsync(page, path));
+            failures.AddRange(await BrowserFixture.ViolationsAsync(page, path));
 
             // The keyboard's first stop skips the navigation.
             await page.Keyboard.PressAsync("Tab");
@@ -123,7 +123,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
 
         // And the check does find a fault when there is one: an image with no text alternative.
         await page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"data:,\">')");
-        Assert.Contains(await ViolationsAsync(page, "with a bare image"), violation => violation.Contains("image-alt", StringComparison.Ordinal));
+        Assert.Contains(await BrowserFixture.ViolationsAsync(page, "with a bare image"), violation => violation.Contains("image-alt", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         Assert.Equal(HttpStatusCode.NoContent, (await store.PostAsJsonAsync($"/api/v1/orders/{failedId}/payment-failed", new { reason = "card_expired", retryUrl = "https://shop.test/pay" })).StatusCode);
 
         await using var context = await browser.OpenAsync(api);
-        var page = await SignedInAsync(context, "/console/lookup");
+        var page = await BrowserFixture.SignedInAsync(context, "/console/lookup");
         await page.GetByLabel("Order id").FillAsync(orderId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Open order" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-figure=delay-choice]")).ToHaveTextAsync("wait");
@@ -176,7 +176,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         var recovery = stats.GetProperty("flows").EnumerateArray().Where(flow => flow.GetProperty("flow").GetString() is "cart-abandonment" or "incomplete-payment").ToList();
 
         await using var context = await browser.OpenAsync(api);
-        var page = await SignedInAsync(context, "/console");
+        var page = await BrowserFixture.SignedInAsync(context, "/console");
 
         Assert.Equal(recovery.Sum(flow => flow.GetProperty("sent").GetInt32()).ToString(), await Figure(page, "sent"));
         Assert.Equal(recovery.Sum(flow => flow.GetProperty("clicked").GetInt32()).ToString(), await Figure(page, "clicked"));
@@ -202,7 +202,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
 
         // And on a phone it reads without sideways scrolling.
         await using var phone = await browser.OpenAsync(api, phone: true);
-        var small = await SignedInAsync(phone, "/console");
+        var small = await BrowserFixture.SignedInAsync(phone, "/console");
         Assert.True(await small.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll at 390 px");
         await BrowserFixture.ScreenshotAsync(small, "console-overview-phone");
     }
@@ -213,7 +213,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
         var shoppers = await SeedAsync(api);
         await using var context = await browser.OpenAsync(api);
-        var page = await SignedInAsync(context, "/console/leads");
+        var page = await BrowserFixture.SignedInAsync(context, "/console/leads");
 
         var rows = page.Locator("tbody tr[data-lead]");
         await Assertions.Expect(rows).ToHaveCountAsync(3);
@@ -286,7 +286,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
     {
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
         await using var context = await browser.OpenAsync(api);
-        var page = await SignedInAsync(context, "/console/flows");
+        var page = await BrowserFixture.SignedInAsync(context, "/console/flows");
         await page.GetByRole(AriaRole.Link, new() { Name = "cart-abandonment" }).First.ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("The cart-abandonment flow");
         var before = await api.Operator().GetStringAsync("/api/v1/flows/cart-abandonment");
@@ -331,7 +331,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
         var shoppers = await SeedAsync(api);
         await using var context = await browser.OpenAsync(api);
-        var page = await SignedInAsync(context, "/console/lookup");
+        var page = await BrowserFixture.SignedInAsync(context, "/console/lookup");
 
         // The cart that was clicked and bought: its messages, the click and the order.
         await page.GetByLabel("Cart id").FillAsync(shoppers.Clicker.CartId);
@@ -437,38 +437,6 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
             what: "the recovery in the stats");
         return (clicker, buyer, ignorer);
     }
-
-    private static async Task<IPage> SignedInAsync(IBrowserContext context, string path)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(path);
-        await page.GetByLabel("Operator key").FillAsync(RecoveryApiFactory.OperatorKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(new Uri(new Uri("http://any/"), path).PathAndQuery) + "$"));
-        return page;
-    }
-
-    /// <summary>
-    /// What axe-core finds against WCAG 2.1 A and AA: its script, as Deque.AxeCore.Commons ships it inside the
-    /// assembly (nothing is fetched), run in the page.
-    /// </summary>
-    private static async Task<IEnumerable<string>> ViolationsAsync(IPage page, string path)
-    {
-        await page.AddScriptTagAsync(new() { Content = AxeScript.Value });
-        var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }))
-                .violations.map(v => `${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map(n => n.html).join('; ')}`)
-            """);
-        return violations.EnumerateArray().Select(violation => $"{path}: {violation.GetString()}").ToList();
-    }
-
-    private static readonly Lazy<string> AxeScript = new(() =>
-    {
-        using var stream = typeof(Deque.AxeCore.Commons.AxeResult).Assembly.GetManifestResourceStream("Deque.AxeCore.Commons.Resources.axe.min.js")
-            ?? throw new InvalidOperationException("axe.min.js is not in Deque.AxeCore.Commons");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
 
     private static Task<string> Figure(IPage page, string name) => page.Locator($"[data-figure={name}]").InnerTextAsync();
 

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Links;
+using Orleans.Recovery.Mail;
+
+namespace Orleans.Recovery.Grains.Tests.Mail;
+
+/// <summary>Templates placed in a layout, and operators' own templates from before layouts, used as they are.</summary>
+public sealed class TemplateLayoutTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("recovery-templates-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private MailTemplates Templates() => new(Options.Create(new MailTemplateOptions { Directory = _directory.FullName }));
+
+    private void Write(string relative, string text)
+    {
+        var file = new FileInfo(Path.Combine(_directory.FullName, relative));
+        file.Directory!.Create();
+        File.WriteAllText(file.FullName, text);
+    }
+
+    private static MailModel Model() => new() { FirstName = "Ana", ShopName = "Kaffee & Co", Language = "en", Brand = new BrandOptions().Model(new SenderOptions { FromName = "Kaffee & Co" }) };
+
+    [Fact]
+    public void ATemplateNamingALayoutIsPlacedInItWithWhatItAssigned()
+    {
+        Write("en/note.subject.liquid", "Hello {{ firstName }}");
+        Write("en/note.html.liquid", "{%- assign layout = 'frame' -%}{%- capture preheader %}Early {{ firstName }}{% endcapture -%}<p>Hi {{ firstName }} & you</p>");
+        Write("en/note.text.liquid", "{%- assign layout = 'frame' -%}Hi {{ firstName }}");
+        Write("en/frame.html.liquid", "<main data-pre=\"{{ preheader }}\">{{ content }}</main>");
+        Write("en/frame.text.liquid", "{{ content }}\n-- {{ shopName }}");
+
+        var mail = Templates().Render("en", "note", Model());
+
+        Assert.Equal("<main data-pre=\"Early Ana\"><p>Hi Ana & you</p></main>", mail.Html);
+        Assert.Equal("Hi Ana\n-- Kaffee & Co", mail.Text);
+    }
+
+    [Fact]
+    public void AnOperatorsWholeDocumentWithoutALayoutIsSentAsItIs()
+    {
+        Write("en/cart-reminder.html.liquid", "<!DOCTYPE html><html><body><p>{{ firstName }}</p></body></html>");
+
+        var html = Templates().Render("en", "cart-reminder", Model() with { }).Html;
+
+        Assert.Equal("<!DOCTYPE html><html><body><p>Ana</p></body></html>", html);
+    }
+
+    [Fact]
+    public void PersonalisationIsEscapedInTheLayoutAsInTheTemplate()
+    {
+        var html = Templates().RenderPage("en", "page-newsletter", Model() with { ShopName = "<script>x</script>" });
+
+        Assert.DoesNotContain("<script>", html);
+        Assert.Contains("&lt;script&gt;x&lt;/script&gt;", html);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+    }
+
+    [Fact]
+    public void ALayoutThatIsNotATemplateNameIsRefused()
+    {
+        Write("en/odd.subject.liquid", "x");
+        Write("en/odd.html.liquid", "{%- assign layout = '../secrets' -%}x");
+        Write("en/odd.text.liquid", "x");
+
+        var failure = Assert.Throws<InvalidOperationException>(() => Templates().Render("en", "odd", Model()));
+        Assert.Contains("'../secrets'", failure.Message);
+    }
+
+    [Fact]
+    public void EveryPageExistsInEveryLanguage()
+    {
+        var templates = Templates();
+
+        Assert.All(new[] { "page-unsubscribe", "page-unsubscribed", "page-delay", "page-delay-answered", "page-rating", "page-rated", "page-newsletter", "page-subscribed", "page-not-found" },
+            page => Assert.True(templates.PageExists(page), page));
+    }
+
+    [Fact]
+    public void AnUnsubscribeLinkFromACartsReminderNamesTheCartAndItsLanguage()
+    {
+        var subject = UnsubscribeSubject.Of("c0123", "cart/with/slashes/cart-abandonment/2");
+
+        Assert.Equal(("c0123", "cart/with/slashes/cart-abandonment/2"), UnsubscribeSubject.Parse(subject));
+        Assert.Equal(("c0123", (string?)null), UnsubscribeSubject.Parse("c0123"));
+    }
+}
