@@ -48,8 +48,11 @@ public sealed record PageRating(int Value, bool Checked);
 /// brand. A page that asks something shows the answer the link carried, preselected, and records it only from its
 /// button: mail scanners open every link.
 /// </summary>
-public sealed class LinkPages(MailTemplates templates, IOptionsMonitor<BrandOptions> brand, IOptionsMonitor<SenderOptions> sender)
+public sealed partial class LinkPages(MailTemplates templates, IOptionsMonitor<BrandOptions> brand, IOptionsMonitor<SenderOptions> sender, ILogger<LinkPages> logger)
 {
+    /// <summary>The pages as shipped, for when an operator's edit of one cannot be rendered: the shopper still gets a page.</summary>
+    private static readonly MailTemplates BuiltIn = new();
+
     /// <summary>Every page, by the name its template carries after <c>page-</c>.</summary>
     public static readonly IReadOnlyList<string> Names =
         ["unsubscribe", "unsubscribed", "delay", "delay-answered", "rating", "rated", "newsletter", "subscribed", "not-found"];
@@ -70,6 +73,7 @@ public sealed class LinkPages(MailTemplates templates, IOptionsMonitor<BrandOpti
         headers.ContentSecurityPolicy = Policy;
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
         headers.ContentLanguage = chosen;
         headers.Vary = HeaderNames.AcceptLanguage;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
@@ -79,8 +83,21 @@ public sealed class LinkPages(MailTemplates templates, IOptionsMonitor<BrandOpti
     public string Render(string language, string name, PageModel model)
     {
         var shop = brand.CurrentValue.Model(sender.CurrentValue);
-        return templates.RenderPage(language, $"page-{name}", model with { Language = language, ShopName = shop.Name, Brand = shop });
+        model = model with { Language = language, ShopName = shop.Name, Brand = shop };
+        try
+        {
+            return templates.RenderPage(language, $"page-{name}", model);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // An edit that parses may still fail to render (a layout it names is missing, a loop past the limits).
+            LogBrokenPage(exception, language, name);
+            return BuiltIn.RenderPage(language, $"page-{name}", model);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The page template {Language}/page-{Page}.html.liquid could not be rendered, so the built-in page was shown")]
+    private partial void LogBrokenPage(Exception exception, string language, string page);
 
     public static PageDelay Delay(DelayRecord delay, DelayOption? preselected, string language) => new(
         delay.Delay.Reason,

@@ -71,13 +71,15 @@ public static class PublicLinksApi
         }
 
         var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
-        var oneClick = form is null || form["List-Unsubscribe"] == "One-Click" || string.IsNullOrEmpty(form["scope"]);
-        var scope = oneClick ? PreferenceChoice.AllMarketing : form!["scope"].ToString();
         var cartId = CartOf(cartMessage);
+        var form = await FormOf(http.Request);
+
+        // RFC 8058: the mail client's body is exactly "List-Unsubscribe=One-Click", and it always means all marketing.
+        var oneClick = form is not null && form["List-Unsubscribe"] == "One-Click";
+        var scope = oneClick ? PreferenceChoice.AllMarketing : form?["scope"].ToString();
         if (scope is not (PreferenceChoice.AllMarketing or PreferenceChoice.ThisCart) || scope == PreferenceChoice.ThisCart && cartId is null)
         {
-            // Not a choice the page offered: ask again, changing nothing.
+            // Not a choice the page offered, nor a one-click: ask again, changing nothing.
             return pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = cartId is not null }, StatusCodes.Status400BadRequest);
         }
 
@@ -158,6 +160,24 @@ public static class PublicLinksApi
         && OrderMessages.StepOf(link.Subject) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
             ? (orderId, delayId, link.Language)
             : null;
+
+    /// <summary>The posted form; null for a body that is not one, or one that cannot be read (a multipart body without its boundary).</summary>
+    private static async Task<IFormCollection?> FormOf(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The cart a reminder's message id names; null for none.</summary>
     private static string? CartOf(string? cartMessage) => cartMessage is null ? null : AbandonedCartPlan.CartIdOf(cartMessage);

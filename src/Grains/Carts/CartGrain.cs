@@ -171,7 +171,8 @@ public sealed partial class CartGrain(
             State.Pending?.DueAt,
             [.. State.Outbox.Log],
             [.. State.Clicks],
-            State.Pending?.WakeAt));
+            State.Pending?.WakeAt,
+            State.RemindersStoppedAt));
 
     public async Task<bool> ForgetIfRetiredAsync()
     {

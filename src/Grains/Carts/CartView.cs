@@ -18,4 +18,5 @@ public sealed record CartView(
     [property: Id(6)] DateTimeOffset? NextDueAt,
     [property: Id(7)] ImmutableArray<MessageRecord> Messages,
     [property: Id(8)] ImmutableArray<LinkClick> Clicks,
-    [property: Id(9)] DateTimeOffset? NextAttemptAt);
+    [property: Id(9)] DateTimeOffset? NextAttemptAt,
+    [property: Id(10)] DateTimeOffset? RemindersStoppedAt = null);

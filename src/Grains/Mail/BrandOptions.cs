@@ -13,11 +13,20 @@ public sealed class BrandOptions : IValidatableObject
 
     public const string NeutralColor = "#374151";
 
+    private const int MinLogoWidth = 16;
+    private const int MaxLogoWidth = 240;
+
     /// <summary>The shop's name as shown in headers and sentences; <c>Recovery:Sender:FromName</c> when empty.</summary>
     public string? Name { get; set; }
 
     /// <summary>An absolute https URL of the logo, shown 40 px high with the name as its alt text.</summary>
     public string? LogoUrl { get; set; }
+
+    /// <summary>
+    /// The logo's width in pixels at 40 px high. With it the logo's box is fixed before the image loads, in Outlook too,
+    /// which ignores CSS sizes; without it the width follows the image.
+    /// </summary>
+    public int? LogoWidth { get; set; }
 
     /// <summary>The accent for buttons and the header rule, as #rgb or #rrggbb.</summary>
     public string PrimaryColor { get; set; } = NeutralColor;
@@ -35,6 +44,11 @@ public sealed class BrandOptions : IValidatableObject
         if (!string.IsNullOrWhiteSpace(LogoUrl) && !(Uri.TryCreate(LogoUrl, UriKind.Absolute, out var logo) && logo.Scheme == Uri.UriSchemeHttps))
         {
             yield return new ValidationResult($"{Section}:LogoUrl must be an absolute https URL, such as https://shop.example/logo.png.", [nameof(LogoUrl)]);
+        }
+
+        if (LogoWidth is < MinLogoWidth or > MaxLogoWidth)
+        {
+            yield return new ValidationResult($"{Section}:LogoWidth must be a width in pixels from {MinLogoWidth} to {MaxLogoWidth}.", [nameof(LogoWidth)]);
         }
 
         if (Rgb(PrimaryColor) is null)
@@ -55,6 +69,7 @@ public sealed class BrandOptions : IValidatableObject
         return new BrandModel(
             string.IsNullOrWhiteSpace(Name) ? sender.FromName : Name.Trim(),
             string.IsNullOrWhiteSpace(LogoUrl) ? null : LogoUrl.Trim(),
+            string.IsNullOrWhiteSpace(LogoUrl) ? null : LogoWidth,
             string.Create(CultureInfo.InvariantCulture, $"#{color.R:x2}{color.G:x2}{color.B:x2}"),
             ReadableOn(color),
             string.IsNullOrWhiteSpace(FooterText) ? null : FooterText.Trim().ReplaceLineEndings("\n"));
@@ -85,8 +100,11 @@ public sealed class BrandOptions : IValidatableObject
     }
 }
 
-/// <summary>The brand as templates use it: <c>brand.name</c>, <c>brand.logoUrl</c>, <c>brand.primaryColor</c>, <c>brand.onPrimary</c>, <c>brand.footerText</c>.</summary>
-public sealed record BrandModel(string Name, string? LogoUrl, string PrimaryColor, string OnPrimary, string? FooterText)
+/// <summary>
+/// The brand as templates use it: <c>brand.name</c>, <c>brand.logoUrl</c>, <c>brand.logoWidth</c>, <c>brand.primaryColor</c>,
+/// <c>brand.onPrimary</c>, <c>brand.footerText</c>.
+/// </summary>
+public sealed record BrandModel(string Name, string? LogoUrl, int? LogoWidth, string PrimaryColor, string OnPrimary, string? FooterText)
 {
     /// <summary>The footer's lines, for HTML: each is encoded and joined with a line break by the template.</summary>
     public IReadOnlyList<string> FooterLines => FooterText?.Split('\n') ?? [];

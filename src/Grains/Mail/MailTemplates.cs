@@ -59,21 +59,18 @@ public sealed partial class MailTemplates
     /// <summary>Renders the three parts; <paramref name="subject"/>, when given, is Liquid that replaces the template's subject.</summary>
     public RenderedMail Render(string language, string name, object model, string? subject = null)
     {
-        var context = new TemplateContext(model, _options);
         var subjectTemplate = subject is null ? Template(language, name, "subject") : Subject(subject);
+
+        // A context per part: what the HTML part assigns (a footer note, HTML-encoded) must not reach the text part.
         return new RenderedMail(
-            MimeMessages.SingleLine(subjectTemplate.Render(context, NullEncoder.Default)),
-            Part(context, language, name, "html", _html),
-            Part(context, language, name, "text", NullEncoder.Default));
+            MimeMessages.SingleLine(subjectTemplate.Render(new TemplateContext(model, _options), NullEncoder.Default)),
+            Part(new TemplateContext(model, _options), language, name, "html", _html),
+            Part(new TemplateContext(model, _options), language, name, "text", NullEncoder.Default));
     }
 
     /// <summary>Renders a page behind a link, <c>{language}/{name}.html.liquid</c>, which has an HTML part only.</summary>
     public string RenderPage(string language, string name, object model) =>
         Part(new TemplateContext(model, _options), language, name, "html", _html);
-
-    /// <summary>True when <paramref name="name"/> has an HTML part in every language, built in or as files.</summary>
-    public bool PageExists(string name) =>
-        MailLocale.Languages.All(language => FilePath(language, name, "html") is { } file && File.Exists(file) || BuiltIn(language, name, "html") is not null);
 
     /// <summary>
     /// Renders one part. A template that assigns <c>layout</c> (<c>{% assign layout = 'mail-layout' %}</c>) is placed
@@ -83,7 +80,6 @@ public sealed partial class MailTemplates
     /// </summary>
     private string Part(TemplateContext context, string language, string name, string part, TextEncoder encoder)
     {
-        context.SetValue(LayoutVariable, NilValue.Instance);
         var content = Template(language, name, part).Render(context, encoder, isolateContext: false);
         if (context.GetValue(LayoutVariable) is not StringValue { } chosen || chosen.ToStringValue() is not { Length: > 0 } layout)
         {

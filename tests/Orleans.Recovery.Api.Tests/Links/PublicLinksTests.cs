@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Links;
 
 namespace Orleans.Recovery.Api.Tests.Links;
 
@@ -62,6 +65,54 @@ public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture
         Assert.Equal(("skipped", "unsubscribed"), (second.GetProperty("status").GetString(), second.GetProperty("reason").GetString()));
         Assert.Single(fixture.Smtp.To(mail.To.Mailboxes.Single().Address));
     }
+
+    [Fact]
+    public async Task AnUnsubscribePostThatIsNeitherThePagesChoiceNorOneClickAsksAgainAndChangesNothing()
+    {
+        var (_, mail) = await AbandonCartAsync();
+        var email = mail.To.Mailboxes.Single().Address;
+        var unsubscribe = new Uri(mail.Headers["List-Unsubscribe"]!.Trim('<', '>')).PathAndQuery;
+        var noBoundary = new ByteArrayContent("--x\r\n"u8.ToArray());
+        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+
+        foreach (var body in new HttpContent?[]
+        {
+            null,
+            Bodies.Json(new System.Text.Json.Nodes.JsonObject { ["scope"] = "all-marketing" }),
+            Form(("reason", "too-many")),
+            Form(("scope", "everything")),
+            Form(("List-Unsubscribe", "one-click")),
+            noBoundary,
+        })
+        {
+            var response = await _browser.PostAsync(unsubscribe, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("<form method=\"post\">", await response.Content.ReadAsStringAsync());
+        }
+
+        // A link from mail other than a cart's, or sent before links carried a language: no cart to stop, and the
+        // page follows the browser's language.
+        var tokens = fixture.Api.Services.GetRequiredService<LinkTokens>();
+        var plain = "/u/" + tokens.Create(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(email), fixture.Api.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(1));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _browser.PostAsync(plain, Form(("scope", "this-cart")))).StatusCode);
+        using var german = new HttpRequestMessage(HttpMethod.Get, plain) { Headers = { { "Accept-Language", "fr-FR, de;q=0.8" } } };
+        var page = await _browser.SendAsync(german);
+        Assert.Equal("de", page.Content.Headers.ContentLanguage.Single());
+        Assert.DoesNotContain("Nur die Erinnerungen zu diesem Warenkorb", await page.Content.ReadAsStringAsync());
+
+        var customer = await (await _operator.PostAsync("/api/v1/customers/lookup", Bodies.Json(new System.Text.Json.Nodes.JsonObject { ["email"] = email }))).ReadJsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, customer.GetProperty("unsubscribedAt").ValueKind);
+        Assert.Empty(customer.GetProperty("preferences").EnumerateArray());
+
+        // A reason the page never offered is not kept; the choice is.
+        Assert.Equal(HttpStatusCode.OK, (await _browser.PostAsync(unsubscribe, Form(("scope", "all-marketing"), ("reason", "<b>spam</b>")))).StatusCode);
+        customer = await (await _operator.PostAsync("/api/v1/customers/lookup", Bodies.Json(new System.Text.Json.Nodes.JsonObject { ["email"] = email }))).ReadJsonAsync();
+        var choice = Assert.Single(customer.GetProperty("preferences").EnumerateArray());
+        Assert.Equal(("all-marketing", System.Text.Json.JsonValueKind.Null, "page"), (choice.GetProperty("scope").GetString(), choice.GetProperty("reason").ValueKind, choice.GetProperty("via").GetString()));
+    }
+
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(field => KeyValuePair.Create(field.Name, field.Value)));
 
     private async Task<(string CartId, MimeMessage Mail)> AbandonCartAsync()
     {

@@ -24,8 +24,8 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
         ["en"] = new("en-IE", "Choose what you get from us", "Only the reminders about this cart", "All marketing email from Rösterei Nord", "You send too many emails", "Save my choice",
             "No more reminders about this cart", "You are unsubscribed", "Your delayed order", "Cancel the order", "Send my answer", "Thank you",
             "Rate your order", "4 of 5: happy", "Send my rating", "Our newsletter", "Yes, sign me up", "You are subscribed", "This link does not work any more"),
-        ["de"] = new("de-DE", "Wählen Sie, was Sie von uns erhalten", "Nur die Erinnerungen zu diesem Warenkorb", "Alle Werbe-E-Mails von Rösterei Nord", "Sie schicken zu viele E-Mails", "Auswahl speichern",
-            "Keine Erinnerungen mehr zu diesem Warenkorb", "Sie sind abgemeldet", "Ihre verzögerte Bestellung", "Die Bestellung stornieren", "Antwort senden", "Vielen Dank",
+        ["de"] = new("de-DE", "Legen Sie fest, welche E-Mails Sie erhalten", "Nur die Erinnerungen zu diesem Warenkorb", "Alle Werbe-E-Mails von Rösterei Nord", "Sie schicken zu viele E-Mails", "Auswahl speichern",
+            "Keine Erinnerungen mehr zu diesem Warenkorb", "Sie sind abgemeldet", "Ihre verzögerte Bestellung", "Bestellung stornieren", "Antwort senden", "Vielen Dank",
             "Bewerten Sie Ihre Bestellung", "4 von 5: zufrieden", "Bewertung senden", "Unser Newsletter", "Ja, bitte anmelden", "Sie sind angemeldet", "Dieser Link funktioniert nicht mehr"),
     };
 
@@ -152,7 +152,7 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
         var mail = _smtp.To(email).Single();
         Assert.Equal("Ana, ist mit Ihrem Warenkorb bei Rösterei Nord etwas schiefgelaufen?", mail.Subject);
         Assert.Contains("<html lang=\"de\"", mail.HtmlBody);
-        Assert.Contains("Abmelden oder auswählen, was Sie erhalten", mail.TextBody);
+        Assert.Contains("Abmelden oder festlegen, welche E-Mails Sie erhalten", mail.TextBody);
 
         // 2. The unsubscribe page, in German although the browser asks for English.
         await using var context = await browser.OpenAsync(api);
@@ -172,6 +172,7 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
         var skipped = stopped.GetProperty("messages").EnumerateArray().Last();
         Assert.Equal(("skipped", "unsubscribed-cart", 2), (skipped.GetProperty("status").GetString(), skipped.GetProperty("reason").GetString(), skipped.GetProperty("step").GetInt32()));
         Assert.Equal(JsonValueKind.Null, stopped.GetProperty("nextStep").ValueKind);
+        Assert.NotEqual(JsonValueKind.Null, stopped.GetProperty("remindersStoppedAt").ValueKind);
 
         // 4. The same cart touched again plans nothing; a later cart of theirs still gets its reminder.
         Assert.Equal(HttpStatusCode.NoContent, (await storefront.PutCartAsync(firstCart, Bodies.Cart(firstCart, email, "de-DE"))).StatusCode);
@@ -207,6 +208,9 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
         await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("too many");
         await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("the unsubscribe page");
         await BrowserFixture.ScreenshotAsync(console, "german-path-3-console-customer-choices");
+        await console.GotoAsync($"/console/carts/{Uri.EscapeDataString(firstCart)}");
+        await Assertions.Expect(console.GetByText("The shopper stopped the reminders about this cart")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(console, "german-path-4-console-cart-stopped");
     }
 
     /// <summary>The Hamburg roastery the tests brand the product as: a logo over https, an accent colour and an imprint.</summary>
@@ -214,6 +218,7 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
     {
         ["Recovery:Brand:Name"] = "Rösterei Nord",
         ["Recovery:Brand:LogoUrl"] = "https://cdn.roesterei-nord.test/logo.png",
+        ["Recovery:Brand:LogoWidth"] = "160",
         ["Recovery:Brand:PrimaryColor"] = "#0b5fff",
         ["Recovery:Brand:FooterText"] = "Rösterei Nord GmbH · Speicherstadt 1 · 20457 Hamburg\nAmtsgericht Hamburg HRB 123456",
         ["Recovery:Alerts:Email"] = Support,

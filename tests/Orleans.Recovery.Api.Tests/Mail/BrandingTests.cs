@@ -11,6 +11,7 @@ public sealed class BrandingTests(SmtpFixture smtpFixture) : IClassFixture<SmtpF
     [InlineData("Recovery:Brand:PrimaryColor", "blue")]
     [InlineData("Recovery:Brand:PrimaryColor", "#12345")]
     [InlineData("Recovery:Brand:LogoUrl", "http://shop.example/logo.png")]
+    [InlineData("Recovery:Brand:LogoWidth", "2000")]
     [InlineData("Recovery:Brand:Name", "Shop\r\nBcc: x@example.com")]
     public async Task ABadBrandSettingStopsStartUpNamingItsKey(string key, string value)
     {
@@ -25,7 +26,7 @@ public sealed class BrandingTests(SmtpFixture smtpFixture) : IClassFixture<SmtpF
     {
         var brand = new BrandOptions().Model(new SenderOptions { FromName = "Kaffee & Co" });
 
-        Assert.Equal(new BrandModel("Kaffee & Co", null, "#374151", "#ffffff", null), brand);
+        Assert.Equal(new BrandModel("Kaffee & Co", null, null, "#374151", "#ffffff", null), brand);
         Assert.Empty(brand.FooterLines);
     }
 

@@ -27,6 +27,7 @@ public sealed partial class MailRenderingTests(BrowserFixture browser, SmtpFixtu
         {
             ["Recovery:Brand:Name"] = "Rösterei Nord",
             ["Recovery:Brand:LogoUrl"] = "https://cdn.roesterei-nord.test/logo.png",
+            ["Recovery:Brand:LogoWidth"] = "160",
             ["Recovery:Brand:PrimaryColor"] = "#0b5fff",
             ["Recovery:Brand:FooterText"] = "Rösterei Nord GmbH · Speicherstadt 1 · 20457 Hamburg\nAmtsgericht Hamburg HRB 123456",
             ["Recovery:Sender:Signature:Name"] = "Jill Magso",
@@ -77,7 +78,8 @@ public sealed partial class MailRenderingTests(BrowserFixture browser, SmtpFixtu
                     }
                 }
 
-                Assert.Contains(shape.GetProperty("images").EnumerateArray(), image => image.GetProperty("alt").GetString() == "Rösterei Nord");
+                // The logo keeps its configured box with the image blocked, and says the shop's name instead.
+                Assert.Contains(shape.GetProperty("images").EnumerateArray(), image => image.GetProperty("alt").GetString() == "Rösterei Nord" && image.GetProperty("boxWidth").GetDouble() == 160);
                 if (name == "cart-abandonment-1")
                 {
                     // The product image is blocked, yet its 48 px square is held: nothing moves when it loads.

@@ -48,13 +48,39 @@ public sealed class TemplateLayoutTests : IDisposable
     }
 
     [Fact]
-    public void PersonalisationIsEscapedInTheLayoutAsInTheTemplate()
+    public void PersonalisationAndBrandAreEscapedOnceInTheLayoutAndNotAtAllInText()
     {
-        var html = Templates().RenderPage("en", "page-newsletter", Model() with { ShopName = "<script>x</script>" });
+        var brand = new BrandOptions { Name = "Kaffee & <b>Co</b>", FooterText = "<script>x</script>\nHRB 1" }.Model(new SenderOptions());
+        var model = Model() with { ShopName = brand.Name, Brand = brand };
 
-        Assert.DoesNotContain("<script>", html);
-        Assert.Contains("&lt;script&gt;x&lt;/script&gt;", html);
-        Assert.StartsWith("<!DOCTYPE html>", html);
+        var page = Templates().RenderPage("en", "page-newsletter", model);
+        Assert.DoesNotContain("<script>", page);
+        Assert.DoesNotContain("<b>Co</b>", page);
+        Assert.Contains("&lt;script&gt;x&lt;/script&gt;<br>HRB 1", page);
+        Assert.DoesNotContain("&amp;amp;", page);
+
+        var mail = Templates().Render("en", "delivered", new Orleans.Recovery.Orders.OrderMailModel { OrderId = "1001", Items = [], Subtotal = "", Shipping = "", Tax = "", Total = "", Guarantees = [], FirstName = "Zoë & Jo", ShopName = brand.Name, Brand = brand, Language = "en" });
+        Assert.Contains("Zoë &amp; Jo", mail.Html);
+        Assert.Contains("Kaffee &amp; &lt;b&gt;Co&lt;/b&gt;", mail.Html);
+        Assert.DoesNotContain("&amp;amp;", mail.Html);
+        Assert.Contains("Hi Zoë & Jo,", mail.Text);
+        Assert.Contains("Kaffee & <b>Co</b>", mail.Text);
+        Assert.DoesNotContain("&amp;", mail.Text);
+    }
+
+    [Fact]
+    public void WhatTheHtmlPartAssignsDoesNotReachTheTextPart()
+    {
+        Write("en/note.subject.liquid", "Hello");
+        Write("en/note.html.liquid", "{%- assign layout = 'frame' -%}{%- capture footerNote %}From {{ shopName }}{% endcapture -%}<p>x</p>");
+        Write("en/note.text.liquid", "{%- assign layout = 'frame' -%}x");
+        Write("en/frame.html.liquid", "{{ content }}|{{ footerNote }}");
+        Write("en/frame.text.liquid", "{{ content }}|{{ footerNote }}");
+
+        var mail = Templates().Render("en", "note", Model());
+
+        Assert.Equal("<p>x</p>|From Kaffee &amp; Co", mail.Html);
+        Assert.Equal("x|", mail.Text);
     }
 
     [Fact]
@@ -69,16 +95,7 @@ public sealed class TemplateLayoutTests : IDisposable
     }
 
     [Fact]
-    public void EveryPageExistsInEveryLanguage()
-    {
-        var templates = Templates();
-
-        Assert.All(new[] { "page-unsubscribe", "page-unsubscribed", "page-delay", "page-delay-answered", "page-rating", "page-rated", "page-newsletter", "page-subscribed", "page-not-found" },
-            page => Assert.True(templates.PageExists(page), page));
-    }
-
-    [Fact]
-    public void AnUnsubscribeLinkFromACartsReminderNamesTheCartAndItsLanguage()
+    public void AnUnsubscribeLinkFromACartsReminderNamesTheCustomerAndTheMessage()
     {
         var subject = UnsubscribeSubject.Of("c0123", "cart/with/slashes/cart-abandonment/2");
 

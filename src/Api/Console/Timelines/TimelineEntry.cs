@@ -37,6 +37,11 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
             }
         }
 
+        if (cart.RemindersStoppedAt is { } stopped)
+        {
+            yield return new(stopped, "stopped", "The shopper stopped the reminders about this cart", "on the unsubscribe page");
+        }
+
         foreach (var click in cart.Clicks)
         {
             yield return new(click.At, "clicked", "Clicked the link back to the cart", Detail: $"in message {click.MessageId}");
