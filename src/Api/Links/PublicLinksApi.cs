@@ -79,8 +79,14 @@ public static class PublicLinksApi
         var scope = oneClick ? PreferenceChoice.AllMarketing : form?["scope"].ToString();
         if (scope is not (PreferenceChoice.AllMarketing or PreferenceChoice.ThisCart) || scope == PreferenceChoice.ThisCart && cartId is null)
         {
-            // Not a choice the page offered, nor a one-click: ask again, changing nothing.
-            return pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = cartId is not null }, StatusCodes.Status400BadRequest);
+            // Neither a choice the page offers (its radio buttons are required, so a browser always sends one) nor a
+            // one-click: a client of our own making, told what is wrong, and nothing changes.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["scope"] = [cartId is null
+                    ? "Post scope=all-marketing, or List-Unsubscribe=One-Click (RFC 8058): this link names no cart."
+                    : "Post scope=this-cart or scope=all-marketing, or List-Unsubscribe=One-Click (RFC 8058)."],
+            });
         }
 
         var reason = form?["reason"].ToString() is { } given && PreferenceChoice.Reasons.Contains(given) ? given : null;

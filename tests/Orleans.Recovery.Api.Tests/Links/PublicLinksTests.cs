@@ -67,7 +67,7 @@ public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task AnUnsubscribePostThatIsNeitherThePagesChoiceNorOneClickAsksAgainAndChangesNothing()
+    public async Task AnUnsubscribePostThatIsNeitherThePagesChoiceNorOneClickIsRefusedNamingTheFieldAndChangesNothing()
     {
         var (_, mail) = await AbandonCartAsync();
         var email = mail.To.Mailboxes.Single().Address;
@@ -87,7 +87,8 @@ public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture
         {
             var response = await _browser.PostAsync(unsubscribe, body);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Contains("<form method=\"post\">", await response.Content.ReadAsStringAsync());
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("scope", out _));
         }
 
         // A link from mail other than a cart's, or sent before links carried a language: no cart to stop, and the
