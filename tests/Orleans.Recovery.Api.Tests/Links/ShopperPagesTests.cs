@@ -211,6 +211,15 @@ public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixtur
         await console.GotoAsync($"/console/carts/{Uri.EscapeDataString(firstCart)}");
         await Assertions.Expect(console.GetByText("The shopper stopped the reminders about this cart")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(console, "german-path-4-console-cart-stopped");
+
+        // The operator previews the German page the shopper saw, from the flows page.
+        await console.GotoAsync("/console/flows");
+        await console.GetByLabel("Page", new() { Exact = true }).SelectOptionAsync("unsubscribe");
+        await console.GetByLabel("Language", new() { Exact = true }).SelectOptionAsync("de");
+        await console.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Assertions.Expect(console.FrameLocator("iframe.preview").GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(words.Unsubscribe);
+        // A full-page screenshot paints a sandboxed frame blank; the frame's own shows what the operator sees.
+        await console.Locator("iframe.preview").ScreenshotAsync(new() { Path = System.IO.Path.Combine(BrowserFixture.Screenshots, "german-path-5-console-page-preview.png") });
     }
 
     /// <summary>The Hamburg roastery the tests brand the product as: a logo over https, an accent colour and an imprint.</summary>

@@ -97,8 +97,9 @@ public sealed partial class MailRenderingTests(BrowserFixture browser, SmtpFixtu
 
             // Dark mode: the card turns dark and the text light, so the mail stays readable in a dark mail client.
             await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
-            var colours = await page.EvaluateAsync<string[]>("() => { const card = document.querySelector('.card'); const text = document.querySelector('.card-cell p'); return [getComputedStyle(card).backgroundColor, getComputedStyle(text).color]; }");
-            Assert.Equal(["rgb(27, 31, 36)", "rgb(229, 231, 235)"], colours);
+            // The blocked logo's alt text too, which would otherwise be dark grey on the dark card.
+            var colours = await page.EvaluateAsync<string[]>("() => ['.card', '.card-cell p', 'img.logo'].map((selector, i) => { const style = getComputedStyle(document.querySelector(selector)); return i == 0 ? style.backgroundColor : style.color; })");
+            Assert.Equal(["rgb(27, 31, 36)", "rgb(229, 231, 235)", "rgb(229, 231, 235)"], colours);
             await BrowserFixture.ScreenshotAsync(page, $"mail-{name}-{language}-800-dark");
         }
 

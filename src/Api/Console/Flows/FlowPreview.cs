@@ -1,5 +1,6 @@
 using Orleans.Recovery.Api.Console.Shared;
 using Orleans.Recovery.Api.Flows;
+using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
 
@@ -15,6 +16,7 @@ public static class FlowPreview
     public static IEndpointRouteBuilder MapFlowPreview(this IEndpointRouteBuilder app)
     {
         app.MapGet("/console/flows/{flow}/preview", ShowAsync).RequireAuthorization(ConsoleServices.Policy).ExcludeFromDescription();
+        app.MapGet("/console/pages/{page}/preview", ShowPage).RequireAuthorization(ConsoleServices.Policy).ExcludeFromDescription();
         return app;
     }
 
@@ -44,11 +46,29 @@ public static class FlowPreview
             : answer with { Errors = answer.Errors.ToDictionary(error => error.Key is "cartId" or "orderId" ? "of" : error.Key, error => error.Value) };
     }
 
+    public static string PageUrl(string page, string language) =>
+        $"/console/pages/{Uri.EscapeDataString(page)}/preview?language={Uri.EscapeDataString(language)}";
+
+    /// <summary>A page behind the links, as the pages API previews it, in the same sandbox as a step's email.</summary>
+    private static IResult ShowPage(string page, string? language, LinkPages pages, HttpContext context)
+    {
+        Sandbox(context);
+        var answer = PagesApi.Preview(page, new PagePreviewRequest { Locale = language is "de" ? "de" : "en" }, pages);
+        return answer.Result is Microsoft.AspNetCore.Http.HttpResults.Ok<RenderedPage> { Value: { } rendered }
+            ? TypedResults.Content(rendered.Html, "text/html; charset=utf-8")
+            : TypedResults.Content("<!DOCTYPE html><p>No such page.</p>", "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
+    }
+
+    private static void Sandbox(HttpContext context)
+    {
+        context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+    }
+
     private static async Task<IResult> ShowAsync(string flow, string? step, string? locale, string? of, IGrainFactory grains, HttpContext context)
     {
         flow = FlowNames.Parse(flow) ?? flow;
-        context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src https: data:; style-src 'unsafe-inline'";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
+        Sandbox(context);
         var answer = await RenderAsync(grains, flow, int.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : 1, locale ?? "en", of);
         if (answer.Value is { } mail)
         {
