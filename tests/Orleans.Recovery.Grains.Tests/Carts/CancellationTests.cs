@@ -31,6 +31,37 @@ public sealed class CancellationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AShopperStoppingOneCartSkipsItsNextStepForGoodWhileTheirOtherCartGoesOn()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+
+        Assert.True(await shopper.Cart.StopRemindersAsync());
+
+        var view = await shopper.ViewAsync();
+        var skipped = view.Messages[^1];
+        Assert.Equal((2, MessageStatus.Skipped, SkipReason.UnsubscribedCart), (skipped.Step, skipped.Status, skipped.Reason));
+        Assert.NotNull(view.RemindersStoppedAt);
+        Assert.Null(view.NextStep);
+        Assert.Equal(0, await shopper.RemindersAsync());
+
+        // The shopper comes back to this cart, and leaves another: only the other is reminded, step after step.
+        await shopper.PutAsync();
+        var other = cluster.Grains.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}");
+        await other.UpdateAsync(shopper.Snapshot());
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1), 2);
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 3);
+        Assert.Null((await shopper.ViewAsync()).NextStep);
+        Assert.Equal(2, (await shopper.ViewAsync()).Messages.Length);
+
+        // Buying it still counts: the stop ends the reminders, not the cart.
+        Assert.True(await shopper.BuyAsync(shopper.CartId));
+        Assert.Equal(CartStatus.Purchased, (await shopper.ViewAsync()).Status);
+        Assert.False(await cluster.Grains.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}").StopRemindersAsync());
+    }
+
+    [Fact]
     public async Task AnOrderThatArrivesBeforeItsCartMeansNoReminderEver()
     {
         var buyer = new CartScenario(cluster);
