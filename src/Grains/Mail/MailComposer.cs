@@ -58,11 +58,14 @@ public sealed class MailComposer(
     /// for a cart's reminder (<paramref name="cartMessageId"/>) also offers to stop reminders about that cart only.
     /// </summary>
     public T Basics<T>(T model, CustomerProfile customer, MailLocale locale, bool marketing, DateTimeOffset now, CouponIssue? coupon = null, string? cartMessageId = null)
-        where T : MailModel => model with
+        where T : MailModel
+    {
+        var shop = Brand;
+        return model with
         {
             FirstName = customer.FirstName,
-            ShopName = Brand.Name,
-            Brand = Brand,
+            ShopName = shop.Name,
+            Brand = shop,
             ReplyTo = Sender.Signature is { IsSet: true, ReplyTo: { Length: > 0 } personal } ? personal : Sender.ReplyTo,
             Signature = Sender.Signature is { IsSet: true } signature
                 ? new SignatureModel(signature.Name!.Trim(), Blank(signature.Role), Blank(signature.PhotoUrl))
@@ -75,6 +78,7 @@ public sealed class MailComposer(
                 coupon.PercentOff.ToString("0.##", locale.Culture) + (locale.Language == "de" ? " %" : "%"),
                 coupon.ExpiresAt.ToString("D", locale.Culture)),
         };
+    }
 
     public static Func<decimal, string> MoneyFormatter(string currency, MailLocale locale) => amount => Currencies.Format(amount, currency, locale.Culture);
 
