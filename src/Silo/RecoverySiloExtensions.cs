@@ -8,6 +8,7 @@ using Orleans.Recovery.Silo.Hosting;
 using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Silo.Security;
 using Orleans.Recovery.Retention;
+using Orleans.Recovery.Silo.Retention;
 using Orleans.Recovery.Silo.Storage;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -111,8 +112,10 @@ public static class RecoverySiloExtensions
             silo.Services.AddSingleton<IStoredGrains, StoredGrains>();
         }
 
-        // Every silo arms the daily retention sweep; arming it again changes nothing.
-        silo.AddStartupTask((services, _) => services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).StartAsync());
+        // Every silo arms the daily retention sweep, in the background: arming it again changes nothing, and a silo
+        // must not stop because the reminder service was not ready for it yet.
+        silo.Services.AddSingleton(RetentionSweepArming.Create);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<RetentionSweepArming>());
         silo.Services.AddRecoveryGrainServices(signingKeyMayBeGenerated: !settings.IsCluster);
         return silo;
     }

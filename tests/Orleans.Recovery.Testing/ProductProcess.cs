@@ -103,18 +103,29 @@ public sealed class ProductProcess : IDisposable
         await _process.WaitForExitAsync(wait.Token);
     }
 
-    /// <summary>The last lines of the log, for a failure message.</summary>
+    /// <summary>
+    /// The last lines of the log, for a failure message, without the frames of stack traces: a crash's trace alone
+    /// would otherwise fill the tail and hide the message that said why the process stopped.
+    /// </summary>
     public string Tail(int lines = 40)
     {
         try
         {
             var all = Log().Split('\n');
-            return $"--- {Name} ({LogFile}) ---\n{string.Join('\n', all[Math.Max(0, all.Length - lines)..])}";
+            var messages = all.Where(line => !IsStackFrame(line)).ToList();
+            var shown = messages[Math.Max(0, messages.Count - lines)..];
+            return $"--- {Name} ({LogFile}, {all.Length - messages.Count} stack frame lines left out) ---\n{string.Join('\n', shown)}";
         }
         catch (IOException e)
         {
             return $"--- {Name}: {e.Message}";
         }
+    }
+
+    private static bool IsStackFrame(string line)
+    {
+        var trimmed = line.TrimStart();
+        return trimmed.StartsWith("at ", StringComparison.Ordinal) || trimmed.StartsWith("--- End of", StringComparison.Ordinal);
     }
 
     /// <summary>Everything the process has written so far.</summary>

@@ -76,6 +76,9 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
         });
         await silo.WaitUntilAsync(siloUrl, "/health/ready", StartTimeout);
         await AnswersLiveAsync(siloUrl);
+
+        // The silo arms the daily retention sweep in the background, once its reminder service takes the reminder.
+        await Eventually.TrueAsync(async () => await RemindersNamedAsync(database, "retention-sweep") == 1, StartTimeout, "the retention sweep to be armed");
         await ServesItsPagesAndInstrumentsAsync(siloUrl, environment, isApi: false);
 
         // The silo's dashboard: on its own port, on loopback, in Development; off in Production unless enabled.
@@ -223,6 +226,15 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
         {
             return 0; // The silo has not applied the schema yet.
         }
+    }
+
+    private static async Task<long> RemindersNamedAsync(string database, string name)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansRemindersTable WHERE ReminderName = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     private async Task Logged(Func<Task> test)
