@@ -4,7 +4,9 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Carts;
+using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Reports;
 
 namespace Orleans.Recovery.Silo.Ledger;
@@ -259,10 +261,17 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
             customer.Erased);
     }
 
-    /// <summary>A lead's status: recovered once bought or paid; else unsubscribed; else lost once its sequence ended <c>LostAfter</c> ago; else open.</summary>
+    /// <summary>
+    /// A lead's status: recovered once bought or paid; else unsubscribed, from all marketing or, for a cart, from this
+    /// cart's reminders (the stop skipped its pending step); else lost once its sequence ended <c>LostAfter</c> ago;
+    /// else open.
+    /// </summary>
     private static string StatusOf(string outcome, string finishedAt) => $"""
         CASE WHEN {outcome} = '{Recovered}' THEN '{Recovered}'
              WHEN c.unsubscribed_at IS NOT NULL THEN '{Unsubscribed}'
+             WHEN l.type = '{Lead.CartType}' AND EXISTS (
+                 SELECT 1 FROM recovery_messages m JOIN recovery_message_events e ON e.message_id = m.message_id
+                 WHERE m.owner_kind = '{LedgerOwner.Cart}' AND m.owner_id = l.id AND e.kind = 'skipped' AND e.reason = '{SkipReason.UnsubscribedCart}') THEN '{Unsubscribed}'
              WHEN {finishedAt} IS NOT NULL AND {finishedAt} <= @lostBefore THEN '{Lost}'
              ELSE '{Open}' END
         """;

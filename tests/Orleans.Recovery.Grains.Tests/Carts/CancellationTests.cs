@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Customers;
+using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Carts;
@@ -48,16 +49,26 @@ public sealed class CancellationTests(ClusterFixture cluster)
 
         // The shopper comes back to this cart, and leaves another: only the other is reminded, step after step.
         await shopper.PutAsync();
-        var other = cluster.Grains.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}");
+        var otherId = $"cart-{Guid.NewGuid():N}";
+        var other = cluster.Grains.GetGrain<ICartGrain>(otherId);
         await other.UpdateAsync(shopper.Snapshot());
         await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1), 2);
         await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 3);
         Assert.Null((await shopper.ViewAsync()).NextStep);
         Assert.Equal(2, (await shopper.ViewAsync()).Messages.Length);
 
+        // The leads tell the shop the same: the stopped cart's shopper opted out of it, the other cart is still open.
+        await cluster.LedgerSettledAsync();
+        var leads = (await LeadsOfAsync(shopper)).ToDictionary(lead => lead.Id, lead => lead.Status);
+        Assert.Equal(LedgerReports.Unsubscribed, leads[shopper.CartId]);
+        Assert.Equal(LedgerReports.Open, leads[otherId]);
+        Assert.Equal([shopper.CartId], (await LeadsOfAsync(shopper, LedgerReports.Unsubscribed)).Select(lead => lead.Id));
+
         // Buying it still counts: the stop ends the reminders, not the cart.
         Assert.True(await shopper.BuyAsync(shopper.CartId));
         Assert.Equal(CartStatus.Purchased, (await shopper.ViewAsync()).Status);
+        await cluster.LedgerSettledAsync();
+        Assert.Equal(LedgerReports.Recovered, (await LeadsOfAsync(shopper)).Single(lead => lead.Id == shopper.CartId).Status);
         Assert.False(await cluster.Grains.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}").StopRemindersAsync());
     }
 
@@ -155,4 +166,8 @@ public sealed class CancellationTests(ClusterFixture cluster)
         Assert.Null(view.NextStep);
         Assert.Equal(1, shopper.MailCount);
     }
+
+    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper, string? status = null) => cluster.Reports
+        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, status, 0, null, shopper.Customer.Key), cluster.Clock.GetUtcNow(), CancellationToken.None)
+        .ToListAsync().AsTask();
 }
