@@ -76,10 +76,20 @@ internal sealed partial class RetentionSweepArming : ILifecycleParticipant<ISilo
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken _)
+    /// <summary>
+    /// Ends the attempts. An attempt in flight (a grain call that cannot be cancelled) is waited for only as long as the
+    /// silo's stop allows; it ends on its own, and nothing waits for its answer.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await _arming;
+        try
+        {
+            await _arming.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     public void Dispose() => _stopping.Dispose();

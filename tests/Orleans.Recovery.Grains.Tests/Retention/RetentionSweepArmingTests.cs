@@ -111,6 +111,28 @@ public sealed class RetentionSweepArmingTests
         Assert.Equal(after, attempts);
     }
 
+    [Fact]
+    public async Task AStopWaitsForAnAttemptInFlightOnlyAsLongAsTheSiloAllows()
+    {
+        var called = new TaskCompletionSource();
+        using var arming = new RetentionSweepArming(
+            () =>
+            {
+                called.TrySetResult();
+                return new TaskCompletionSource().Task; // a grain call that never answers
+            },
+            _clock,
+            NullLogger<RetentionSweepArming>.Instance);
+
+        await arming.StartAsync(CancellationToken.None);
+        await called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var stopAllowed = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await arming.StopAsync(stopAllowed.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(stopAllowed.IsCancellationRequested);
+        Assert.False(arming.IsArmed);
+    }
+
     /// <summary>Moves the clock on in small steps until the condition holds: each retry waits on this clock.</summary>
     private async Task AdvanceUntilAsync(Func<bool> condition, string what, TimeSpan? step = null) =>
         await Eventually.TrueAsync(
