@@ -104,6 +104,7 @@ public static class RecoveryApiExtensions
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsNaming.Customize);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<ClusterUnavailable>();
+        services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddValidation();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options =>

@@ -13,8 +13,9 @@ using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Retention;
-
+using Orleans.Recovery.Storage;
 using Orleans.Recovery.Telemetry;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery;
 
@@ -46,7 +47,13 @@ public static class RecoveryServices
             .PostConfigure(options => options.ResolveKey())
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+
+        // The business clock: reminders, links, flows and mail all read this one, and tests move it.
+        services.TryAddKeyedSingleton(ReminderTimeProviderNames.Reminders, TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
+
+        // A process that serves calls logs a database outage once, however many calls it refuses.
+        services.TryAddSingleton<StorageOutage>();
         return services;
     }
 
@@ -68,6 +75,9 @@ public static class RecoveryServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailCheckOptions>().BindConfiguration(MailCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
+
+        // A call that fails leaves nothing unsaved in memory: its activation goes, and the next call reloads it.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIncomingGrainCallFilter, FailedCallGuard>());
 
         services.TryAddSingleton<MailComposer>();
         services.TryAddSingleton<CouponCodes>();

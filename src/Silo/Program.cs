@@ -53,7 +53,7 @@ public static class SiloProgram
         builder.AddRecoveryTelemetry("orleans-recovery-silo", hostsSilo: true);
         builder.Services.AddHealthChecks()
             .AddCheck<LocalSiloHealthCheck>("silo", tags: [SiloHealth.Ready])
-            .AddCheck<DatabaseHealthCheck>("database", tags: [SiloHealth.Ready]);
+            .AddDatabaseCheck("database", [SiloHealth.Ready]);
 
         var app = builder.Build();
         app.MapSiloHealth();

@@ -69,6 +69,9 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
 
     public string Environment { get; init; } = "Testing";
 
+    /// <summary>A switch in front of the product's grain storage and reminder table, to turn its database off and on.</summary>
+    public Storage.DatabaseFaults? Faults { get; init; }
+
     public HttpClient Storefront() => WithKey(StorefrontKey);
 
     public HttpClient Operator() => WithKey(OperatorKey);
@@ -102,7 +105,10 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureTestServices(services =>
-            services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock));
+        {
+            services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
+            Faults?.Install(services, RecoveryStorage.Name);
+        });
     }
 
     /// <summary>Moves the reminder clock by <paramref name="by"/> and on, a period at a time, until <paramref name="done"/> holds.</summary>

@@ -15,7 +15,7 @@ public static class HealthApi
     {
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: [SiloHealth.Ready])
-            .AddCheck<DatabaseHealthCheck>("database", tags: [SiloHealth.Ready])
+            .AddDatabaseCheck("database", [SiloHealth.Ready])
             .AddCheck<MailHealthCheck>("mail", tags: [SiloHealth.Ready]);
         return services;
     }

@@ -55,7 +55,7 @@ public sealed partial class LinkPages(MailTemplates templates, IOptionsMonitor<B
 
     /// <summary>Every page, by the name its template carries after <c>page-</c>.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["unsubscribe", "unsubscribed", "delay", "delay-answered", "rating", "rated", "newsletter", "subscribed", "not-found"];
+        ["unsubscribe", "unsubscribed", "delay", "delay-answered", "rating", "rated", "newsletter", "subscribed", "not-found", "unavailable"];
 
     // Inline styles only, no script; images from https (the logo); forms post back to this host; the token in the URL
     // never leaves in a Referer.

@@ -15,7 +15,8 @@ public static class PublicLinksApi
 {
     public static IEndpointRouteBuilder MapPublicLinksApi(this IEndpointRouteBuilder app)
     {
-        var links = app.MapGroup("").WithTags("Public links").RequireRateLimiting(LinkRateLimits.Policy).ExcludeFromDescription();
+        var links = app.MapGroup("").WithTags("Public links").RequireRateLimiting(LinkRateLimits.Policy).ExcludeFromDescription()
+            .AddEndpointFilter<LinkOutageFilter>();
         links.MapGet("/r/{token}", Recover);
         links.MapGet("/u/{token}", ShowUnsubscribe);
         links.MapPost("/u/{token}", Unsubscribe).DisableAntiforgery();
