@@ -47,7 +47,7 @@ public sealed partial class FlowGrain(
         ? new FlowSettings(Name, replacement, FlowSource.Operator, flow.State.ChangedAt)
         : new FlowSettings(Name, configured.CurrentValue.For(Name), FlowSource.Configuration, null)) with
     {
-        Version = flow.State.ChangedAt?.UtcTicks ?? 0,
+        Version = flow.State.CurrentVersion,
     };
 
     /// <summary>Tells every silo's cache first, so the sweep's grains and new carts alike run on the new definition.</summary>
@@ -77,7 +77,7 @@ public sealed partial class FlowGrain(
         }
 
         flow.State.Replacement = definition;
-        flow.State.ChangedAt = clock.GetUtcNow();
+        flow.State.Changed(clock.GetUtcNow());
         await flow.WriteStateAsync();
         LogReplaced(Name, definition.Steps.Count);
         Announce();
@@ -88,7 +88,7 @@ public sealed partial class FlowGrain(
     public async Task ResetAsync()
     {
         flow.State.Replacement = null;
-        flow.State.ChangedAt = clock.GetUtcNow();
+        flow.State.Changed(clock.GetUtcNow());
         await flow.WriteStateAsync();
         LogReset(Name);
         Announce();

@@ -54,4 +54,20 @@ public sealed class FlowState
 {
     [Id(0)] public FlowDefinition? Replacement { get; set; }
     [Id(1)] public DateTimeOffset? ChangedAt { get; set; }
+
+    /// <summary>
+    /// Counts the changes, stored with them: a silo's clock may run behind another's, so the time of a change cannot
+    /// order it. A flow changed before the counter existed carries on from the ticks of its last change.
+    /// </summary>
+    [Id(2)] public long Version { get; set; }
+
+    /// <summary>The version the flow's settings carry: the stored count, or for a flow not changed since it existed, the ticks of the change.</summary>
+    public long CurrentVersion => Version > 0 ? Version : ChangedAt?.UtcTicks ?? 0;
+
+    /// <summary>Records a change at <paramref name="now"/>, one version above the last whatever the clocks say.</summary>
+    public void Changed(DateTimeOffset now)
+    {
+        Version = CurrentVersion + 1;
+        ChangedAt = now;
+    }
 }

@@ -72,6 +72,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     /// <summary>The reminder fired: sends what is due, or, for a stray tick, removes the reminder.</summary>
     public async Task TickAsync()
     {
+        await SettleUnsettledAsync();
         if (Outbox.Pending.Count == 0)
         {
             // A duplicate tick, or one left by a crash between a write and an unregister, or kept for the ledger's
@@ -161,6 +162,15 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             // Late against when it was meant to go: its due time, or the end of a deferral the rules chose.
             services.Metrics.Claimed(message.Flow, message.StepNumber, now - (message.DeferredUntil is { } until && until > message.DueAt ? until : message.DueAt));
             StartHandOff(message, parcel, request);
+        }
+    }
+
+    /// <summary>Settles the outcomes whose report to the grain failed, so their messages are neither stuck nor sent again.</summary>
+    private async Task SettleUnsettledAsync()
+    {
+        while (_handOffs.TryTakeUnsettled(out var unsettled))
+        {
+            await SettleAsync(unsettled.MessageId, unsettled.Attempt, unsettled.Result);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
@@ -12,6 +13,9 @@ namespace Orleans.Recovery.FollowUps;
 internal sealed partial class HandOffs(ILogger logger)
 {
     private readonly Dictionary<string, CancellationTokenSource> _running = [];
+
+    // Outcomes whose report to the grain failed: written off the grain's scheduler, taken on its next turn.
+    private readonly ConcurrentQueue<Outcome> _unsettled = new();
 
     public bool IsRunning(string messageId) => _running.ContainsKey(messageId);
 
@@ -38,7 +42,9 @@ internal sealed partial class HandOffs(ILogger logger)
             }
             catch (Exception exception)
             {
-                // Not lost: the claim holds the message in the outbox, and it is tried again once its hand-off surely ended.
+                // Kept for this activation's next tick, which settles it: while its id counts as running, the engine
+                // would skip it. Should the activation go, its claim holds the message, tried again once surely ended.
+                _unsettled.Enqueue(new Outcome(messageId, attempt, result));
                 LogSettleFailed(exception, messageId, result.Outcome);
             }
         });
@@ -61,6 +67,9 @@ internal sealed partial class HandOffs(ILogger logger)
         }
     }
 
+    /// <summary>An outcome whose report failed, to settle on the grain's turn; false when there is none.</summary>
+    public bool TryTakeUnsettled(out Outcome outcome) => _unsettled.TryDequeue(out outcome!);
+
     public void Ended(string messageId)
     {
         if (_running.Remove(messageId, out var withdrawn))
@@ -69,6 +78,8 @@ internal sealed partial class HandOffs(ILogger logger)
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome ({Outcome}) could not be recorded; it is tried again once its hand-off surely ended")]
+    public sealed record Outcome(string MessageId, int Attempt, DeliveryResult Result);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome ({Outcome}) could not be recorded; the grain's next tick records it")]
     private partial void LogSettleFailed(Exception exception, string messageId, DeliveryOutcome outcome);
 }
