@@ -17,7 +17,8 @@ public static class FollowUpReminder
     /// </summary>
     /// <remarks>
     /// With nothing to wake for and something still to confirm after the write (<c>settled</c>: the ledger's append),
-    /// a reminder stays registered until it completes true, so a crash before then wakes the grain again. The state is
+    /// a reminder stays registered unless it has already completed true, so a crash before then wakes the grain again;
+    /// it is never awaited. The state is
     /// written saying none, the safe side: the next wake always arms one, and a stray tick finds nothing pending.
     /// </remarks>
     public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write, Func<Task<bool>>? settled = null)
@@ -45,13 +46,15 @@ public static class FollowUpReminder
         await write(null);
         if (armed is not null)
         {
-            if (settled is null || await settled())
+            // Not awaited: a storefront's call never waits for the ledger. Unconfirmed, the reminder stays, and its
+            // tick removes it once the ledger has everything.
+            if (settled?.Invoke() is not { } confirmation || confirmation is { IsCompletedSuccessfully: true, Result: true })
             {
                 await UnregisterAsync(grain, name);
             }
             else if (armed > clock.GetUtcNow() + Tick)
             {
-                // The step it was armed for is gone; what is left to confirm is tried again within a minute.
+                // The step it was armed for is gone; what is left to confirm is looked at again within a minute.
                 await grain.RegisterOrUpdateReminder(name, Tick, Tick);
             }
         }

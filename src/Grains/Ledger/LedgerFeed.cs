@@ -49,6 +49,12 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
             return Task.FromResult(true);
         }
 
+        // The same entries already on their way: wait for them rather than queue them again behind a slow ledger.
+        if (_latest is { IsCompleted: false } inFlight && _latestCount == journal.Entries.Count && lead == _lastLead)
+        {
+            return ConfirmedAsync(inFlight, owner);
+        }
+
         // A lead the ledger already has as it is now is not sent again with every write.
         var batch = new LedgerBatch(owner, [.. journal.Entries], lead == _lastLead ? null : lead, journal.Revision);
         var append = ledger.AppendAsync(batch);
@@ -59,9 +65,9 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
     }
 
     /// <summary>
-    /// Writes the state of a grain that has no follow-up reminder, then appends its journal and awaits the ledger. While
-    /// there are entries to confirm, the grain holds <see cref="ReminderName"/> from before the write until the ledger
-    /// has them, so neither a crash nor a failed append leaves them waiting for an activation that may never come.
+    /// Writes the state of a grain that has no follow-up reminder, then appends its journal without waiting for the
+    /// ledger. While there are entries to confirm, the grain holds <see cref="ReminderName"/> from before the write until
+    /// the ledger has them, so neither a crash nor a failed append leaves them waiting for an activation that may never come.
     /// </summary>
     public async Task SaveAsync(Grain grain, LedgerJournal journal, LedgerOwner owner, Func<Task> write)
     {
@@ -73,18 +79,27 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
         }
 
         await write();
-        if (owes && await SendAsync(journal, owner, null))
+        if (owes)
         {
-            await FollowUpReminder.UnregisterAsync(grain, ReminderName);
+            // Not awaited: the caller's answer never waits for the ledger. The reminder's tick removes itself once
+            // the ledger has the entries.
+            _ = SendAsync(journal, owner, null);
         }
     }
 
-    /// <summary>The ledger reminder fired: appends again, and removes the reminder once the ledger has everything.</summary>
+    /// <summary>
+    /// The ledger reminder fired: removes it once the ledger has confirmed everything the journal holds, and otherwise
+    /// appends again unless an append is still under way. Never waits for the ledger, which may be slow or stuck.
+    /// </summary>
     public async Task RetryAsync(Grain grain, LedgerJournal journal, LedgerOwner owner)
     {
-        if (await SendAsync(journal, owner, null))
+        if (journal.Entries.Count == 0 || _latest is { IsCompletedSuccessfully: true } && _latestCount >= journal.Entries.Count)
         {
             await FollowUpReminder.UnregisterAsync(grain, ReminderName);
+        }
+        else if (_latest is null || _latest.IsCompleted)
+        {
+            _ = SendAsync(journal, owner, null);
         }
     }
 

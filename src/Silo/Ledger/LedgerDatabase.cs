@@ -61,6 +61,21 @@ public sealed class LedgerDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Bounds a ledger transaction on PostgreSQL: no statement runs past 10 s, no lock is waited for past 5 s, and a
+    /// session left idle inside the transaction (a silo frozen, or cut off, in the middle of one) is ended by the server
+    /// after 10 s, releasing what it held, instead of when TCP keepalives notice, which by default takes hours.
+    /// </summary>
+    public async Task BoundAsync(DbConnection connection, DbTransaction transaction)
+    {
+        if (IsPostgreSql)
+        {
+            await using var bound = Command(connection, transaction,
+                "SET LOCAL statement_timeout = '10s'; SET LOCAL lock_timeout = '5s'; SET LOCAL idle_in_transaction_session_timeout = '10s'");
+            await bound.ExecuteNonQueryAsync();
+        }
+    }
+
     /// <summary>Runs a write; on SQLite it takes its turn with the grain storage's writes, as SQLite has one writer.</summary>
     public Task<T> WriteAsync<T>(Func<Task<T>> write) => _gate is null ? write() : _gate.WriteAsync(write);
 

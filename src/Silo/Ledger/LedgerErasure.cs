@@ -13,6 +13,7 @@ public sealed class LedgerErasure(LedgerDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        await database.BoundAsync(connection, transaction);
         if (database.IsPostgreSql)
         {
             // Taken in turn with the ledger's writes, so an append of this customer's lead cannot slip in between.

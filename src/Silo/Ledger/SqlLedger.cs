@@ -121,6 +121,7 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     {
         await using var connection = await _database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        await _database.BoundAsync(connection, transaction);
         if (_database.IsPostgreSql)
         {
             // One ledger transaction at a time across the cluster: the daily counts are shared rows, and an attribution

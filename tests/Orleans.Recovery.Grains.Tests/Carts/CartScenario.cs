@@ -42,6 +42,13 @@ public sealed class CartScenario(ClusterFixture cluster, string? locale = "en-IE
 
     public Task<int> RemindersAsync() => cluster.RemindersOfAsync(Cart);
 
+    /// <summary>
+    /// Moves the clock a reminder period at a time until the cart holds no reminder: a cart with nothing left to send
+    /// keeps it until the ledger has confirmed its entries, and its next tick takes it away.
+    /// </summary>
+    public Task ReminderGoneAsync() =>
+        cluster.AdvanceUntilAsync(Orleans.Recovery.Flows.FollowUpReminder.Tick, async () => await RemindersAsync() == 0, $"the reminder of {CartId} to go");
+
     /// <summary>The shopper's recovery emails: marketing, so each carries List-Unsubscribe. An order's confirmation is not one.</summary>
     public IEnumerable<MimeKit.MimeMessage> Sent => cluster.Smtp.To(Email).Where(m => m.Headers.Contains("List-Unsubscribe"));
 

@@ -63,7 +63,7 @@ public sealed class FlowChangeTests(ClusterFixture cluster)
             await shopper.WaitForLogAsync(m => m.Step == 2 && m.Status == MessageStatus.Skipped && m.Reason == SkipReason.StepRemoved);
             var view = await shopper.ViewAsync();
             Assert.Null(view.NextStep);
-            await Eventually.TrueAsync(async () => await shopper.RemindersAsync() == 0, what: "the cart's reminder removed");
+            await shopper.ReminderGoneAsync();
 
             cluster.Advance(TimeSpan.FromDays(3));
             await Task.Delay(TimeSpan.FromSeconds(1));
