@@ -104,7 +104,7 @@ public sealed class ReportsMeasurement(string repository, BenchMode mode, Func<s
             CROSS JOIN (VALUES ('recovered', '', 0), ('revenue', 'EUR', 497800)) AS credit (metric, detail, amount)
             WHERE first_clicked_at IS NOT NULL AND hashtext(message_id) % 2 = 0
             GROUP BY 1, 2, 3, 4, 5, 6
-            ON CONFLICT (day, flow, step, variant, metric, detail) DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
+            ON CONFLICT (day, flow, step, variant, metric, detail, shard) DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
             """,
             """
             INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount)

@@ -153,5 +153,6 @@ CREATE TABLE IF NOT EXISTS recovery_daily
     detail  text    NOT NULL,
     count   bigint  NOT NULL,
     amount  bigint  NOT NULL,
-    PRIMARY KEY (day, flow, step, variant, metric, detail)
+    shard   integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, flow, step, variant, metric, detail, shard)
 );

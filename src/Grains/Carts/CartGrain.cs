@@ -211,6 +211,8 @@ public sealed partial class CartGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
 
+    public Task LedgerConfirmedAsync() => Engine.LedgerConfirmedAsync();
+
     /// <summary>Ends the flow; a pending step is logged as skipped with the reason.</summary>
     private async Task StopAsync(CartStatus status, string reason, DateTimeOffset now)
     {

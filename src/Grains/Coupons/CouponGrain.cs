@@ -88,6 +88,8 @@ public sealed partial class CouponGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => _ledger.RetryAsync(this, coupon.State.Journal, Owner);
 
+    public Task LedgerConfirmedAsync() => _ledger.ConfirmedAsync(this, coupon.State.Journal);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Coupon {Code} redeemed by order {OrderId}")]
     private partial void LogRedeemed(string code, string orderId);
 }

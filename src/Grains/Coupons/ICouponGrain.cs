@@ -1,7 +1,7 @@
 namespace Orleans.Recovery.Coupons;
 
 /// <summary>One coupon code the engine issued, keyed by the normalised code.</summary>
-public interface ICouponGrain : Retention.IRetainedGrain
+public interface ICouponGrain : Retention.IRetainedGrain, Ledger.ILedgerConfirmedGrain
 {
     /// <summary>
     /// Records the coupon before the message carrying it is sent and returns it as stored: issuing it again, for a

@@ -38,6 +38,8 @@ public sealed class CustomerGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => _ledger.RetryAsync(this, State.Journal, Owner);
 
+    public Task LedgerConfirmedAsync() => _ledger.ConfirmedAsync(this, State.Journal);
+
     public Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
     {
         // The carts are a hint for cancelling them early, written with the customer's next change of facts rather

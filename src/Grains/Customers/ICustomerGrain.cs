@@ -4,7 +4,7 @@ using Orleans.Concurrency;
 namespace Orleans.Recovery.Customers;
 
 /// <summary>One shopper, keyed by <see cref="CustomerKey"/>: consent, suppression and purchases across carts.</summary>
-public interface ICustomerGrain : IGrainWithStringKey
+public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
 {
     /// <summary>
     /// Remembers a pending cart, so an order of its items cancels it at once; returns the id of an order that already

@@ -1,7 +1,7 @@
 namespace Orleans.Recovery.Flows;
 
 /// <summary>A grain whose pending follow-ups wait under one reminder: a cart, an order.</summary>
-public interface IFollowUpGrain : IGrainWithStringKey
+public interface IFollowUpGrain : Ledger.ILedgerConfirmedGrain
 {
     /// <summary>
     /// Times the unsent steps of <paramref name="flow"/> on <paramref name="definition"/>, after an operator changed

@@ -43,6 +43,20 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             await owner.WriteStateAsync();
             appended = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead);
         }, _ledger.Owes(Outbox.Journal, lead) ? () => appended : null);
+        if (Outbox.WakeAt is null)
+        {
+            // Nothing left to send: the reminder stays only until the ledger has the entries, and goes once it does.
+            _ledger.TellWhenConfirmed(grain, appended);
+        }
+    }
+
+    /// <summary>The ledger took an append: a grain with nothing left to send removes the reminder it kept for it.</summary>
+    public async Task LedgerConfirmedAsync()
+    {
+        if (Outbox.Pending.Count == 0 && _ledger.Confirmed(Outbox.Journal, owner.Lead))
+        {
+            await FollowUpReminder.UnregisterAsync(grain, reminderName);
+        }
     }
 
     /// <summary>On activation: appends again what the stored journal holds, which a crash may have kept from the ledger.</summary>

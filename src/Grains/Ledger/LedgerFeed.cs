@@ -81,9 +81,50 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
         await write();
         if (owes)
         {
-            // Not awaited: the caller's answer never waits for the ledger. The reminder's tick removes itself once
-            // the ledger has the entries.
-            _ = SendAsync(journal, owner, null);
+            // Not awaited: the caller's answer never waits for the ledger. Once it has the entries the grain hears of
+            // it and removes the reminder; should that be lost, the reminder's own tick does.
+            TellWhenConfirmed(grain, SendAsync(journal, owner, null));
+        }
+    }
+
+    /// <summary>Whether the ledger has confirmed everything the journal holds, and the lead as it is.</summary>
+    public bool Confirmed(LedgerJournal journal, Lead? lead) =>
+        (journal.Entries.Count == 0 || (_latest is { IsCompletedSuccessfully: true } && _latestCount >= journal.Entries.Count))
+        && (lead is null || lead == _lastLead);
+
+    /// <summary>Once <paramref name="appended"/> completes true, the grain is told with a one-way call of its own.</summary>
+    public void TellWhenConfirmed(Grain grain, Task<bool> appended)
+    {
+        if (appended.IsCompleted)
+        {
+            return;
+        }
+
+        _ = TellAsync();
+
+        async Task TellAsync()
+        {
+            try
+            {
+                if (await appended)
+                {
+                    await grain.AsReference<ILedgerConfirmedGrain>().LedgerConfirmedAsync();
+                }
+            }
+            catch (Exception exception)
+            {
+                // The reminder's tick does it instead.
+                LogTellFailed(exception);
+            }
+        }
+    }
+
+    /// <summary>The grain heard the ledger confirmed an append: removes its ledger reminder when nothing is left to confirm.</summary>
+    public async Task ConfirmedAsync(Grain grain, LedgerJournal journal)
+    {
+        if (Confirmed(journal, null))
+        {
+            await FollowUpReminder.UnregisterAsync(grain, ReminderName);
         }
     }
 
@@ -93,7 +134,7 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
     /// </summary>
     public async Task RetryAsync(Grain grain, LedgerJournal journal, LedgerOwner owner)
     {
-        if (journal.Entries.Count == 0 || _latest is { IsCompletedSuccessfully: true } && _latestCount >= journal.Entries.Count)
+        if (Confirmed(journal, null))
         {
             await FollowUpReminder.UnregisterAsync(grain, ReminderName);
         }
@@ -118,6 +159,9 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A grain could not be told that the ledger took its entries; its reminder's tick finds out")]
+    private partial void LogTellFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger did not take a {OwnerKind}'s entries; they stay in its state and are appended again")]
     private partial void LogAppendFailed(Exception exception, string ownerKind);

@@ -171,6 +171,8 @@ public sealed partial class OrderGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
 
+    public Task LedgerConfirmedAsync() => Engine.LedgerConfirmedAsync();
+
     /// <summary>
     /// Applies an event of a known order and sends what it queued. Events after a cancellation are recorded, queue
     /// nothing for the customer, and are answered as such.

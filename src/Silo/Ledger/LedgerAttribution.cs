@@ -14,6 +14,9 @@ internal sealed partial class LedgerTransaction
     /// <summary>Works out again the attribution of every order, and the conversion of every entry, the new rows may change.</summary>
     public async Task AttributeAsync()
     {
+        // Customers this transaction reached beyond its grains' own (an order a redeemed coupon discounted) are locked
+        // now, before their rows are read.
+        await LockAsync(_ordered.Concat(_touched.Keys));
         var customers = new HashSet<Identity>(_ordered);
         if (_touched.Count > 0)
         {

@@ -16,9 +16,8 @@ public sealed class LedgerErasure(LedgerDatabase database)
         await database.BoundAsync(connection, transaction);
         if (database.IsPostgreSql)
         {
-            // Taken in turn with the ledger's writes, so an append of this customer's lead cannot slip in between.
-            await using var lockCommand = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", SqlLedger.AdvisoryLockKey);
-            await lockCommand.ExecuteNonQueryAsync();
+            // Taken in turn with the ledger's writes of this customer, so an append of their lead cannot slip in between.
+            await LedgerTransaction.LockCustomerAsync(connection, transaction, customerKey);
         }
         else
         {

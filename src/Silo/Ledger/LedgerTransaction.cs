@@ -11,8 +11,14 @@ namespace Orleans.Recovery.Silo.Ledger;
 /// moved by exactly the rows that were. Then the orders whose attribution or holdout conversion the new rows can change
 /// are worked out again, and the counts moved by the difference. So appending anything twice changes nothing.
 /// </summary>
-internal sealed partial class LedgerTransaction(DbConnection connection, DbTransaction transaction, AttributionOptions attribution)
+/// <remarks>
+/// The shard, on PostgreSQL, where silos write side by side: the writer's own rows of the daily counts, and its
+/// customers locked. SQLite has one writer at a time, and neither.
+/// </remarks>
+internal sealed partial class LedgerTransaction(DbConnection connection, DbTransaction transaction, AttributionOptions attribution, int? shard)
 {
+    private readonly bool _lockCustomers = shard is not null;
+
     private static readonly JsonSerializerOptions ItemsJson = new(JsonSerializerDefaults.Web);
 
     private readonly Dictionary<CountKey, (long Count, long Amount)> _counts = [];
@@ -67,14 +73,22 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
     /// <summary>Writes the daily counts this transaction moved.</summary>
     public async Task CountAsync()
     {
-        foreach (var (key, (count, amount)) in _counts.Where(pair => pair.Value != (0, 0)))
+        // In one order: should two writers share a shard, they take the rows' locks alike, never crosswise.
+        foreach (var (key, (count, amount)) in _counts.Where(pair => pair.Value != (0, 0)).OrderBy(pair => pair.Key))
         {
-            await ExecuteAsync("""
-                INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount)
-                VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount)
-                ON CONFLICT (day, flow, step, variant, metric, detail)
-                DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
-                """, command => command.With("day", key.Day).With("flow", key.Flow).With("step", key.Step).With("variant", key.Variant)
+            await ExecuteAsync(shard is { } own
+                ? $"""
+                    INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount, shard)
+                    VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount, {own})
+                    ON CONFLICT (day, flow, step, variant, metric, detail, shard)
+                    DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
+                    """
+                : """
+                    INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount)
+                    VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount)
+                    ON CONFLICT (day, flow, step, variant, metric, detail)
+                    DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
+                    """, command => command.With("day", key.Day).With("flow", key.Flow).With("step", key.Step).With("variant", key.Variant)
                 .With("metric", key.Metric).With("detail", key.Detail).With("count", count).With("amount", amount));
         }
     }
@@ -340,7 +354,12 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
         public const string Control = "control";
     }
 
-    private readonly record struct CountKey(long Day, string Flow, int Step, string Variant, string Metric, string Detail);
+    private readonly record struct CountKey(long Day, string Flow, int Step, string Variant, string Metric, string Detail) : IComparable<CountKey>
+    {
+        public int CompareTo(CountKey other) =>
+            (Day, Step).CompareTo((other.Day, other.Step)) is not 0 and var byNumber ? byNumber
+            : string.CompareOrdinal($"{Flow}\n{Variant}\n{Metric}\n{Detail}", $"{other.Flow}\n{other.Variant}\n{other.Metric}\n{other.Detail}");
+    }
 
     /// <summary>A customer as the ledger stitches one: the key of their address, and the shop's own id when it gave one.</summary>
     private readonly record struct Identity(string Key, string? Shop)

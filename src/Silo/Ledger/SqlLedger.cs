@@ -18,6 +18,9 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
 {
     private const int MaxGrainsPerTransaction = 256;
 
+    /// <summary>This writer's own rows of the daily counts on PostgreSQL, drawn once per process: one of 1,024.</summary>
+    private readonly int _shard = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1024);
+
     private readonly Channel<Append> _queue = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LedgerDatabase _database;
     private readonly IOptionsMonitor<AttributionOptions> _attribution;
@@ -122,15 +125,11 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         await using var connection = await _database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await _database.BoundAsync(connection, transaction);
-        if (_database.IsPostgreSql)
-        {
-            // One ledger transaction at a time across the cluster: the daily counts are shared rows, and an attribution
-            // must see every touch and order of its customer that any silo committed before it.
-            await using var command = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", AdvisoryLockKey);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        var work = new LedgerTransaction(connection, transaction, _attribution.CurrentValue);
+        // Serialised per customer only, so silos write side by side: an attribution must see every touch and order of
+        // its customer that another silo committed before it. The daily counts are increments into rows of this
+        // writer's own, which no other silo waits on.
+        var work = new LedgerTransaction(connection, transaction, _attribution.CurrentValue, _database.IsPostgreSql ? _shard : null);
+        await work.LockCustomersAsync(batches);
         foreach (var batch in batches)
         {
             await work.ApplyAsync(batch);
@@ -156,9 +155,6 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
 
         return true;
     });
-
-    /// <summary>An arbitrary constant that names the ledger's lock among the database's advisory locks ("ORECLEDG").</summary>
-    internal const long AdvisoryLockKey = 0x4F524543_4C454447;
 
     private sealed record Append(LedgerBatch Batch, TaskCompletionSource Done);
 
