@@ -94,7 +94,15 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         });
         var cartsIn = DateTimeOffset.UtcNow;
         Assert.True(failedCalls.IsEmpty, string.Join("\n", failedCalls));
-        await Eventually.TrueAsync(async () => await PendingFollowUpsAsync() == CartCount - carts.Count(c => c.Bought), TimeSpan.FromSeconds(20), "one reminder per abandoned cart");
+        var abandonedCount = CartCount - carts.Count(c => c.Bought);
+        try
+        {
+            await Eventually.TrueAsync(async () => await PendingFollowUpsAsync() == abandonedCount, TimeSpan.FromSeconds(20), "one reminder per abandoned cart");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message} Expected {abandonedCount}; the reminder table holds {await PendingFollowUpsAsync()}.", timeout);
+        }
 
         // SIGKILL a silo while every follow-up is pending: nothing of it runs again.
         var killedAfterCartsIn = DateTimeOffset.UtcNow - cartsIn;

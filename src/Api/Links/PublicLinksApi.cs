@@ -4,6 +4,7 @@ using Orleans.Recovery.Carts;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Orders;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Links;
 
@@ -64,7 +65,7 @@ public static class PublicLinksApi
     /// The page's choice, or RFC 8058's one-click POST ("List-Unsubscribe=One-Click") from a mail client, which always
     /// stops all marketing email. The choice is kept on the customer, with the reason given, for the operator.
     /// </summary>
-    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, TimeProvider clock)
+    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
     {
         if (tokens.Read(LinkPurpose.Unsubscribe, token) is not { } link)
         {

@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Mail;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Feedback;
 
@@ -17,7 +19,7 @@ public sealed record LowRatingAlert(string Type, string DeliveryId, string Order
 /// timestamp + "." + body))</c> with <c>X-Recovery-Timestamp</c> in Unix seconds, so the receiver can check both who
 /// sent it and that it is fresh. <c>X-Recovery-Delivery</c> is stable across retries, for deduplication.
 /// </summary>
-public sealed class AlertWebhook(HttpClient http, IOptionsMonitor<AlertOptions> options, TimeProvider clock)
+public sealed class AlertWebhook(HttpClient http, IOptionsMonitor<AlertOptions> options, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
 {
     public const string SignatureHeader = "X-Recovery-Signature";
     public const string TimestampHeader = "X-Recovery-Timestamp";

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Mail;
 using Orleans.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Flows;
 
@@ -14,7 +16,7 @@ public sealed partial class FlowGrain(
     IOptionsMonitor<FlowsOptions> configured,
     MailTemplates templates,
     PendingFollowUps pending,
-    TimeProvider clock,
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     ILogger<FlowGrain> logger) : Grain, IFlowGrain, IRemindable
 {
     /// <summary>Held while a re-timing sweep is owed, so one cut short by a stopping silo runs again.</summary>

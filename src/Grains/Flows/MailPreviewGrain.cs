@@ -7,6 +7,8 @@ using Orleans.Recovery.Mail;
 using Orleans.Recovery.Orders;
 
 using Orleans.Recovery.FollowUps;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Flows;
 
@@ -36,7 +38,7 @@ public interface IMailPreviewGrain : IGrainWithIntegerKey
 
 /// <summary>A stateless worker: previews send nothing, store nothing and claim no coupon.</summary>
 [StatelessWorker]
-public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderMail, CouponCodes couponCodes, TimeProvider clock) : Grain, IMailPreviewGrain
+public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderMail, CouponCodes couponCodes, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock) : Grain, IMailPreviewGrain
 {
     public async Task<PreviewResult> PreviewAsync(PreviewRequest request)
     {

@@ -37,13 +37,18 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         _ledger.BeforeWrite(Outbox.Journal);
         var lead = owner.Lead;
         Task<bool> appended = Task.FromResult(true);
+        var keptForLedger = false;
         Outbox.ReminderDueAt = await FollowUpReminder.SaveAsync(grain, reminderName, Outbox.WakeAt, Outbox.ReminderDueAt, Clock, async armed =>
         {
             Outbox.ReminderDueAt = armed;
             await owner.WriteStateAsync();
             appended = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead);
-        }, _ledger.Owes(Outbox.Journal, lead) ? () => appended : null);
-        if (Outbox.WakeAt is null)
+        }, _ledger.Owes(Outbox.Journal, lead) ? () =>
+        {
+            keptForLedger = appended is not { IsCompletedSuccessfully: true, Result: true };
+            return appended;
+        } : null);
+        if (keptForLedger)
         {
             // Nothing left to send: the reminder stays only until the ledger has the entries, and goes once it does.
             _ledger.TellWhenConfirmed(grain, appended);

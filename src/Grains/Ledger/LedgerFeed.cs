@@ -95,11 +95,6 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
     /// <summary>Once <paramref name="appended"/> completes true, the grain is told with a one-way call of its own.</summary>
     public void TellWhenConfirmed(Grain grain, Task<bool> appended)
     {
-        if (appended.IsCompleted)
-        {
-            return;
-        }
-
         _ = TellAsync();
 
         async Task TellAsync()
@@ -155,10 +150,21 @@ public sealed partial class LedgerFeed(ILedger ledger, TimeProvider clock, ILogg
         {
             // Kept in the journal: the next write appends them again, and so does the grain's next activation.
             _lastLead = null;
-            LogAppendFailed(exception, owner.Kind);
+            if (exception is LedgerFullException)
+            {
+                // The ledger said so once already; every grain saying it again would flood the log.
+                LogAppendDeferred(owner.Kind);
+            }
+            else
+            {
+                LogAppendFailed(exception, owner.Kind);
+            }
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The ledger's queue is full: a {OwnerKind} keeps its entries and appends them again")]
+    private partial void LogAppendDeferred(string ownerKind);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A grain could not be told that the ledger took its entries; its reminder's tick finds out")]
     private partial void LogTellFailed(Exception exception);

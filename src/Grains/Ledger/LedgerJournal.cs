@@ -19,6 +19,10 @@ public sealed class LedgerJournal
 [GenerateSerializer]
 public sealed class LedgerUnavailableException() : Exception("The ledger cannot take entries right now; nothing was forgotten. Try again shortly.");
 
+/// <summary>The ledger's queue is full; the grain keeps its entries and appends them again on its next tick.</summary>
+[GenerateSerializer]
+public sealed class LedgerFullException() : Exception("The ledger's queue is full; the entries stay with their grain and are appended again.");
+
 /// <summary>The ledger as grains see it: where their entries go once their state is written.</summary>
 public interface ILedger
 {

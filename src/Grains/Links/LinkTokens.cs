@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Links;
 
@@ -13,7 +15,7 @@ namespace Orleans.Recovery.Links;
 /// one link is always the same token. The language is the one the email was written in, so the page behind the link
 /// answers in it. Tokens sent before sealing (base64url(payload) "." base64url(HMAC)) are still read until they expire.
 /// </summary>
-public sealed class LinkTokens(IOptions<LinkOptions> options, TimeProvider clock)
+public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
 {
     private const int MacBytes = 16;
     private const int NonceBytes = 12;

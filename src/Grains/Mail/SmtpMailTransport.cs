@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Orleans.Recovery.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Mail;
 
@@ -15,7 +17,7 @@ namespace Orleans.Recovery.Mail;
 /// Readiness asks whether the relay is reachable; the answer is what the last session found, for
 /// <see cref="MailCheckOptions.MailCheckInterval"/>, so a flood of probes opens at most one session.
 /// </summary>
-public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOptions<MailCheckOptions> checks, TimeProvider clock, ILogger<SmtpMailTransport> logger, RecoveryMetrics? metrics = null) : IMailTransport, IDisposable
+public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOptions<MailCheckOptions> checks, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, ILogger<SmtpMailTransport> logger, RecoveryMetrics? metrics = null) : IMailTransport, IDisposable
 {
     /// <summary>An idle connection older than this is closed rather than reused: relays drop idle sessions after a few minutes.</summary>
     private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(30);

@@ -21,16 +21,22 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     /// <summary>This writer's own rows of the daily counts on PostgreSQL, drawn once per process: one of 1,024.</summary>
     private readonly int _shard = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1024);
 
-    private readonly Channel<Append> _queue = Channel.CreateUnbounded<Append>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Appends waiting at most: past that the grains keep their entries in their state and append them again.</summary>
+    public const int DefaultCapacity = 10_000;
+
+    private readonly Channel<Append> _queue;
     private readonly LedgerDatabase _database;
     private readonly IOptionsMonitor<AttributionOptions> _attribution;
     private readonly ILogger<SqlLedger> _logger;
     private readonly RecoveryMetrics? _metrics;
     private readonly Task _writing;
     private int _pending;
+    private int _full;
+    private volatile bool _closed;
 
-    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger, RecoveryMetrics? metrics = null)
+    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger, RecoveryMetrics? metrics = null, int capacity = DefaultCapacity)
     {
+        _queue = Channel.CreateBounded<Append>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _database = database;
         _attribution = attribution;
         _logger = logger;
@@ -59,14 +65,27 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         if (!_queue.Writer.TryWrite(append))
         {
             Interlocked.Decrement(ref _pending);
-            return Task.FromException(new ObjectDisposedException(nameof(SqlLedger)));
+            if (_closed)
+            {
+                return Task.FromException(new ObjectDisposedException(nameof(SqlLedger)));
+            }
+
+            // Refused at once rather than held in memory without end: the grain keeps the entries and its reminder.
+            if (Interlocked.Exchange(ref _full, 1) == 0)
+            {
+                LogFull();
+            }
+
+            return Task.FromException(new LedgerFullException());
         }
 
+        Interlocked.Exchange(ref _full, 0);
         return append.Done.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         await _writing;
     }
@@ -157,6 +176,9 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     });
 
     private sealed record Append(LedgerBatch Batch, TaskCompletionSource Done);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger's queue is full: grains keep their entries in their state and append them again once it has room")]
+    private partial void LogFull();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A ledger transaction of {Grains} grains' entries failed; writing them one grain at a time")]
     private partial void LogBatchFailed(Exception exception, int grains);

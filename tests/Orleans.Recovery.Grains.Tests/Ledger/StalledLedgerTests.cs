@@ -3,6 +3,7 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Carts;
+using Orleans.Recovery.Orders;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Ledger;
@@ -14,6 +15,21 @@ namespace Orleans.Recovery.Grains.Tests.Ledger;
 [Collection(ClusterCollection.Name)]
 public sealed class StalledLedgerTests(ClusterFixture cluster)
 {
+    [Fact]
+    public async Task APurchasedCartsAndItsConfirmedOrdersRemindersGoOnceTheLedgerHasTheirEntriesWithoutWaitingForATick()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        var order = shopper.Order(shopper.CartId);
+        var orderGrain = cluster.Grains.GetGrain<IOrderGrain>(order.OrderId);
+        Assert.True(await orderGrain.PlaceAsync(order));
+        await Eventually.TrueAsync(() => cluster.Smtp.To(shopper.Email).Any(), what: "the order's confirmation");
+
+        await Eventually.TrueAsync(async () => await shopper.RemindersAsync() == 0, what: "the purchased cart's reminder to go");
+        await Eventually.TrueAsync(async () => await cluster.RemindersOfAsync(orderGrain) == 0, what: "the confirmed order's reminder to go");
+        Assert.Equal(CartStatus.Purchased, (await shopper.ViewAsync()).Status);
+    }
+
     [Fact]
     public async Task StorefrontCallsAnswerWhileTheLedgerIsStuckAndItsEntriesFollowOnceItMoves()
     {

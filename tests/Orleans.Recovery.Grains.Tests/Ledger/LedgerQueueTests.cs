@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Reports;
+using Orleans.Recovery.Silo.Ledger;
+
+namespace Orleans.Recovery.Grains.Tests.Ledger;
+
+/// <summary>The ledger writer's queue while its database is stuck: bounded, so what does not fit stays with the grains.</summary>
+public sealed class LedgerQueueTests
+{
+    [Fact]
+    public async Task AFullQueueRefusesAnAppendAtOnceAndTakesItAgainOnceItHasRoom()
+    {
+        await using var database = LedgerDatabase.Temporary();
+        var attribution = new ServiceCollection().AddOptions().BuildServiceProvider().GetRequiredService<IOptionsMonitor<AttributionOptions>>();
+        await using var ledger = new SqlLedger(database, attribution, NullLogger<SqlLedger>.Instance, capacity: 3);
+        var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ledger.BeforeCommit = _ =>
+        {
+            inside.TrySetResult();
+            return thawed.Task;
+        };
+
+        Task[] taken;
+        try
+        {
+            // One in the stuck transaction, three waiting: the queue's whole room.
+            var writing = ledger.AppendAsync(Batch(0));
+            await inside.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            taken = [writing, .. Enumerable.Range(1, 3).Select(i => ledger.AppendAsync(Batch(i)))];
+
+            var refused = ledger.AppendAsync(Batch(4));
+            Assert.True(refused.IsFaulted);
+            Assert.IsType<LedgerFullException>(refused.Exception!.InnerException);
+            Assert.Equal(4, ledger.Pending);
+        }
+        finally
+        {
+            ledger.BeforeCommit = null;
+            thawed.TrySetResult();
+        }
+
+        await Task.WhenAll(taken).WaitAsync(TimeSpan.FromSeconds(30));
+        await ledger.AppendAsync(Batch(4)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, ledger.Pending);
+    }
+
+    private static LedgerBatch Batch(int cart) => new(
+        new LedgerOwner(LedgerOwner.Cart, $"cart-{cart}", $"c-{cart}"),
+        [new MessageEvent { At = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero), MessageId = $"cart-{cart}/{FlowNames.CartAbandonment}/1", Flow = FlowNames.CartAbandonment, Step = 1, Marketing = true, Kind = MessageEventKind.Planned }]);
+}
