@@ -54,6 +54,8 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'recovery_test') THEN
     CREATE ROLE recovery_test LOGIN CREATEDB PASSWORD 'recovery_test';
   END IF;
+  -- The outage tests give the product a role of its own, and lock it out of the server for a few seconds.
+  ALTER ROLE recovery_test CREATEROLE;
 END $$;
 SELECT 'CREATE DATABASE recovery_test OWNER recovery_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'recovery_test') \gexec
 SQL

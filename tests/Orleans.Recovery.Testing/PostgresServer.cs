@@ -7,7 +7,7 @@ namespace Orleans.Recovery.Testing;
 /// A real PostgreSQL server for the tests, and a fresh database per test class.
 /// <para>
 /// With <c>RECOVERY_TEST_POSTGRES</c> set (CI sets it after starting Debian's cluster), that connection string is used:
-/// its role needs CREATEDB. Without it, a throwaway server is started from the PostgreSQL server binaries installed on
+/// its role needs CREATEDB, and CREATEROLE for the outage tests. Without it, a throwaway server is started from the PostgreSQL server binaries installed on
 /// this machine (Debian: <c>apt-get install postgresql</c>), in a temporary directory on a free port, and stopped at the end.
 /// </para>
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _directory;
     private readonly string? _binaries;
     private readonly List<string> _databases = [];
+    private readonly List<string> _roles = [];
 
     private PostgresServer(string adminConnectionString, string? directory = null, string? binaries = null)
     {
@@ -74,6 +75,58 @@ public sealed class PostgresServer : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, MaxPoolSize = 15 }.ConnectionString;
     }
 
+    /// <summary>
+    /// A login role of its own and an empty database it owns, as a DBA sets one up for the product, so a test can lock
+    /// the product out of the server the way an outage does; returns the product's connection string and its role.
+    /// </summary>
+    public async Task<(string ConnectionString, string Role)> CreateProductDatabaseAsync(string prefix)
+    {
+        var role = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)].ToLowerInvariant();
+        var password = Guid.NewGuid().ToString("N");
+        lock (_roles)
+        {
+            _roles.Add(role);
+        }
+
+        await AdminAsync($"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'", $"GRANT \"{role}\" TO CURRENT_USER");
+        var name = $"{role}_db";
+        await AdminAsync($"CREATE DATABASE \"{name}\" OWNER \"{role}\"");
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
+        return (new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, Username = role, Password = password, MaxPoolSize = 30 }.ConnectionString, role);
+    }
+
+    /// <summary>The server refuses <paramref name="role"/>'s connections from now on and ends those it has, as a failover or a restart does.</summary>
+    public Task LockOutAsync(string role) => AdminAsync(
+        $"ALTER ROLE \"{role}\" NOLOGIN",
+        $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '{role}'");
+
+    /// <summary>The server takes <paramref name="role"/>'s connections again.</summary>
+    public Task LetInAsync(string role) => AdminAsync($"ALTER ROLE \"{role}\" LOGIN");
+
+    /// <summary>One value, read as the test's administrator: what the server itself shows, such as <c>pg_stat_activity</c>.</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    private async Task AdminAsync(params string[] statements)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_directory is null)
@@ -85,6 +138,12 @@ public sealed class PostgresServer : IAsyncDisposable
             foreach (var name in _databases)
             {
                 await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            foreach (var role in _roles)
+            {
+                await using var command = new NpgsqlCommand($"DROP ROLE IF EXISTS \"{role}\"", connection);
                 await command.ExecuteNonQueryAsync();
             }
 

@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Orleans.Recovery.Carts;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Links;
+using Orleans.Recovery.Testing;
+using Xunit.Abstractions;
+
+namespace Orleans.Recovery.Cluster.Tests.Outages;
+
+/// <summary>
+/// The product on the README's PostgreSQL, as an operator runs it, with a role of its own that the test locks out of
+/// the server for a few seconds (<c>ALTER ROLE … NOLOGIN</c> and <c>pg_terminate_backend</c>), as a failover does.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string StorefrontKey = "outage-test-storefront-key-0123";
+    private const string OperatorKey = "outage-test-operator-key-0123";
+    private static readonly TimeSpan StepDelay = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("recovery-outage-").FullName;
+    private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
+    private readonly List<ProductProcess> _processes = [];
+    private SmtpSink _smtp = null!;
+
+    public async Task InitializeAsync() => _smtp = await SmtpSink.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _processes.ForEach(process => process.Dispose());
+        await _smtp.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CallsRefusedWhileTheDatabaseIsGoneAre503sTheirRetriesAreStoredAndNoShopperIsMailedAfterThem() => await Logged(async () =>
+    {
+        var (database, role) = await postgres.Server.CreateProductDatabaseAsync("outage");
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var settings = Settings(database, url);
+        var api = Start("api", settings);
+        await api.WaitUntilReadyAsync(url, StartTimeout);
+        using var storefront = Client(url, StorefrontKey);
+        using var browser = Client(url, null);
+
+        // Pending work: two carts and two orders whose first reminder falls due in 40 s.
+        var paid = await PendingPaymentAsync(storefront);
+        var cancelled = await PendingPaymentAsync(storefront);
+        var deleted = await CartAsync(storefront);
+        var stopped = await CartAsync(storefront);
+        var stopLink = new Uri(Tokens().Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(CustomerKey.FromEmail(stopped.Email), AbandonedCartPlan.MessageId(stopped.Id, 0)), DateTimeOffset.UtcNow, "de")).PathAndQuery;
+        var calls = new (string What, Func<Task<HttpResponseMessage>> Call)[]
+        {
+            ("payment-succeeded", () => storefront.PostAsync($"/api/v1/orders/{paid.Id}/payment-succeeded", null)),
+            ("cancelled", () => storefront.PostAsync($"/api/v1/orders/{cancelled.Id}/cancelled", null)),
+            ("DELETE cart", () => storefront.DeleteAsync($"/api/v1/carts/{deleted.Id}")),
+            ("stop this cart", () => browser.PostAsync(stopLink, new FormUrlEncodedContent([KeyValuePair.Create("scope", "this-cart")]))),
+        };
+
+        await postgres.Server.LockOutAsync(role);
+        try
+        {
+            foreach (var (what, call) in calls)
+            {
+                var refused = await call();
+                Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what} answered {(int)refused.StatusCode} while the database was gone: {await refused.Content.ReadAsStringAsync()}");
+                Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, $"{what}: Retry-After");
+            }
+
+            await Eventually.TrueAsync(async () => (await browser.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(20), "readiness to say the database is gone");
+        }
+        finally
+        {
+            await postgres.Server.LetInAsync(role);
+        }
+
+        // The storefront retries until the database is back: never a 500, and every retry ends stored.
+        foreach (var (what, call) in calls)
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                var answer = await call();
+                Assert.True(answer.IsSuccessStatusCode || answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what} answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+                return answer.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(30), $"{what} to be taken once the database is back");
+        }
+
+        // The payment that was retried brings its order's confirmation.
+        await _smtp.WaitForAsync(paid.Email, 1, TimeSpan.FromSeconds(30));
+
+        // A restart reads everything from the database: what the retries changed is there, and nothing of it is undone.
+        await api.TerminateAsync(TimeSpan.FromSeconds(45));
+        var restarted = Start("api-restarted", settings);
+        await restarted.WaitUntilReadyAsync(url, StartTimeout);
+        using var operatorClient = Client(url, OperatorKey);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/orders/{paid.Id}")).GetProperty("paidAt").ValueKind);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/orders/{cancelled.Id}")).GetProperty("cancelledAt").ValueKind);
+        Assert.Equal("deleted", (await ViewAsync(operatorClient, $"/api/v1/carts/{deleted.Id}")).GetProperty("status").GetString());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/carts/{stopped.Id}")).GetProperty("remindersStoppedAt").ValueKind);
+
+        // A cart put in now is reminded after every step the retried calls stopped was due: once its reminder is
+        // here, theirs would have been too.
+        var control = await CartAsync(storefront);
+        await _smtp.WaitForAsync(control.Email, 1, StepDelay + TimeSpan.FromSeconds(60));
+        foreach (var shopper in new[] { paid, cancelled, deleted, stopped })
+        {
+            Assert.DoesNotContain(_smtp.To(shopper.Email), message => message.Headers.Contains("List-Unsubscribe"));
+        }
+
+
+        output.WriteLine($"Refused while the role was locked out: {calls.Length} calls, 503 each; retried and stored after it; {_smtp.Messages.Count} mails in all, the control cart's reminder among them.");
+    });
+
+    [Fact]
+    public async Task AFloodOfReadinessProbesOpensNoDatabaseConnection() => await Logged(async () =>
+    {
+        var (database, role) = await postgres.Server.CreateProductDatabaseAsync("probes");
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var api = Start("api-probes", Settings(database, url));
+        await api.WaitUntilReadyAsync(url, StartTimeout);
+        var connections = $"SELECT count(*) FROM pg_stat_activity WHERE usename = '{role}'";
+        var before = await postgres.Server.ScalarAsync(connections);
+
+        using var probe = Client(url, null);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => probe.GetAsync("/health/ready")));
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        var after = await postgres.Server.ScalarAsync(connections);
+        output.WriteLine($"Connections of the product's role: {before} before 200 concurrent probes, {after} after.");
+        Assert.True(after <= before, $"{before} connections before 200 probes, {after} after");
+    });
+
+    private Dictionary<string, string> Settings(string database, string url) => new()
+    {
+        ["ASPNETCORE_URLS"] = url,
+        ["Recovery__Storage"] = "PostgreSQL",
+        ["ConnectionStrings__Recovery"] = database,
+        ["Recovery__Silo__SiloPort"] = FreePort.Next().ToString(),
+        ["Recovery__Silo__GatewayPort"] = FreePort.Next().ToString(),
+        ["Recovery__Links__SigningKey"] = Convert.ToBase64String(_signingKey),
+        ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
+        ["Recovery__ApiKeys__Operator"] = OperatorKey,
+        ["Recovery__Smtp__Host"] = "127.0.0.1",
+        ["Recovery__Smtp__Port"] = _smtp.Port.ToString(),
+        ["Recovery__Smtp__Security"] = "None",
+        ["Recovery__QuietHours__Enabled"] = "false",
+        ["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = StepDelay.ToString(),
+        ["Recovery__Flows__IncompletePayment__Steps__0__Delay"] = StepDelay.ToString(),
+    };
+
+    private LinkTokens Tokens()
+    {
+        var options = new LinkOptions { SigningKey = Convert.ToBase64String(_signingKey) };
+        options.ResolveKey();
+        return new LinkTokens(Options.Create(options), TimeProvider.System);
+    }
+
+    private sealed record Shopper(string Id, string Email);
+
+    private static async Task<Shopper> CartAsync(HttpClient storefront)
+    {
+        var shopper = new Shopper(Bodies.NewId("cart"), Bodies.NewEmail());
+        Assert.Equal(HttpStatusCode.NoContent, (await storefront.PutCartAsync(shopper.Id, Bodies.Cart(shopper.Id, shopper.Email))).StatusCode);
+        return shopper;
+    }
+
+    private static async Task<Shopper> PendingPaymentAsync(HttpClient storefront)
+    {
+        var shopper = new Shopper(Bodies.NewId("order"), Bodies.NewEmail());
+        var order = Bodies.Order(shopper.Id, null, shopper.Email);
+        order["paymentStatus"] = "pending";
+        Assert.Equal(HttpStatusCode.Created, (await storefront.PostAsync("/api/v1/orders", Bodies.Json(order))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await storefront.PostAsync($"/api/v1/orders/{shopper.Id}/payment-failed", Bodies.Json(new JsonObject { ["reason"] = "declined", ["retryUrl"] = "https://shop.test/pay" }))).StatusCode);
+        return shopper;
+    }
+
+    private static async Task<System.Text.Json.JsonElement> ViewAsync(HttpClient operatorClient, string path)
+    {
+        var response = await operatorClient.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode}");
+        return await response.ReadJsonAsync();
+    }
+
+    private static HttpClient Client(string url, string? key)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    private ProductProcess Start(string name, Dictionary<string, string> settings)
+    {
+        var variables = new Dictionary<string, string>(settings)
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        var process = ProductProcess.Start(name, "Api", "Orleans.Recovery.Api", _directory, variables);
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>Runs the scenario; when it fails, the processes' last log lines are in the test's output.</summary>
+    private async Task Logged(Func<Task> scenario)
+    {
+        try
+        {
+            await scenario();
+        }
+        catch
+        {
+            foreach (var process in _processes)
+            {
+                output.WriteLine($"--- {process.Name} ({process.LogFile}) ---\n{process.Tail()}");
+            }
+
+            throw;
+        }
+    }
+}
