@@ -7,9 +7,10 @@
 #   iproute2    the silo test on a machine whose only address is loopback (a network namespace)
 #   chromium    the console's browser tests: Debian's headless Chromium, driven by Playwright for .NET as the system
 #               executable (/usr/bin/chromium); nothing downloads a browser
-# then starts Debian's PostgreSQL cluster with a role that may create the tests' databases, exports its connection
+# then starts Debian's PostgreSQL cluster with a role that may create the tests' databases and roles, exports its connection
 # string as RECOVERY_TEST_POSTGRES, and runs dotnet test on the solution. With RECOVERY_TEST_POSTGRES already set,
-# that server is used and none is started.
+# that server is used and none is started. The full-disk test mounts a small tmpfs: run as root (CI does) or with
+# passwordless sudo.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -16,7 +16,7 @@ namespace Orleans.Recovery.Cluster.Tests.Outages;
 /// the server for a few seconds (<c>ALTER ROLE … NOLOGIN</c> and <c>pg_terminate_backend</c>), as a failover does.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string StorefrontKey = "outage-test-storefront-key-0123";
     private const string OperatorKey = "outage-test-operator-key-0123";
@@ -46,6 +46,21 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHel
         await api.WaitUntilReadyAsync(url, StartTimeout);
         using var storefront = Client(url, StorefrontKey);
         using var browser = Client(url, null);
+        using var operatorClient = Client(url, OperatorKey);
+
+        // A coupon of ours, from a failed payment's third reminder, with the flow made seconds long for the while.
+        var definition = JsonNode.Parse((await ViewAsync(operatorClient, "/api/v1/flows/incomplete-payment")).GetProperty("definition").GetRawText())!;
+        for (var step = 0; step < 3; step++)
+        {
+            definition["steps"]![step]!["delay"] = TimeSpan.FromSeconds(2 * (step + 1)).ToString();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.PutAsync("/api/v1/flows/incomplete-payment", Bodies.Json(definition))).StatusCode);
+        var discounted = await PendingPaymentAsync(storefront);
+        var third = (await _smtp.WaitForAsync(discounted.Email, 3, TimeSpan.FromSeconds(60)))[2];
+        var coupon = CouponCode().Match(third.TextBody!).Groups[1].Value;
+        Assert.NotEmpty(coupon);
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.DeleteAsync("/api/v1/flows/incomplete-payment")).StatusCode);
 
         // Pending work: two carts and two orders whose first reminder falls due in 40 s.
         var paid = await PendingPaymentAsync(storefront);
@@ -59,6 +74,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHel
             ("cancelled", () => storefront.PostAsync($"/api/v1/orders/{cancelled.Id}/cancelled", null)),
             ("DELETE cart", () => storefront.DeleteAsync($"/api/v1/carts/{deleted.Id}")),
             ("stop this cart", () => browser.PostAsync(stopLink, new FormUrlEncodedContent([KeyValuePair.Create("scope", "this-cart")]))),
+            ("redeem", () => storefront.PostAsync($"/api/v1/coupons/{coupon}/redeem", Bodies.Json(new JsonObject { ["orderId"] = discounted.Id }))),
         };
 
         await postgres.Server.LockOutAsync(role);
@@ -96,15 +112,18 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHel
         await api.TerminateAsync(TimeSpan.FromSeconds(45));
         var restarted = Start("api-restarted", settings);
         await restarted.WaitUntilReadyAsync(url, StartTimeout);
-        using var operatorClient = Client(url, OperatorKey);
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/orders/{paid.Id}")).GetProperty("paidAt").ValueKind);
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/orders/{cancelled.Id}")).GetProperty("cancelledAt").ValueKind);
-        Assert.Equal("deleted", (await ViewAsync(operatorClient, $"/api/v1/carts/{deleted.Id}")).GetProperty("status").GetString());
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(operatorClient, $"/api/v1/carts/{stopped.Id}")).GetProperty("remindersStoppedAt").ValueKind);
+        using var afterRestart = Client(url, OperatorKey);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(afterRestart, $"/api/v1/orders/{paid.Id}")).GetProperty("paidAt").ValueKind);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(afterRestart, $"/api/v1/orders/{cancelled.Id}")).GetProperty("cancelledAt").ValueKind);
+        Assert.Equal("deleted", (await ViewAsync(afterRestart, $"/api/v1/carts/{deleted.Id}")).GetProperty("status").GetString());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, (await ViewAsync(afterRestart, $"/api/v1/carts/{stopped.Id}")).GetProperty("remindersStoppedAt").ValueKind);
+        using var storefrontAfter = Client(url, StorefrontKey);
+        Assert.Equal("redeemed", (await ViewAsync(storefrontAfter, $"/api/v1/coupons/{coupon}")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await storefrontAfter.PostAsync($"/api/v1/coupons/{coupon}/redeem", Bodies.Json(new JsonObject { ["orderId"] = Bodies.NewId("order") }))).StatusCode);
 
         // A cart put in now is reminded after every step the retried calls stopped was due: once its reminder is
         // here, theirs would have been too.
-        var control = await CartAsync(storefront);
+        var control = await CartAsync(storefrontAfter);
         await _smtp.WaitForAsync(control.Email, 1, StepDelay + TimeSpan.FromSeconds(60));
         foreach (var shopper in new[] { paid, cancelled, deleted, stopped })
         {
@@ -207,6 +226,9 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHel
         _processes.Add(process);
         return process;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"off: (\S+OFF-[A-Z0-9]{5}-[A-Z0-9]{5})")]
+    private static partial System.Text.RegularExpressions.Regex CouponCode();
 
     /// <summary>Runs the scenario; when it fails, the processes' last log lines are in the test's output.</summary>
     private async Task Logged(Func<Task> scenario)
