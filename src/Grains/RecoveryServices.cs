@@ -52,8 +52,10 @@ public static class RecoveryServices
         services.TryAddKeyedSingleton(ReminderTimeProviderNames.Reminders, TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
 
-        // A process that serves calls logs a database outage once, however many calls it refuses.
+        // A process that serves calls logs a database outage once, however many calls it refuses, and hears of one
+        // from another process of the cluster.
         services.TryAddSingleton<StorageOutage>();
+        services.AddStorageFaultSerialization();
         return services;
     }
 

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Orleans.Recovery.Storage;
@@ -29,6 +31,20 @@ public static class StorageFaults
 
         return null;
     }
+
+    /// <summary>
+    /// Lets the PostgreSQL driver's exceptions cross between a silo and an API process that is its client. Orleans
+    /// serializes exceptions only of the namespaces it is told (Microsoft, System and its own by default): a read that
+    /// failed while a grain activated reached the client as a codec failure, which answered 500.
+    /// </summary>
+    public static IServiceCollection AddStorageFaultSerialization(this IServiceCollection services) =>
+        services.Configure<ExceptionSerializationOptions>(options =>
+        {
+            if (!options.SupportedNamespacePrefixes.Contains("Npgsql"))
+            {
+                options.SupportedNamespacePrefixes.Add("Npgsql");
+            }
+        });
 
     private static IEnumerable<Exception> Chain(Exception exception)
     {

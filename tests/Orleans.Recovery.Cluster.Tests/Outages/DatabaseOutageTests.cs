@@ -135,6 +135,49 @@ public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestO
     });
 
     [Fact]
+    public async Task TheApiAsAClusterClientAnswers503ForCallsTheSilosCouldNotStore() => await Logged(async () =>
+    {
+        var (database, role) = await postgres.Server.CreateProductDatabaseAsync("client");
+        var cluster = new Dictionary<string, string>(Settings(database, ""))
+        {
+            ["Recovery__Clustering"] = "AdoNet",
+            ["Recovery__ClusterId"] = $"outage-{Guid.NewGuid():N}"[..16],
+        };
+        cluster.Remove("ASPNETCORE_URLS");
+        var siloUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var silo = Start("silo", new(cluster) { ["Recovery__Silo__HealthPort"] = new Uri(siloUrl).Port.ToString() }, "Silo", "Orleans.Recovery.Silo");
+        await silo.WaitUntilAsync(siloUrl, "/health/ready", StartTimeout);
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var api = Start("api-client", new(cluster) { ["ASPNETCORE_URLS"] = url });
+        await api.WaitUntilReadyAsync(url, StartTimeout);
+        using var storefront = Client(url, StorefrontKey);
+        var known = await PendingPaymentAsync(storefront);
+
+        await postgres.Server.LockOutAsync(role);
+        try
+        {
+            // An order the silo holds, whose write fails, and one it must first read, whose read fails: both are 503s.
+            foreach (var orderId in new[] { known.Id, Bodies.NewId("order") })
+            {
+                var refused = await storefront.PostAsync($"/api/v1/orders/{orderId}/payment-succeeded", null);
+                Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            }
+
+            // The silo's own readiness says so too.
+            using var probe = Client(siloUrl, null);
+            await Eventually.TrueAsync(async () => (await probe.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(20), "the silo's readiness to say the database is gone");
+        }
+        finally
+        {
+            await postgres.Server.LetInAsync(role);
+        }
+
+        await Eventually.TrueAsync(async () => (await storefront.PostAsync($"/api/v1/orders/{known.Id}/payment-succeeded", null)).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the payment to be taken once the database is back");
+        await _smtp.WaitForAsync(known.Email, 1, TimeSpan.FromSeconds(30));
+    });
+
+    [Fact]
     public async Task AFloodOfReadinessProbesOpensNoDatabaseConnection() => await Logged(async () =>
     {
         var (database, role) = await postgres.Server.CreateProductDatabaseAsync("probes");
@@ -215,14 +258,14 @@ public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestO
         return client;
     }
 
-    private ProductProcess Start(string name, Dictionary<string, string> settings)
+    private ProductProcess Start(string name, Dictionary<string, string> settings, string project = "Api", string assembly = "Orleans.Recovery.Api")
     {
         var variables = new Dictionary<string, string>(settings)
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        var process = ProductProcess.Start(name, "Api", "Orleans.Recovery.Api", _directory, variables);
+        var process = ProductProcess.Start(name, project, assembly, _directory, variables);
         _processes.Add(process);
         return process;
     }
