@@ -96,7 +96,7 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
         }
         else
         {
-            state = Samples.Fill(new OrderState { Order = Samples.Order }, now);
+            state = Samples.Fill(new OrderState { Order = Samples.Order(now) }, now);
         }
 
         state.Order = state.Order! with { Customer = state.Order.Customer with { Locale = request.Locale, Country = null } };
@@ -129,8 +129,9 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
 
         public static readonly CartSnapshot Cart = new(Customer, "EUR", Items, 4.90m, "https://shop.example/cart/restore");
 
-        public static readonly OrderPlaced Order = new(
-            "SAMPLE-1001", null, Customer, "EUR", Items, 44.88m, 4.90m, 0m, 49.78m, PaymentStatus.Paid, DateOnly.FromDateTime(DateTime.UtcNow.AddDays(2)));
+        /// <summary>A paid sample order expected to ship two days after <paramref name="now"/>, on the engine's clock.</summary>
+        public static OrderPlaced Order(DateTimeOffset now) => new(
+            "SAMPLE-1001", null, Customer, "EUR", Items, 44.88m, 4.90m, 0m, 49.78m, PaymentStatus.Paid, DateOnly.FromDateTime(now.UtcDateTime.AddDays(2)));
 
         public static OrderState Fill(OrderState state, DateTimeOffset now)
         {
