@@ -74,7 +74,7 @@ public sealed class ReportQuery
 
     /// <summary>Today by the engine's clock, which tests move.</summary>
     public static DateTimeOffset Now(IServiceProvider services) =>
-        (services.GetKeyedService<TimeProvider>(ReminderTimeProviderNames.Reminders) ?? TimeProvider.System).GetUtcNow();
+        services.GetRequiredKeyedService<TimeProvider>(ReminderTimeProviderNames.Reminders).GetUtcNow();
 
     private DateOnly? Date(string field, string? text)
     {

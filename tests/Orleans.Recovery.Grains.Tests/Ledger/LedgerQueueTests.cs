@@ -15,8 +15,7 @@ public sealed class LedgerQueueTests
     public async Task AFullQueueRefusesAnAppendAtOnceAndTakesItAgainOnceItHasRoom()
     {
         await using var database = LedgerDatabase.Temporary();
-        var attribution = new ServiceCollection().AddOptions().BuildServiceProvider().GetRequiredService<IOptionsMonitor<AttributionOptions>>();
-        await using var ledger = new SqlLedger(database, attribution, NullLogger<SqlLedger>.Instance, capacity: 3);
+        await using var ledger = LedgerWriters.On(database, capacity: 3);
         var inside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ledger.BeforeCommit = _ =>
@@ -49,7 +48,5 @@ public sealed class LedgerQueueTests
         Assert.Equal(0, ledger.Pending);
     }
 
-    private static LedgerBatch Batch(int cart) => new(
-        new LedgerOwner(LedgerOwner.Cart, $"cart-{cart}", $"c-{cart}"),
-        [new MessageEvent { At = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero), MessageId = $"cart-{cart}/{FlowNames.CartAbandonment}/1", Flow = FlowNames.CartAbandonment, Step = 1, Marketing = true, Kind = MessageEventKind.Planned }]);
+    private static LedgerBatch Batch(int cart) => LedgerWriters.Planned($"cart-{cart}", cart.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

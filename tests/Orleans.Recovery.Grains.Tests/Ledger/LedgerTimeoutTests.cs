@@ -14,17 +14,14 @@ namespace Orleans.Recovery.Grains.Tests.Ledger;
 [Collection(ResultsCollection.Name)]
 public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
 {
-    private static readonly DateTimeOffset Morning = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
-
-    private static IOptionsMonitor<AttributionOptions> Attribution =>
-        new ServiceCollection().AddOptions().BuildServiceProvider().GetRequiredService<IOptionsMonitor<AttributionOptions>>();
+    private static readonly DateTimeOffset Morning = LedgerWriters.Morning;
 
     [Fact]
     public async Task AnotherCustomersEntriesCommitAtOnceWhileOneSilosTransactionIsHeld()
     {
         await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
-        await using var frozen = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
-        await using var other = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
+        await using var frozen = LedgerWriters.On(database);
+        await using var other = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(frozen);
         try
         {
@@ -49,8 +46,8 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
     public async Task ATouchAndAPaidOrderOfOneCustomerCommittedSideBySideByTwoSilosAreAttributed()
     {
         await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
-        await using var touches = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
-        await using var orders = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
+        await using var touches = LedgerWriters.On(database);
+        await using var orders = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(touches);
         var customer = new LedgerOwner(LedgerOwner.Cart, "cart-touched", "c-touched");
         var messageId = $"cart-touched/{FlowNames.CartAbandonment}/1";
@@ -87,8 +84,8 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
     public async Task AFrozenSilosTransactionIsEndedByTheServerWithinSecondsAndTheSameCustomersEntriesCommitMeanwhile()
     {
         await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
-        await using var frozen = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
-        await using var other = new SqlLedger(database, Attribution, NullLogger<SqlLedger>.Instance);
+        await using var frozen = LedgerWriters.On(database);
+        await using var other = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(frozen);
 
         try
@@ -141,7 +138,5 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private static LedgerBatch Batch(string customer, string? cartId = null) => new(
-        new LedgerOwner(LedgerOwner.Cart, cartId ??= customer, $"c-{customer}"),
-        [new MessageEvent { At = Morning, MessageId = $"{cartId}/{FlowNames.CartAbandonment}/1", Flow = FlowNames.CartAbandonment, Step = 1, Marketing = true, Kind = MessageEventKind.Planned }]);
+    private static LedgerBatch Batch(string customer, string? cartId = null) => LedgerWriters.Planned(cartId ?? customer, customer);
 }
