@@ -1,9 +1,11 @@
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
+using Orleans.Recovery.Api.Capture;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
 using Orleans.Recovery.Api.Coupons;
@@ -99,7 +101,9 @@ public static class RecoveryApiExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiScopes.Storefront, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Storefront))
-            .AddPolicy(ApiScopes.Operator, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator));
+            .AddPolicy(ApiScopes.Operator, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator))
+            .AddPolicy(ApiScopes.Capture, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Capture));
+        services.AddCapture();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsNaming.Customize);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -124,6 +128,8 @@ public static class RecoveryApiExtensions
                 return ValueTask.CompletedTask;
             };
             options.AddPolicy(LinkRateLimits.Policy, LinkRateLimits.Partition);
+            options.AddPolicy(CaptureApi.RatePolicy, CaptureApi.PerClient);
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(CaptureApi.PerKey);
         });
 
         services.AddRecoveryHealthChecks();
@@ -139,6 +145,8 @@ public static class RecoveryApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
+        app.UseCaptureOrigins();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -162,6 +170,7 @@ public static class RecoveryApiExtensions
         engine.MapPaymentsReportApi();
         engine.MapPublicLinksApi();
         engine.MapPagesApi();
+        engine.MapCaptureApi();
         app.MapRecoveryConsole();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.

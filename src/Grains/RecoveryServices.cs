@@ -71,6 +71,7 @@ public static class RecoveryServices
             })
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FrequencyCapOptions>().BindConfiguration(FrequencyCapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuietHoursOptions>().BindConfiguration(QuietHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section)
             .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())

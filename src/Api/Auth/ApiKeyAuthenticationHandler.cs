@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Orleans.Recovery.Api.Auth;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;key&gt;</c>. Keys are compared as SHA-256 digests in constant time, and both keys are
+/// <c>Authorization: Bearer &lt;key&gt;</c>. Keys are compared as SHA-256 digests in constant time, and every key is
 /// always compared, so neither the length nor the kind of a key leaks through timing.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IOptionsMonitor<ApiKeyOptions> keys,
+    IOptionsMonitor<Capture.CaptureOptions> capture,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -43,7 +44,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var configured = keys.CurrentValue;
         var isStorefront = CryptographicOperations.FixedTimeEquals(presented, Digest(configured.Storefront));
         var isOperator = CryptographicOperations.FixedTimeEquals(presented, Digest(configured.Operator));
-        var scope = isStorefront ? ApiScopes.Storefront : isOperator ? ApiScopes.Operator : null;
+        var publishable = capture.CurrentValue.PublishableKey;
+        var isCapture = CryptographicOperations.FixedTimeEquals(presented, Digest(publishable)) && !string.IsNullOrEmpty(publishable);
+        var scope = isStorefront ? ApiScopes.Storefront : isOperator ? ApiScopes.Operator : isCapture ? ApiScopes.Capture : null;
         if (scope is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("Unknown key."));

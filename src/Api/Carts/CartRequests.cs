@@ -29,10 +29,15 @@ public sealed record CustomerRequest
     [TimeZone]
     public string? TimeZone { get; init; }
 
+    /// <summary>Whether the shopper agreed to marketing email; kept as proof with <see cref="ConsentText"/> when true.</summary>
     public bool? MarketingConsent { get; init; }
 
+    /// <summary>The wording shown beside the consent checkbox, as the shopper saw it.</summary>
+    [StringLength(2000)]
+    public string? ConsentText { get; init; }
+
     public CustomerProfile ToProfile() => new(
-        Email!.Trim(), FirstName!.Trim(), LastName?.Trim(), CustomerId, Locale, Country?.ToUpperInvariant(), TimeZone, MarketingConsent);
+        Email!.Trim(), FirstName!.Trim(), LastName?.Trim(), CustomerId, Locale, Country?.ToUpperInvariant(), TimeZone, MarketingConsent, ConsentText?.Trim());
 }
 
 /// <summary>One line of a cart or order.</summary>
@@ -64,7 +69,10 @@ public sealed record CartItemRequest
 /// <summary>The body of <c>PUT /api/v1/carts/{cartId}</c>: the whole cart, replacing what was there.</summary>
 public sealed record CartSnapshotRequest
 {
-    [Required]
+    /// <summary>
+    /// The shopper. May be left out when the capture script records the contact at checkout: the captured contact is
+    /// used, and until one is captured the items wait for it. A customer given here wins over a captured one.
+    /// </summary>
     public CustomerRequest? Customer { get; init; }
 
     [Required, Currency]
@@ -79,6 +87,8 @@ public sealed record CartSnapshotRequest
     [Required, HttpUrl]
     public string? RestoreUrl { get; init; }
 
-    public CartSnapshot ToSnapshot() =>
-        new(Customer!.ToProfile(), Currency!, [.. Items!.Select(item => item.ToLine())], ShippingCost, HttpUrls.Normalize(RestoreUrl!));
+    public CartSnapshot ToSnapshot() => ToContents().For(Customer!.ToProfile());
+
+    public CartContents ToContents() =>
+        new(Currency!, [.. Items!.Select(item => item.ToLine())], ShippingCost, HttpUrls.Normalize(RestoreUrl!));
 }

@@ -20,14 +20,24 @@ public static class CartsApi
         return app;
     }
 
-    public static async Task<Results<NoContent, ValidationProblem>> PutCart(string cartId, CartSnapshotRequest cart, IGrainFactory grains)
+    /// <summary>
+    /// 204 when stored. Without <c>customer</c>, the contact captured at checkout is used; 202 when none has been captured
+    /// yet: the items are stored and wait for it.
+    /// </summary>
+    public static async Task<Results<NoContent, Accepted, ValidationProblem>> PutCart(string cartId, CartSnapshotRequest cart, IGrainFactory grains)
     {
         if (!Identifiers.IsValid(cartId))
         {
             return InvalidCartId();
         }
 
-        await grains.GetGrain<ICartGrain>(cartId).UpdateAsync(cart.ToSnapshot());
+        var grain = grains.GetGrain<ICartGrain>(cartId);
+        if (cart.Customer is null)
+        {
+            return await grain.UpdateContentsAsync(cart.ToContents()) ? TypedResults.NoContent() : TypedResults.Accepted((string?)null);
+        }
+
+        await grain.UpdateAsync(cart.ToSnapshot());
         return TypedResults.NoContent();
     }
 

@@ -71,7 +71,7 @@ public static class CustomersApi
             key,
             request.Email!.Trim(),
             now,
-            [.. carts.Select(cart => cart.Snapshot!.Customer).Concat(orders.Select(order => order.Order.Customer)).Distinct()],
+            [.. carts.Select(cart => cart.Customer!).Concat(orders.Select(order => order.Order.Customer)).Distinct()],
             await grains.GetGrain<ICustomerGrain>(key).GetViewAsync(),
             ledger.UnsubscribedAt,
             carts,
@@ -117,7 +117,7 @@ public static class CustomersApi
         var carts = await Task.WhenAll(ledger.CartIds.Union(known?.CartIds ?? []).Select(id => grains.GetGrain<ICartGrain>(id).GetViewAsync()));
         var orders = await Task.WhenAll(ledger.OrderIds.Union(known?.OrderIds ?? []).Select(id => grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
         return (
-            [.. carts.OfType<CartView>().Where(cart => cart.Snapshot?.Customer.Key == key)],
+            [.. carts.OfType<CartView>().Where(cart => cart.Customer?.Key == key || cart.Captured?.Customer.Key == key)],
             [.. orders.OfType<OrderView>().Where(order => order.Order.Customer.Key == key)]);
     }
 

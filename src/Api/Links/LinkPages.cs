@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Orleans.Recovery.Customers;
@@ -94,6 +95,19 @@ public sealed partial class LinkPages(MailTemplates templates, IOptionsMonitor<B
             LogBrokenPage(exception, language, name);
             return BuiltIn.RenderPage(language, $"page-{name}", model);
         }
+    }
+
+    /// <summary>
+    /// The visible text of a page as it is shown now, kept as the wording a shopper agreed to: the page's title, question
+    /// and button, without markup or styles.
+    /// </summary>
+    public string Wording(string language, string name, PageModel model)
+    {
+        var html = Render(language, name, model);
+        var body = Regex.Replace(html, "<(style|script|head)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline | RegexOptions.IgnoreCase);
+        var text = System.Net.WebUtility.HtmlDecode(Regex.Replace(body, "<[^>]+>", " "));
+        text = Regex.Replace(text, "\\s+", " ").Trim();
+        return text.Length <= 1000 ? text : text[..1000];
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The page template {Language}/page-{Page}.html.liquid could not be rendered, so the built-in page was shown")]

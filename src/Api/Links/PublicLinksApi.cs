@@ -204,7 +204,9 @@ public static class PublicLinksApi
             return pages.NotFound(http);
         }
 
-        await grains.GetGrain<ICustomerGrain>(link.Subject).RecordNewsletterConsentAsync();
+        // The proof of consent keeps what the shopper saw when they clicked.
+        var wording = pages.Wording(PageLanguage.Of(link.Language, http.Request), "newsletter", new PageModel());
+        await grains.GetGrain<ICustomerGrain>(link.Subject).RecordNewsletterConsentAsync(wording);
         return pages.Show(http, link.Language, "subscribed", new PageModel());
     }
 }

@@ -34,7 +34,9 @@ public static class ApiReference
                     {
                         Type = SecuritySchemeType.Http,
                         Scheme = "bearer",
-                        Description = $"The {scope} key (Recovery:ApiKeys:{Capitalised(scope)}), sent as 'Authorization: Bearer <key>'.",
+                        Description = scope == ApiScopes.Capture
+                            ? "The capture script's publishable key (Recovery:Capture:PublishableKey), sent as 'Authorization: Bearer <key>' from the shop's checkout page."
+                            : $"The {scope} key (Recovery:ApiKeys:{Capitalised(scope)}), sent as 'Authorization: Bearer <key>'.",
                     };
                 }
 
@@ -55,7 +57,7 @@ public static class ApiReference
         return app;
     }
 
-    private static readonly string[] Scopes = [ApiScopes.Storefront, ApiScopes.Operator];
+    private static readonly string[] Scopes = [ApiScopes.Storefront, ApiScopes.Operator, ApiScopes.Capture];
 
     /// <summary>Which key an operation takes, and the problems every keyed or engine-backed operation can answer.</summary>
     private static async Task DescribeAccess(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)

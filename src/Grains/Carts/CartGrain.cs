@@ -45,7 +45,64 @@ public sealed partial class CartGrain(
         return Task.CompletedTask;
     }
 
-    public async Task UpdateAsync(CartSnapshot snapshot)
+    public Task UpdateAsync(CartSnapshot snapshot)
+    {
+        // The shop named the shopper: its contact wins over a captured one, and items awaiting a contact are replaced.
+        State.ContactFromCapture = false;
+        State.AwaitingContact = null;
+        return ApplyAsync(snapshot, snapshot.Customer.ConsentAt(Now, CartId));
+    }
+
+    public async Task<bool> UpdateContentsAsync(CartContents contents)
+    {
+        // The shopper the cart already has: the shop's from an earlier report, else the one captured at checkout.
+        var fromShop = State.Snapshot is not null && !State.ContactFromCapture;
+        var contact = fromShop ? State.Snapshot!.Customer : State.Captured?.Customer;
+        if (contact is null)
+        {
+            State.AwaitingContact = contents;
+            State.LastActivityAt = Now;
+            await Engine.SaveAsync();
+            return false;
+        }
+
+        State.ContactFromCapture = !fromShop;
+        State.AwaitingContact = null;
+        await ApplyAsync(contents.For(contact), consent: null);
+        return true;
+    }
+
+    public async Task CaptureAsync(CustomerProfile contact, ConsentRecord? consent)
+    {
+        var now = Now;
+        var previous = State.Captured;
+        State.Captured = new CapturedContact(contact, now);
+
+        // The customer remembers the cart first, so an erase of this address finds it even if nothing else follows.
+        await GrainFactory.GetGrain<ICustomerGrain>(contact.Key).ContactCapturedAsync(CartId, consent);
+        if (previous is not null && previous.Customer.Key != contact.Key && State.Snapshot?.Customer.Key != previous.Customer.Key)
+        {
+            // A corrected address: the first one typed no longer holds this cart.
+            await GrainFactory.GetGrain<ICustomerGrain>(previous.Customer.Key).ForgetCartAsync(CartId);
+        }
+
+        if (State.AwaitingContact is { } contents)
+        {
+            State.AwaitingContact = null;
+            State.ContactFromCapture = true;
+            await ApplyAsync(contents.For(contact), consent: null);
+        }
+        else if (State.ContactFromCapture && State.Snapshot is { } snapshot && State.Status == CartStatus.Active)
+        {
+            await ApplyAsync(snapshot with { Customer = contact }, consent: null);
+        }
+        else
+        {
+            await Engine.SaveAsync();
+        }
+    }
+
+    private async Task ApplyAsync(CartSnapshot snapshot, ConsentRecord? consent)
     {
         var now = Now;
         var previous = State.Snapshot;
@@ -74,7 +131,7 @@ public sealed partial class CartGrain(
         State.RecordActivity(CartId, now, await followUps.Flows.GetAsync(FlowNames.CartAbandonment));
 
         // An order from this customer with these items may have arrived before the cart did.
-        if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value) is { } boughtBy)
+        if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value, consent) is { } boughtBy)
         {
             State.PurchasedOrderId = boughtBy;
             await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
@@ -159,7 +216,7 @@ public sealed partial class CartGrain(
         return snapshot.RestoreUrl;
     }
 
-    public Task<CartView?> GetViewAsync() => Task.FromResult(State.Status == CartStatus.Unknown
+    public Task<CartView?> GetViewAsync() => Task.FromResult(State.Status == CartStatus.Unknown && State.Captured is null && State.AwaitingContact is null
         ? null
         : new CartView(
             CartId,
@@ -172,7 +229,11 @@ public sealed partial class CartGrain(
             [.. State.Outbox.Log],
             [.. State.Clicks],
             State.Pending?.WakeAt,
-            State.RemindersStoppedAt));
+            State.RemindersStoppedAt)
+        {
+            Captured = State.Captured,
+            AwaitingContact = State.AwaitingContact,
+        });
 
     public async Task<bool> ForgetIfRetiredAsync()
     {
@@ -184,6 +245,11 @@ public sealed partial class CartGrain(
         if (State.Snapshot is { } snapshot)
         {
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
+        }
+
+        if (State.Captured is { } captured && captured.Customer.Key != State.Snapshot?.Customer.Key)
+        {
+            await GrainFactory.GetGrain<ICustomerGrain>(captured.Customer.Key).ForgetCartAsync(CartId);
         }
 
         // The customer keeps an unsubscribe or suppression: a cart reported again later still gets no mail to them.
@@ -198,6 +264,11 @@ public sealed partial class CartGrain(
         if (State.Snapshot is { } snapshot)
         {
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
+        }
+
+        if (State.Captured is { } captured && captured.Customer.Key != State.Snapshot?.Customer.Key)
+        {
+            await GrainFactory.GetGrain<ICustomerGrain>(captured.Customer.Key).ForgetCartAsync(CartId);
         }
 
         await Engine.CancelAsync(_ => true, SkipReason.Erased, Now);

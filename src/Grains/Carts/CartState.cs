@@ -20,6 +20,15 @@ public sealed partial class CartState
     /// <summary>When the shopper asked for no more reminders about this cart; activity then plans none.</summary>
     [Id(15)] public DateTimeOffset? RemindersStoppedAt { get; set; }
 
+    /// <summary>The contact the capture script reported at checkout, before or without the shop's report of the items.</summary>
+    [Id(16)] public CapturedContact? Captured { get; set; }
+
+    /// <summary>Items the shop reported without a contact: they become the snapshot once a contact is captured.</summary>
+    [Id(17)] public CartContents? AwaitingContact { get; set; }
+
+    /// <summary>True while the snapshot's shopper is the captured contact, so a corrected capture updates it.</summary>
+    [Id(18)] public bool ContactFromCapture { get; set; }
+
     /// <summary>The step waiting to go out, if any: a cart owes at most one at a time.</summary>
     public FollowUp? Pending => Outbox.Pending.Count > 0 ? Outbox.Pending[0] : null;
 
@@ -33,10 +42,11 @@ public sealed partial class CartState
             .Select(record => record.Step).DefaultIfEmpty(0).Max();
 
     /// <summary>Nothing pending and nothing happened since <paramref name="cutoff"/>: retention may forget it.</summary>
-    public bool IsRetired(DateTimeOffset cutoff) => Status != CartStatus.Unknown && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
+    public bool IsRetired(DateTimeOffset cutoff) =>
+        (Status != CartStatus.Unknown || Captured is not null || AwaitingContact is not null) && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
 
     /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
-    public DateTimeOffset? LastActivity => new[] { LastActivityAt, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
+    public DateTimeOffset? LastActivity => new[] { LastActivityAt, Captured?.At, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
 
     /// <summary>Shopper activity: the next unsent step is timed from now, with its whole delay.</summary>
     public void RecordActivity(string cartId, DateTimeOffset now, FlowDefinition flow)

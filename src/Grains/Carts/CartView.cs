@@ -19,4 +19,18 @@ public sealed record CartView(
     [property: Id(7)] ImmutableArray<MessageRecord> Messages,
     [property: Id(8)] ImmutableArray<LinkClick> Clicks,
     [property: Id(9)] DateTimeOffset? NextAttemptAt,
-    [property: Id(10)] DateTimeOffset? RemindersStoppedAt = null);
+    [property: Id(10)] DateTimeOffset? RemindersStoppedAt = null)
+{
+    /// <summary>The contact the capture script reported at checkout, and when; null when it reported none.</summary>
+    [Id(11)] public CapturedContact? Captured { get; init; }
+
+    /// <summary>Contents the shop reported without a contact, waiting for the capture script's.</summary>
+    [Id(12)] public CartContents? AwaitingContact { get; init; }
+
+    /// <summary>Whose cart this is: the snapshot's shopper, else the captured contact.</summary>
+    public Customers.CustomerProfile? Customer => Snapshot?.Customer ?? Captured?.Customer;
+}
+
+/// <summary>The shopper's contact as the capture script on the checkout page reported it.</summary>
+[GenerateSerializer, Immutable, Alias("captured-contact")]
+public sealed record CapturedContact([property: Id(0)] Customers.CustomerProfile Customer, [property: Id(1)] DateTimeOffset At);

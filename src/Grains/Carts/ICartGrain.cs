@@ -9,6 +9,18 @@ public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain, Retentio
     /// <summary>Replaces the cart with the storefront's snapshot and times the next follow-up from now.</summary>
     Task UpdateAsync(CartSnapshot snapshot);
 
+    /// <summary>
+    /// The shop's report of the items without a contact. With a contact captured at checkout, it is the cart's snapshot
+    /// from now on and true is returned; without one, the items wait for the contact and false is returned.
+    /// </summary>
+    Task<bool> UpdateContentsAsync(CartContents contents);
+
+    /// <summary>
+    /// The shopper's contact (and any consent given with it) as the capture script reported it at checkout. It becomes the
+    /// cart's shopper unless the shop reported one itself, which wins. Items still come only from the shop.
+    /// </summary>
+    Task CaptureAsync(Customers.CustomerProfile contact, Customers.ConsentRecord? consent);
+
     /// <summary>Counts reaching checkout as activity; false when the storefront never reported this cart.</summary>
     Task<bool> CheckoutStartedAsync();
 

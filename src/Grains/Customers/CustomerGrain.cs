@@ -17,6 +17,7 @@ public sealed class CustomerGrain(
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IOptionsMonitor<QuietHoursOptions> quietHours,
     IOptionsMonitor<FrequencyCapOptions> cap,
+    IOptionsMonitor<ConsentOptions> consentRules,
     ILedger ledger,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
@@ -40,18 +41,62 @@ public sealed class CustomerGrain(
 
     public Task LedgerConfirmedAsync() => _ledger.ConfirmedAsync(this, State.Journal);
 
-    public Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt)
+    public async Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt, ConsentRecord? consent = null)
     {
         // The carts are a hint for cancelling them early, written with the customer's next change of facts rather
-        // than on every snapshot: whatever is lost with a crash, the check at send time still finds the order.
+        // than on every snapshot: whatever is lost with a crash, the check at send time still finds the order. A
+        // consent is a fact: it is written before the cart's report is acknowledged.
+        string? boughtBy = null;
         if (State.OrderThatBought(skus, firstSeenAt) is { } orderId)
         {
             State.Carts.Remove(cartId);
-            return Task.FromResult<string?>(orderId);
+            boughtBy = orderId;
+        }
+        else
+        {
+            State.Carts[cartId] = new TrackedCart(skus, firstSeenAt);
         }
 
-        State.Carts[cartId] = new TrackedCart(skus, firstSeenAt);
-        return Task.FromResult<string?>(null);
+        if (consent is not null && State.RecordConsent(consent))
+        {
+            await SaveAsync();
+        }
+
+        return boughtBy;
+    }
+
+    public async Task ContactCapturedAsync(string cartId, ConsentRecord? consent)
+    {
+        var changed = false;
+        if (!State.Carts.ContainsKey(cartId))
+        {
+            // No items yet: nothing to match an order against, but an erase of this address must find the cart.
+            State.Carts[cartId] = new TrackedCart([], clock.GetUtcNow());
+            changed = true;
+        }
+
+        changed |= consent is not null && State.RecordConsent(consent);
+        if (changed)
+        {
+            await SaveAsync();
+        }
+    }
+
+    public async Task RecordConsentAsync(ConsentRecord consent)
+    {
+        if (State.RecordConsent(consent))
+        {
+            await SaveAsync();
+        }
+    }
+
+    public async Task OrderPaidAsync(string orderId)
+    {
+        if (State.PaidOrderSince is null)
+        {
+            State.PaidOrderSince = clock.GetUtcNow();
+            await SaveAsync();
+        }
     }
 
     public Task ForgetCartAsync(string cartId)
@@ -60,9 +105,19 @@ public sealed class CustomerGrain(
         return Task.CompletedTask;
     }
 
-    public async Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus)
+    public async Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus, bool paid = false, ConsentRecord? consent = null)
     {
         var order = new TrackedOrder(orderId, skus, clock.GetUtcNow());
+        if (paid)
+        {
+            State.PaidOrderSince ??= order.ReceivedAt;
+        }
+
+        if (consent is not null)
+        {
+            State.RecordConsent(consent);
+        }
+
         State.RememberOrder(order);
         var bought = State.Carts
             .Where(pair => pair.Key == cartId || (order.Covers(pair.Value.Skus) && order.ReceivedAt >= pair.Value.FirstSeenAt - CustomerState.OutOfOrderTolerance))
@@ -82,7 +137,7 @@ public sealed class CustomerGrain(
 
     public async Task<SendDecision> RequestSendAsync(SendRequest request)
     {
-        var decision = State.Decide(request, clock.GetUtcNow(), quietHours.CurrentValue, cap.CurrentValue, Random.Shared.Next);
+        var decision = State.Decide(request, clock.GetUtcNow(), quietHours.CurrentValue, cap.CurrentValue, consentRules.CurrentValue.Mode, Random.Shared.Next);
         if (decision.Outcome == SendOutcome.Granted && request.Marketing)
         {
             // The place under the cap and the variant must be durable before the message goes out.
@@ -92,7 +147,7 @@ public sealed class CustomerGrain(
         return decision;
     }
 
-    public Task<string?> ConfirmSendAsync(SendRequest request) => Task.FromResult(State.Refusal(request));
+    public Task<string?> ConfirmSendAsync(SendRequest request) => Task.FromResult(State.Refusal(request, consentRules.CurrentValue.Mode));
 
     public async Task ReleaseSendAsync(string messageId)
     {
@@ -102,11 +157,18 @@ public sealed class CustomerGrain(
         }
     }
 
-    public async Task RecordNewsletterConsentAsync()
+    public async Task RecordNewsletterConsentAsync(string wording)
     {
+        var now = clock.GetUtcNow();
+        var changed = State.RecordConsent(new ConsentRecord(now, true, ConsentSources.NewsletterPage, wording));
         if (State.NewsletterConsentAt is null)
         {
-            State.NewsletterConsentAt = clock.GetUtcNow();
+            State.NewsletterConsentAt = now;
+            changed = true;
+        }
+
+        if (changed)
+        {
             await SaveAsync();
         }
     }
@@ -118,7 +180,12 @@ public sealed class CustomerGrain(
         State.NewsletterConsentAt,
         [.. State.MarketingSends],
         State.Variants.ToImmutableDictionary(),
-        [.. State.Preferences]));
+        [.. State.Preferences])
+    {
+        HasConsent = State.HasConsent,
+        Consents = [.. State.Consents],
+        PaidOrderSince = State.PaidOrderSince,
+    });
 
     public Task UnsubscribeAsync() =>
         RecordPreferenceAsync(new PreferenceChoice(clock.GetUtcNow(), PreferenceChoice.AllMarketing, null, null, PreferenceChoice.ViaOneClick));
@@ -158,6 +225,8 @@ public sealed class CustomerGrain(
         State.Variants.Clear();
         State.NewsletterConsentAt = null;
         State.Preferences.Clear();
+        State.Consents.Clear();
+        State.PaidOrderSince = null;
         await SaveAsync();
         return holdings;
     }

@@ -13,11 +13,17 @@ public sealed record CustomerProfile(
     [property: Id(4)] string? Locale = null,
     [property: Id(5)] string? Country = null,
     [property: Id(6)] string? TimeZone = null,
-    [property: Id(7)] bool? MarketingConsent = null)
+    [property: Id(7)] bool? MarketingConsent = null,
+    [property: Id(8)] string? ConsentText = null,
+    [property: Id(9)] string? ConsentSource = null)
 {
     /// <summary>The key of this shopper's customer grain.</summary>
     [JsonIgnore]
     public string Key => CustomerKey.FromEmail(Email);
+
+    /// <summary>The consent this report states, as a record made now; null when it states none.</summary>
+    public ConsentRecord? ConsentAt(DateTimeOffset now, string? cartId) =>
+        MarketingConsent is { } given ? new ConsentRecord(now, given, ConsentSource ?? ConsentSources.Api, given ? ConsentText : null, null, cartId) : null;
 
     // Records print every member; a snapshot that reaches a log line must not carry the shopper's name or address.
     private bool PrintMembers(StringBuilder builder)

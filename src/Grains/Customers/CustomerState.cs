@@ -51,6 +51,44 @@ public sealed class CustomerState
     /// <summary>The shopper's choices on the unsubscribe page and by one-click, oldest first.</summary>
     [Id(8)] public List<PreferenceChoice> Preferences { get; set; } = [];
 
+    /// <summary>The shopper's marketing consent as given and taken back, oldest first; the newest says whether it holds.</summary>
+    [Id(9)] public List<ConsentRecord> Consents { get; set; } = [];
+
+    /// <summary>When an order of this shopper was first reported paid: an existing customer, for <see cref="ConsentMode.ExistingCustomer"/>.</summary>
+    [Id(10)] public DateTimeOffset? PaidOrderSince { get; set; }
+
+    /// <summary>True while the newest consent record gives consent.</summary>
+    public bool HasConsent => Consents.Count > 0 && Consents[^1].Given;
+
+    /// <summary>
+    /// Keeps a consent given, or one taken back in the checkout it was given in; true when that changed anything. The
+    /// same consent reported again with every snapshot is kept once, and "no consent" from any other cart is no withdrawal:
+    /// the shopper takes consent back by unsubscribing.
+    /// </summary>
+    public bool RecordConsent(ConsentRecord record)
+    {
+        var current = Consents.Count > 0 ? Consents[^1] : null;
+        if (record.Given)
+        {
+            if (current is { Given: true } && current.Source == record.Source && current.Text == record.Text && current.CartId == record.CartId)
+            {
+                return false;
+            }
+        }
+        else if (current is not { Given: true } || current.CartId is null || current.CartId != record.CartId)
+        {
+            return false;
+        }
+
+        Consents.Add(record);
+        if (Consents.Count > ConsentRecord.Kept)
+        {
+            Consents.RemoveAt(0);
+        }
+
+        return true;
+    }
+
     /// <summary>Keeps <paramref name="choice"/>; one that stops all marketing unsubscribes. True when that is new.</summary>
     public bool Record(PreferenceChoice choice)
     {
@@ -70,19 +108,19 @@ public sealed class CustomerState
     }
 
     /// <summary>
-    /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, quiet hours in
+    /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, consent, quiet hours in
     /// the customer's zone, then the frequency cap. A granted marketing send takes a place under the cap at once,
     /// so two carts asking at the same moment cannot both pass a cap with one place left. Asking again for the same
     /// message (a retry) is granted on the place it already holds.
     /// </summary>
-    public SendDecision Decide(SendRequest request, DateTimeOffset now, QuietHoursOptions quietHours, FrequencyCapOptions cap, Func<int, int> pick)
+    public SendDecision Decide(SendRequest request, DateTimeOffset now, QuietHoursOptions quietHours, FrequencyCapOptions cap, ConsentMode consent, Func<int, int> pick)
     {
         if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is { } orderId)
         {
             return new SendDecision(SendOutcome.Purchased, SkipReason.Purchased, PurchasedOrderId: orderId);
         }
 
-        if (Refusal(request) is { } refusal)
+        if (Refusal(request, consent) is { } refusal)
         {
             return new SendDecision(SendOutcome.Refused, refusal);
         }
@@ -118,7 +156,7 @@ public sealed class CustomerState
     /// Why a message may not go out now although it was granted: asked again right before the hand-off to the relay,
     /// so a purchase, unsubscribe or suppression acknowledged since the grant still stops it. Null to go ahead.
     /// </summary>
-    public string? Refusal(SendRequest request)
+    public string? Refusal(SendRequest request, ConsentMode consent)
     {
         if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is not null)
         {
@@ -130,7 +168,12 @@ public sealed class CustomerState
             return suppressed;
         }
 
-        return request.Marketing && UnsubscribedAt is not null ? SkipReason.Unsubscribed : null;
+        if (request.Marketing && UnsubscribedAt is not null)
+        {
+            return SkipReason.Unsubscribed;
+        }
+
+        return ConsentRules.Allows(consent, request, HasConsent, PaidOrderSince) ? null : SkipReason.NoConsent;
     }
 
     /// <summary>A message that ends without delivery gives its place under the cap back.</summary>

@@ -11,4 +11,14 @@ public sealed record CustomerView(
     [property: Id(3)] DateTimeOffset? NewsletterConsentAt,
     [property: Id(4)] ImmutableArray<MarketingSend> RecentMarketingSends,
     [property: Id(5)] ImmutableDictionary<string, string> Variants,
-    [property: Id(6)] ImmutableArray<PreferenceChoice> Preferences);
+    [property: Id(6)] ImmutableArray<PreferenceChoice> Preferences)
+{
+    /// <summary>Whether the newest consent record gives consent to marketing mail.</summary>
+    [Id(7)] public bool HasConsent { get; init; }
+
+    /// <summary>The consent records, oldest first: when, from where, the wording shown, the client address for the capture script.</summary>
+    [Id(8)] public ImmutableArray<ConsentRecord> Consents { get; init; } = [];
+
+    /// <summary>When an order of this shopper was first reported paid.</summary>
+    [Id(9)] public DateTimeOffset? PaidOrderSince { get; init; }
+}

@@ -8,15 +8,31 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
 {
     /// <summary>
     /// Remembers a pending cart, so an order of its items cancels it at once; returns the id of an order that already
-    /// bought them, if one did. The memory is written with the customer's next change of facts, not on every snapshot.
+    /// bought them, if one did. The memory is written with the customer's next change of facts, not on every snapshot;
+    /// a consent the cart's report stated is kept durably when it is news.
     /// </summary>
-    Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt);
+    Task<string?> TrackCartAsync(string cartId, ImmutableArray<string> skus, DateTimeOffset firstSeenAt, ConsentRecord? consent = null);
+
+    /// <summary>
+    /// The shopper's contact was captured at checkout, before the cart has items: the cart is remembered (so an erase finds
+    /// it) and the consent stated with it kept.
+    /// </summary>
+    Task ContactCapturedAsync(string cartId, ConsentRecord? consent);
 
     /// <summary>Forgets a cart that no longer has follow-ups pending.</summary>
     Task ForgetCartAsync(string cartId);
 
-    /// <summary>Records an order and tells this customer's other carts whose items it holds that they were bought.</summary>
-    Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus);
+    /// <summary>
+    /// Records an order (paid or not, and the consent its report stated) and tells this customer's other carts whose
+    /// items it holds that they were bought.
+    /// </summary>
+    Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus, bool paid = false, ConsentRecord? consent = null);
+
+    /// <summary>An order of this customer was paid: they are an existing customer from now on.</summary>
+    Task OrderPaidAsync(string orderId);
+
+    /// <summary>Keeps a consent given or taken back, as <see cref="CustomerState.RecordConsent"/> decides.</summary>
+    Task RecordConsentAsync(ConsentRecord consent);
 
     /// <summary>Decides at send time whether a message may go out now, later, or never; a granted marketing send is counted under the cap.</summary>
     Task<SendDecision> RequestSendAsync(SendRequest request);
@@ -28,8 +44,8 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
     /// <summary>Gives back the place under the cap of a message that ended without delivery.</summary>
     Task ReleaseSendAsync(string messageId);
 
-    /// <summary>Records the newsletter opt-in, which only an explicit click on the opt-in page may do.</summary>
-    Task RecordNewsletterConsentAsync();
+    /// <summary>Records the newsletter opt-in, which only an explicit click on the opt-in page may do, with the page's wording.</summary>
+    Task RecordNewsletterConsentAsync(string wording);
 
     /// <summary>The operator's view: consent, suppression, recent marketing sends and variants.</summary>
     Task<CustomerView> GetViewAsync();

@@ -22,6 +22,9 @@ public sealed record SendRequest(
     [Id(6)] public string? Experiment { get; init; }
 
     [Id(7)] public ImmutableArray<VariantWeight> Variants { get; init; } = [];
+
+    /// <summary>The flow the message belongs to: some markets let cart reminders alone go to earlier buyers without consent.</summary>
+    [Id(8)] public string? Flow { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("variant-weight")]

@@ -311,6 +311,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         {
             request = owner.RequestFor(message) with
             {
+                Flow = message.Flow,
                 Experiment = $"{message.Flow}/{step.Name}",
                 Variants = [.. step.Variants.Select(v => new VariantWeight(v.Name, v.Weight))],
             };

@@ -31,4 +31,7 @@ public static class SkipReason
 
     /// <summary>A payment failure reported after the order was paid: too late to start reminders.</summary>
     public const string AlreadyPaid = "already-paid";
+
+    /// <summary>Marketing mail needs a recorded consent (<c>Recovery:Consent:Mode</c>) and this shopper gave none.</summary>
+    public const string NoConsent = "no-consent";
 }

@@ -60,8 +60,10 @@ public sealed partial class OrderGrain(
             await GrainFactory.GetGrain<ICartGrain>(cartId).MarkPurchasedAsync(placed.OrderId);
         }
 
-        await GrainFactory.GetGrain<ICustomerGrain>(placed.Customer.Key).OrderPlacedAsync(placed.OrderId, placed.CartId, placed.Skus);
-        var first = State.Place(placed, followUps.Clock.GetUtcNow());
+        var now = followUps.Clock.GetUtcNow();
+        await GrainFactory.GetGrain<ICustomerGrain>(placed.Customer.Key).OrderPlacedAsync(
+            placed.OrderId, placed.CartId, placed.Skus, placed.PaymentStatus == PaymentStatus.Paid, placed.Customer.ConsentAt(now, placed.CartId));
+        var first = State.Place(placed, now);
         if (first)
         {
             await Engine.SaveAndSendAsync();
@@ -86,6 +88,8 @@ public sealed partial class OrderGrain(
         var outcome = State.PaymentSucceeded(now);
         if (outcome == OrderEventOutcome.Recorded)
         {
+            // A paying customer: the existing-customer exception may let cart reminders reach them.
+            await GrainFactory.GetGrain<ICustomerGrain>(State.Order!.Customer.Key).OrderPaidAsync(OrderId);
             await Engine.CancelAsync(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now);
         }
 
