@@ -8,6 +8,7 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Capture;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
+using Orleans.Recovery.Api.Connectors;
 using Orleans.Recovery.Api.Coupons;
 using Orleans.Recovery.Api.Console;
 using Orleans.Recovery.Api.Customers;
@@ -104,6 +105,7 @@ public static class RecoveryApiExtensions
             .AddPolicy(ApiScopes.Operator, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator))
             .AddPolicy(ApiScopes.Capture, policy => policy.RequireClaim(ApiScopes.ClaimType, ApiScopes.Capture));
         services.AddCapture();
+        services.AddConnectors();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsNaming.Customize);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -171,6 +173,7 @@ public static class RecoveryApiExtensions
         engine.MapPublicLinksApi();
         engine.MapPagesApi();
         engine.MapCaptureApi();
+        engine.MapConnectorsApi();
         app.MapRecoveryConsole();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.

@@ -8,17 +8,24 @@ public static class RequestBodyLimit
     /// <summary>A cart of 500 lines fits comfortably; anything larger is a mistake or an attack.</summary>
     public const long MaxBytes = 256 * 1024;
 
+    /// <summary>
+    /// A provider's webhook carries the whole order with its own detail (discounts, tax lines, properties per line);
+    /// refusing a big one makes the provider retry it in vain and then disable the endpoint.
+    /// </summary>
+    public const long ConnectorMaxBytes = 2 * 1024 * 1024;
+
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.Request.ContentLength > MaxBytes)
+        var max = context.Request.Path.StartsWithSegments("/api/v1/connectors") ? ConnectorMaxBytes : MaxBytes;
+        if (context.Request.ContentLength > max)
         {
-            throw new BadHttpRequestException($"The request body is larger than {MaxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+            throw new BadHttpRequestException($"The request body is larger than {max} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
         // For bodies without a Content-Length, the server stops reading at the limit and throws the same 413.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            feature.MaxRequestBodySize = MaxBytes;
+            feature.MaxRequestBodySize = max;
         }
 
         await next(context);

@@ -173,10 +173,16 @@ public sealed partial class CartGrain(
         return true;
     }
 
-    public async Task MarkPurchasedAsync(string orderId)
+    public async Task MarkPurchasedAsync(string? orderId)
     {
         if (State.Status == CartStatus.Purchased)
         {
+            if (State.PurchasedOrderId is null && orderId is not null)
+            {
+                State.PurchasedOrderId = orderId;
+                await Engine.SaveAsync();
+            }
+
             return;
         }
 

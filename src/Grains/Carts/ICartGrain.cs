@@ -27,8 +27,11 @@ public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain, Retentio
     /// <summary>Stops the follow-ups because the cart was emptied or discarded; false when the cart is unknown.</summary>
     Task<bool> DeleteAsync();
 
-    /// <summary>Stops the follow-ups for good: an order bought this cart. Works before the cart itself arrives.</summary>
-    Task MarkPurchasedAsync(string orderId);
+    /// <summary>
+    /// Stops the follow-ups for good: an order bought this cart. Works before the cart itself arrives. Without an order
+    /// id (a checkout reported completed before its order), the id of the order that names the cart later is kept.
+    /// </summary>
+    Task MarkPurchasedAsync(string? orderId);
 
     /// <summary>Same as <see cref="MarkPurchasedAsync"/>, sent one-way by the customer grain when another order held these items.</summary>
     [OneWay]

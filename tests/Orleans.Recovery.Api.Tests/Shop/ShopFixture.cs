@@ -11,9 +11,9 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 public sealed class ShopFixture : IAsyncLifetime
 {
     public const string PublishableKey = "pk-test-capture-0123456789";
-    public const string ShopifySecret = "shopify-test-secret-0123456789";
-    public const string WooCommerceSecret = "woocommerce-test-secret-0123456789";
-    public const string StripeSecret = "whsec_test_0123456789abcdef";
+    public const string ShopifySecret = Webhooks.ShopifySecret;
+    public const string WooCommerceSecret = Webhooks.WooCommerceSecret;
+    public const string StripeSecret = Webhooks.StripeSecret;
 
     public SmtpSink Smtp { get; private set; } = null!;
 
@@ -47,23 +47,13 @@ public sealed class ShopFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A checkout page at step 1 as a shop would write it: email, first name and the consent box with its wording,
-    /// and the capture script from the engine with the publishable key and the cart's id.
+    /// The README's example checkout page (deploy/examples/capture-checkout.html), filled in as a shop would: the
+    /// engine's address, the publishable key and the cart's id.
     /// </summary>
-    public string Page(string cartId) => $$"""
-        <!doctype html>
-        <html lang="de">
-        <head><meta charset="utf-8"><title>Kasse</title></head>
-        <body>
-          <form>
-            <label for="email">E-Mail</label> <input id="email" name="email" type="email" autocomplete="email">
-            <label for="first">Vorname</label> <input id="first" name="firstName" autocomplete="given-name">
-            <input id="news" type="checkbox"> <label for="news">Ja, ich möchte Angebote von Kaffee &amp; Co per E-Mail erhalten. Abmeldung jederzeit.</label>
-          </form>
-          <script src="{{Engine}}capture.js" data-key="{{PublishableKey}}" data-cart="{{WebUtility.HtmlEncode(cartId)}}" data-consent-field="#news" async></script>
-        </body>
-        </html>
-        """;
+    public string Page(string cartId) => File.ReadAllText(Path.Combine(Repository.Root, "deploy", "examples", "capture-checkout.html"))
+        .Replace("ENGINE_URL", Engine.ToString(), StringComparison.Ordinal)
+        .Replace("PUBLISHABLE_KEY", PublishableKey, StringComparison.Ordinal)
+        .Replace("CART_ID", WebUtility.HtmlEncode(cartId), StringComparison.Ordinal);
 
     public async Task DisposeAsync()
     {

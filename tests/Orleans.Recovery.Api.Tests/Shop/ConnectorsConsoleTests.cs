@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Orleans.Recovery.Api.Tests.Console;
+
+namespace Orleans.Recovery.Api.Tests.Shop;
+
+/// <summary>The console's Connectors page in headless Chromium: the endpoints to paste into each provider, and the deliveries with what became of them.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConnectorsConsoleTests(BrowserFixture browser, ShopFixture shop) : IClassFixture<ShopFixture>
+{
+    [Fact]
+    public async Task TheOperatorSeesEachConnectorsAddressAndEveryDeliveryWithItsOutcome()
+    {
+        var checkout = Webhooks.Load("shopify-checkouts-create");
+        checkout["token"] = Guid.NewGuid().ToString("N");
+        checkout["email"] = Bodies.NewEmail();
+        var provider = shop.Api.Anonymous();
+        Assert.Equal("applied", (await (await provider.ShopifyAsync("checkouts/create", checkout)).OutcomeAsync()).Outcome);
+        Assert.Equal("ignored", (await (await provider.ShopifyAsync("customers/create", new JsonObject { ["id"] = 1 })).OutcomeAsync()).Outcome);
+        await provider.ShopifyAsync("checkouts/update", checkout, secret: "someone-elses-secret-0123456789");
+
+        await using var context = await browser.OpenAsync(shop.Api);
+        var page = await BrowserFixture.SignedInAsync(context, "/console");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Connectors" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("tr[data-provider=shopify]")).ToContainTextAsync("https://recovery.shop.test/api/v1/connectors/shopify");
+        await Assertions.Expect(page.Locator("tr[data-provider=shopify] td").First).ToHaveTextAsync("on");
+        var deliveries = page.Locator("table[data-deliveries] tbody tr");
+        await Assertions.Expect(deliveries.Filter(new() { HasText = "checkouts/create" }).First).ToHaveAttributeAsync("data-outcome", "applied");
+        await Assertions.Expect(deliveries.Filter(new() { HasText = "customers/create" }).First).ToContainTextAsync("the topic customers/create is not one the engine maps");
+        await Assertions.Expect(deliveries.Filter(new() { HasText = "checkouts/update" }).First).ToContainTextAsync("refused");
+        await BrowserFixture.ScreenshotAsync(page, "console-connectors");
+    }
+}
