@@ -100,11 +100,16 @@ public static partial class ConnectorsApi
         var delivery = connector.Verify(http.Request, body, now);
         if (delivery.IsPing || delivery.Refusal is not null)
         {
-            // Anyone can post here: unsigned requests are logged only up to a rate per client, so they cannot fill the table.
+            // Anyone can post here: unsigned requests are logged only up to a rate per client, so they can fill
+            // neither the table nor the log.
             if (services.GetRequiredService<RefusalLog>().MayLog(http))
             {
                 await log.LogAsync(new ConnectorDelivery(connector.Provider, null, now, delivery.Topic,
                     delivery.IsPing ? DeliveryOutcomes.Ignored : DeliveryOutcomes.Refused, delivery.IsPing ? "the ping sent when the webhook was saved" : delivery.Refusal));
+                if (!delivery.IsPing)
+                {
+                    LogRefused(logger, connector.Provider, delivery.Refusal!);
+                }
             }
 
             if (delivery.IsPing)
@@ -112,7 +117,6 @@ public static partial class ConnectorsApi
                 return TypedResults.Ok(new ConnectorAnswer(DeliveryOutcomes.Ignored, "ping"));
             }
 
-            LogRefused(logger, connector.Provider, delivery.Refusal!);
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: $"The delivery is refused: {delivery.Refusal}.");
         }
 

@@ -23,6 +23,11 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     [InlineData("Recovery:Flows:PostPurchase:ReviewRequestDelay", "366.00:00:00")]
     [InlineData("Recovery:Links:Lifetime", "3650.00:00:00")]
     [InlineData("Recovery:ForwardedHeaders:KnownNetworks:0", "10.0.0.0/33")]
+    [InlineData("Recovery:Consent:Mode", "Sometimes")]
+    [InlineData("Recovery:Connectors:Shopify:Secret", "short")]
+    [InlineData("Recovery:Connectors:Stripe:RetryUrl", "https://shop.example/pay")]
+    [InlineData("Recovery:Connectors:Stripe:OrderIdMetadata", "")]
+    [InlineData("Recovery:Capture:PublishableKey", "short")]
     public async Task BadConfigurationStopsStartUpNamingTheKey(string key, string value)
     {
         await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { [key] = value });
@@ -82,6 +87,43 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
         {
             Assert.Contains($"{key} is a development or placeholder value", failure);
         }
+    }
+
+    [Fact]
+    public async Task OutsideDevelopmentPlaceholderConnectorSecretsAndACaptureKeyThatIsAnApiKeyAreRefused()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:Connectors:Shopify:Secret"] = "replace-with-the-shopify-secret",
+            ["Recovery:Connectors:WooCommerce:Secret"] = "woo-secret-change-me-please",
+            ["Recovery:Connectors:Stripe:Secret"] = "whsec_placeholder_0123456789",
+            ["Recovery:Capture:PublishableKey"] = RecoveryApiFactory.StorefrontKey,
+            ["Recovery:Capture:AllowedOrigins:0"] = "https://shop.example",
+        })
+        { Environment = "Production" };
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        foreach (var key in new[] { "Recovery:Connectors:Shopify:Secret", "Recovery:Connectors:WooCommerce:Secret", "Recovery:Connectors:Stripe:Secret" })
+        {
+            Assert.Contains($"{key} is a development or placeholder value", failure);
+        }
+
+        Assert.Contains("Recovery:Capture:PublishableKey must differ from Recovery:ApiKeys:Storefront", failure);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://shop.example/checkout")]
+    public async Task ACaptureKeyWithoutTheShopsOriginsStopsStartUpNamingThem(string? origin)
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:Capture:PublishableKey"] = "pk-test-capture-0123456789",
+            ["Recovery:Capture:AllowedOrigins:0"] = origin,
+        });
+
+        Assert.Contains("Recovery:Capture:AllowedOrigins:0", Flatten(Record.Exception(() => api.Server)!));
     }
 
     [Fact]

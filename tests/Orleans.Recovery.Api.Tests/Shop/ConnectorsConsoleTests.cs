@@ -30,5 +30,19 @@ public sealed class ConnectorsConsoleTests(BrowserFixture browser, ShopFixture s
         await Assertions.Expect(deliveries.Filter(new() { HasText = "customers/create" }).First).ToContainTextAsync("the topic customers/create is not one the engine maps");
         await Assertions.Expect(deliveries.Filter(new() { HasText = "checkouts/update" }).First).ToContainTextAsync("refused");
         await BrowserFixture.ScreenshotAsync(page, "console-connectors");
+
+        // The shopper's consent from the checkout's box is proof on their customer page, and erase takes it away.
+        await page.GotoAsync("/console/lookup");
+        await page.GetByLabel("Customer's email address").FillAsync(checkout["email"]!.GetValue<string>());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Look up" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-figure=marketing-consent]")).ToContainTextAsync("given");
+        await Assertions.Expect(page.Locator("table[data-consents] tbody tr").First).ToContainTextAsync("shopify");
+        await Assertions.Expect(page.Locator("table[data-consents] tbody tr").First).ToContainTextAsync(Connectors.ShopifyConnector.Consent);
+        await BrowserFixture.ScreenshotAsync(page, "console-customer-consent");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase this customer…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, erase everything" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-erased]")).ToContainTextAsync("1 cart(s)");
+        var after = await (await shop.Api.Operator().PostAsync("/api/v1/customers/lookup", Bodies.Json(new JsonObject { ["email"] = checkout["email"]!.GetValue<string>() }))).ReadJsonAsync();
+        Assert.Equal(0, after.GetProperty("consents").GetArrayLength());
     }
 }

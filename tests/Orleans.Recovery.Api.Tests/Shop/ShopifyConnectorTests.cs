@@ -171,6 +171,27 @@ public sealed class ShopifyConnectorTests(ShopFixture shop) : IClassFixture<Shop
     }
 
     [Fact]
+    public async Task ACheckoutWithoutItsOptionalFieldsStillMaps()
+    {
+        // No customer object (a guest), no locale, no shipping chosen yet, no presentment currency, no sku on a line.
+        var (checkout, token, email) = Checkout();
+        checkout.Remove("customer");
+        checkout.Remove("customer_locale");
+        checkout.Remove("presentment_currency");
+        checkout["shipping_lines"] = new JsonArray();
+        checkout["line_items"]![1]!["sku"] = null;
+
+        Assert.Equal(("applied", null), await (await _shopify.ShopifyAsync("checkouts/create", checkout)).OutcomeAsync());
+        var snapshot = (await _operator.CartViewAsync(token))!.Value.GetProperty("snapshot");
+        Assert.Equal(email, snapshot.GetProperty("customer").GetProperty("email").GetString());
+        Assert.Equal("Jürgen", snapshot.GetProperty("customer").GetProperty("firstName").GetString());
+        Assert.Equal(JsonValueKindNull, snapshot.GetProperty("shippingCost").ValueKind);
+        Assert.StartsWith("variant-", snapshot.GetProperty("items")[1].GetProperty("sku").GetString());
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    [Fact]
     public async Task TheOlderPayloadWithACheckoutIdAndTheCustomersConsentStillMaps()
     {
         var legacy = Webhooks.Load("shopify-checkouts-create.legacy-2024-10");
