@@ -40,12 +40,14 @@ public sealed class ShopifyConnectorTests(ShopFixture shop) : IClassFixture<Shop
     private static string NewOrderId() => (1_000_000_000_000_000_000L + Random.Shared.NextInt64(1_000_000_000_000_000L)).ToString();
 
     [Fact]
-    public async Task ACheckoutGetsItsReminderAndALaterOrderStopsAnother()
+    public async Task ACheckoutGetsItsReminderAndItsLaterOrderStopsTheNext()
     {
         var (abandoned, abandonedToken, abandonedEmail) = Checkout();
         var (bought, boughtToken, boughtEmail) = Checkout();
+        var (control, _, controlEmail) = Checkout();
         Assert.Equal(("applied", null), await (await _shopify.ShopifyAsync("checkouts/create", abandoned)).OutcomeAsync());
         Assert.Equal(("applied", null), await (await _shopify.ShopifyAsync("checkouts/update", bought)).OutcomeAsync());
+        Assert.Equal(("applied", null), await (await _shopify.ShopifyAsync("checkouts/create", control)).OutcomeAsync());
 
         // The second shopper buys: Shopify sends the order, linked by the checkout's token, with an id past 2^53.
         var orderId = NewOrderId();
@@ -68,6 +70,13 @@ public sealed class ShopifyConnectorTests(ShopFixture shop) : IClassFixture<Shop
         Assert.Equal([confirmation.Subject], shop.Smtp.To(boughtEmail).Select(m => m.Subject));
         var cart = (await _operator.CartViewAsync(boughtToken))!.Value;
         Assert.Equal(("purchased", orderId), (cart.GetProperty("status").GetString(), cart.GetProperty("purchasedOrderId").GetString()));
+
+        // The reminded shopper buys too: their second reminder, due with the control checkout's, never comes.
+        var laterOrderId = NewOrderId();
+        Assert.Equal("applied", (await (await _shopify.ShopifyAsync("orders/create", Order(abandonedToken, abandonedEmail, laterOrderId))).OutcomeAsync()).Outcome);
+        await shop.Api.AdvanceUntilAsync(TimeSpan.FromHours(24), () => Task.FromResult(shop.Smtp.To(controlEmail).Count(m => m.Headers.Contains("List-Unsubscribe")) >= 2), "the control checkout's second reminder");
+        Assert.Single(shop.Smtp.To(abandonedEmail), m => m.Headers.Contains("List-Unsubscribe"));
+        Assert.Equal("purchased", (await _operator.CartViewAsync(abandonedToken))!.Value.GetProperty("status").GetString());
     }
 
     [Fact]
