@@ -7,6 +7,7 @@
 #   iproute2    the silo test on a machine whose only address is loopback (a network namespace)
 #   chromium    the console's browser tests: Debian's headless Chromium, driven by Playwright for .NET as the system
 #               executable (/usr/bin/chromium); nothing downloads a browser
+#   python3-dkim, python3-nacl  a DKIM verifier not written by us (dkimpy, with Ed25519), for the signing tests
 # then starts Debian's PostgreSQL cluster with a role that may create the tests' databases and roles, exports its connection
 # string as RECOVERY_TEST_POSTGRES, and runs dotnet test on the solution. With RECOVERY_TEST_POSTGRES already set,
 # that server is used and none is started. The full-disk test mounts a small tmpfs: run as root (CI does) or with
@@ -28,6 +29,7 @@ fi
 command -v wrk >/dev/null || missing+=(wrk)
 command -v ip >/dev/null || missing+=(iproute2)
 [ -n "${RECOVERY_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
+/usr/bin/python3 -c 'import dkim, nacl' >/dev/null 2>&1 || missing+=(python3-dkim python3-nacl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq

@@ -76,6 +76,10 @@ public static class RecoveryServices
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section)
             .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DkimOptions>().BindConfiguration(DkimOptions.Section)
+            .PostConfigure<IOptions<SenderOptions>>((dkim, sender) => dkim.FromAddress = sender.Value.FromAddress)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<DkimSigning>();
         services.AddOptions<MailCheckOptions>().BindConfiguration(MailCheckOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Mail;
@@ -17,6 +18,7 @@ namespace Orleans.Recovery.Testing;
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConditionalWeakTable<MimeMessage, byte[]> _raw = new();
     private CancellationTokenSource? _stop;
     private int _sessions;
     private Task? _running;
@@ -26,6 +28,9 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
 
     public IReadOnlyCollection<MimeMessage> Messages => _messages;
+
+    /// <summary>The bytes of a message exactly as the relay received them, for checks that must not re-serialize (DKIM).</summary>
+    public byte[] RawOf(MimeMessage message) => _raw.TryGetValue(message, out var raw) ? raw : throw new ArgumentException("Not a message this sink received.", nameof(message));
 
     /// <summary>SMTP sessions opened so far: a relay counts them against its connection and AUTH limits.</summary>
     public int Sessions => Volatile.Read(ref _sessions);
@@ -76,7 +81,7 @@ public sealed class SmtpSink : IAsyncDisposable
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(_messages));
+        services.Add(new Store(_messages, _raw));
         services.Add(new Filter(this));
         var server = new SmtpServer.SmtpServer(options, services);
         server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
@@ -101,12 +106,15 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore
+    private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConditionalWeakTable<MimeMessage, byte[]> raw) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            using var stream = new MemoryStream(buffer.ToArray());
-            messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            var bytes = buffer.ToArray();
+            using var stream = new MemoryStream(bytes);
+            var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            raw.Add(message, bytes);
+            messages.Enqueue(message);
             return SmtpResponse.Ok;
         }
     }

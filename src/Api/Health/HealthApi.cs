@@ -47,8 +47,12 @@ public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var status = await grains.GetGrain<IMailStatusGrain>(0).CheckAsync().WaitAsync(cancellationToken);
+        // The record to publish, for the operator: shown with the details, which need the operator key.
+        var data = status.Dkim is { } dkim
+            ? new Dictionary<string, object> { ["dkimRecordName"] = dkim.Name, ["dkimRecordValue"] = dkim.Value, ["dkimAlgorithm"] = dkim.Algorithm }
+            : new Dictionary<string, object> { ["dkim"] = "off: Recovery:Dkim is not set" };
         return status.Reachable
-            ? HealthCheckResult.Healthy(status.Transport)
-            : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable");
+            ? HealthCheckResult.Healthy(status.Transport, data)
+            : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable", data: data);
     }
 }

@@ -9,13 +9,15 @@ namespace Orleans.Recovery.Mail;
 /// Hands one rendered message to the transport and says what became of it, in the terms the follow-up engine acts
 /// on. The Message-ID header derives from the message id, so receivers can drop a resend after a crash.
 /// </summary>
-public sealed partial class MailSender(IMailTransport transport, ILogger<MailSender> logger)
+public sealed partial class MailSender(IMailTransport transport, DkimSigning dkim, ILogger<MailSender> logger)
 {
     public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail, HandOff handOff, CancellationToken cancellationToken)
     {
         try
         {
-            await transport.SendAsync(MimeMessages.From(mail), handOff, cancellationToken);
+            var message = MimeMessages.From(mail);
+            dkim.Sign(message);
+            await transport.SendAsync(message, handOff, cancellationToken);
             LogDelivered(mail.MessageId, transport.Name);
             return new DeliveryResult(DeliveryOutcome.Delivered);
         }

@@ -8,17 +8,20 @@ public interface IMailStatusGrain : IGrainWithIntegerKey
     Task<MailStatus> CheckAsync();
 }
 
-/// <summary>The transport's description (no credentials, but the relay's host and port) and whether it answered.</summary>
+/// <summary>
+/// The transport's description (no credentials, but the relay's host and port), whether it answered, and the DKIM record
+/// the silo signs for, which the operator publishes in DNS.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mail-status")]
-public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable);
+public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable, [property: Id(2)] DkimRecord? Dkim = null);
 
 /// <summary>A stateless worker: it runs on whichever silo takes the call, next to that silo's transport.</summary>
 [StatelessWorker]
-public sealed class MailStatusGrain(IMailTransport transport) : Grain, IMailStatusGrain
+public sealed class MailStatusGrain(IMailTransport transport, DkimSigning dkim) : Grain, IMailStatusGrain
 {
     public async Task<MailStatus> CheckAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        return new MailStatus(transport.Name, await transport.IsReachableAsync(timeout.Token));
+        return new MailStatus(transport.Name, await transport.IsReachableAsync(timeout.Token), dkim.Record);
     }
 }

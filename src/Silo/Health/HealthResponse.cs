@@ -21,8 +21,8 @@ public static class HealthResponse
             checks = report.Entries.ToDictionary(
                 entry => entry.Key,
                 entry => detailed
-                    ? new { status = entry.Value.Status.ToString(), description = entry.Value.Description ?? entry.Value.Exception?.GetType().Name }
-                    : new { status = entry.Value.Status.ToString(), description = (string?)null }),
+                    ? new { status = entry.Value.Status.ToString(), description = entry.Value.Description ?? entry.Value.Exception?.GetType().Name, data = entry.Value.Data.Count > 0 ? entry.Value.Data : null }
+                    : new { status = entry.Value.Status.ToString(), description = (string?)null, data = (IReadOnlyDictionary<string, object>?)null }),
         }, Options);
     }
 

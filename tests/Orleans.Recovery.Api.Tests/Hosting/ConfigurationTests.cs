@@ -232,7 +232,7 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
         Assert.Equal("Ana, we kept your cart", (await preview.EnsureSuccessStatusCode().ReadJsonAsync()).GetProperty("subject").GetString());
     }
 
-    private static string Flatten(Exception exception) =>
+    internal static string Flatten(Exception exception) =>
         exception is AggregateException aggregate
             ? string.Join(" | ", aggregate.Flatten().InnerExceptions.Select(Flatten))
             : exception.Message + (exception.InnerException is { } inner ? " | " + Flatten(inner) : "");

@@ -38,7 +38,7 @@ public sealed class TransportTests(ClusterFixture cluster)
             Options.Create(new MailCheckOptions()),
             TimeProvider.System,
             NullLogger<SmtpMailTransport>.Instance);
-        var sender = new MailSender(transport, NullLogger<MailSender>.Instance);
+        var sender = new MailSender(transport, new DkimSigning(Microsoft.Extensions.Options.Options.Create(new DkimOptions())), NullLogger<MailSender>.Instance);
 
         Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("a@example.test", "order-1/post-purchase/confirmation"), Now, default)).Outcome);
 
