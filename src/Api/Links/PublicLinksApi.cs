@@ -169,7 +169,10 @@ public static class PublicLinksApi
             ? (orderId, delayId, link.Language)
             : null;
 
-    /// <summary>The posted form; null for a body that is not one, or one that cannot be read (a multipart body without its boundary).</summary>
+    /// <summary>
+    /// The posted form; null for a body that is not one, or one that cannot be read: a multipart body without its
+    /// boundary, or one that ends before its closing boundary does.
+    /// </summary>
     private static async Task<IFormCollection?> FormOf(HttpRequest request)
     {
         if (!request.HasFormContentType)
@@ -181,7 +184,7 @@ public static class PublicLinksApi
         {
             return await request.ReadFormAsync(request.HttpContext.RequestAborted);
         }
-        catch (InvalidDataException)
+        catch (Exception exception) when (exception is InvalidDataException or IOException && !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             return null;
         }

@@ -19,6 +19,8 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
 {
     private const int DefaultSeed = 20261125;
     private const int Requests = 8000;
+    private const string CaptureKey = "pk-fuzz-capture-0123456789";
+    private const string ShopOrigin = "https://shop.example";
 
     [Fact]
     public async Task SpoiledRequestsToEveryEndpointGetNoServerErrorAndEveryRefusalIsProblemDetails()
@@ -28,6 +30,13 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
         {
             // Believed forwarded addresses give the fuzzer many clients, so the link limits do not turn it all into 429s.
             ["Recovery:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["Recovery:Capture:PublishableKey"] = CaptureKey,
+            ["Recovery:Capture:AllowedOrigins:0"] = ShopOrigin,
+            ["Recovery:Capture:PerClientPerMinute"] = "10000",
+            ["Recovery:Capture:PerKeyPerMinute"] = "100000",
+            ["Recovery:Connectors:Shopify:Secret"] = Webhooks.ShopifySecret,
+            ["Recovery:Connectors:WooCommerce:Secret"] = Webhooks.WooCommerceSecret,
+            ["Recovery:Connectors:Stripe:Secret"] = Webhooks.StripeSecret,
         });
         var world = await World.BuildAsync(api);
         var mutator = new RequestMutator(seed);
@@ -76,6 +85,9 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
     /// <summary>One request as sent: every part already spoiled or not.</summary>
     private sealed record Request(int Number, HttpMethod Method, string Path, string? ContentType, byte[]? Body, string? Authorization, string ForwardedFor)
     {
+        /// <summary>A provider's headers (topic, delivery id, a signature over the spoiled body) or the capture script's Origin.</summary>
+        public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
         public HttpRequestMessage ToMessage()
         {
             var message = new HttpRequestMessage(Method, Path);
@@ -94,6 +106,12 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             }
 
             message.Headers.TryAddWithoutValidation("X-Forwarded-For", ForwardedFor);
+            foreach (var (name, value) in Headers)
+            {
+                // A spoiled value keeps to what HTTP/1.1 can carry in a header: printable ASCII.
+                message.Headers.TryAddWithoutValidation(name, new string([.. value.Where(c => c is >= ' ' and < (char)127)]));
+            }
+
             return message;
         }
     }
@@ -107,10 +125,11 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
         private string _code = "";
         private JsonObject _flow = [];
         private readonly Dictionary<char, List<string>> _tokens = [];
+        private DateTimeOffset _signedAt;
 
         public static async Task<World> BuildAsync(RecoveryApiFactory api)
         {
-            var world = new World { _cartId = Bodies.NewId("cart"), _orderId = Bodies.NewId("order"), _email = Bodies.NewEmail() };
+            var world = new World { _cartId = Bodies.NewId("cart"), _orderId = Bodies.NewId("order"), _email = Bodies.NewEmail(), _signedAt = api.Clock.GetUtcNow() };
             var storefront = api.Storefront();
             (await storefront.PutCartAsync(world._cartId, Bodies.Cart(world._cartId, world._email))).EnsureSuccessStatusCode();
             (await storefront.PostAsync("/api/v1/orders", Bodies.Json(Bodies.Order(world._orderId, null, world._email)))).EnsureSuccessStatusCode();
@@ -142,7 +161,8 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             string? form = null;
             var cart = m.Segment(_cartId);
             var order = m.Segment(_orderId);
-            var (method, path) = m.Next(36) switch
+            string? provider = null;
+            var (method, path) = m.Next(41) switch
             {
                 0 => (HttpMethod.Put, Body($"/api/v1/carts/{cart}", Bodies.Cart(_cartId, _email), out body)),
                 1 => (HttpMethod.Post, $"/api/v1/carts/{cart}/checkout-started"),
@@ -179,6 +199,11 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                 32 => Operator(HttpMethod.Get, $"/api/v1/reports/incomplete-payments?from={m.Segment("2026-11-01")}&to={m.Segment("2026-11-30")}", ref scope),
                 33 => Operator(HttpMethod.Post, Body("/api/v1/customers/export", new JsonObject { ["email"] = _email }, out body), ref scope),
                 34 => Operator(HttpMethod.Post, Body("/api/v1/customers/erase", new JsonObject { ["email"] = Bodies.NewEmail() }, out body), ref scope),
+                35 => Capture(Body("/api/v1/capture", new JsonObject { ["cartId"] = _cartId, ["email"] = _email, ["firstName"] = "Ana", ["marketingConsent"] = true, ["consentText"] = "Offers" }, out body), ref scope),
+                36 => Provider("shopify", Body("/api/v1/connectors/shopify", Webhooks.Load(m.Pick(["shopify-checkouts-create", "shopify-orders-create", "shopify-fulfillments-create", "shopify-orders-cancelled"])), out body), ref scope, ref provider),
+                37 => Provider("woocommerce", Body("/api/v1/connectors/woocommerce", Webhooks.Load("woocommerce-order-created"), out body), ref scope, ref provider),
+                38 => Provider("stripe", Body("/api/v1/connectors/stripe", Webhooks.Load(m.Pick(["stripe-payment_intent.payment_failed", "stripe-payment_intent.succeeded", "stripe-invoice.payment_failed"])), out body), ref scope, ref provider),
+                39 => Operator(HttpMethod.Get, $"/api/v1/connectors/deliveries?provider={m.Segment(m.Pick(["shopify", "stripe"]))}&limit={m.Segment("20")}", ref scope),
                 _ => Public(HttpMethod.Get, m.Pick(["/health/live", "/health/ready", "/", "/api/v1", "/api/v1/carts", "/r/", "/openapi/v1.json"]), ref scope),
             };
 
@@ -201,7 +226,57 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                 contentType = m.ContentType();
             }
 
-            return new Request(number, method, path, contentType, bytes, Authorization(scope, m), $"198.51.100.{m.Next(250)}");
+            var headers = new Dictionary<string, string>();
+            if (scope == "capture")
+            {
+                headers["Origin"] = m.Chance(0.9) ? ShopOrigin : m.Segment(ShopOrigin);
+            }
+            else if (provider is not null)
+            {
+                // Signed over the bytes actually sent, spoiled or not, so the spoiled payloads reach the mappers.
+                Sign(provider, bytes ?? [], headers, m);
+            }
+
+            return new Request(number, method, path, contentType, bytes, scope == "provider" ? null : Authorization(scope, m), $"198.51.100.{m.Next(250)}") { Headers = headers };
+        }
+
+        private void Sign(string provider, byte[] body, Dictionary<string, string> headers, RequestMutator m)
+        {
+            var genuine = m.Chance(0.9);
+            string Hmac(string secret, byte[] data) => Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(genuine ? secret : secret + "x"), data));
+            switch (provider)
+            {
+                case "shopify":
+                    headers["X-Shopify-Topic"] = m.Segment(m.Pick(["checkouts/create", "checkouts/update", "orders/create", "orders/paid", "orders/cancelled", "fulfillments/create"]));
+                    headers["X-Shopify-Webhook-Id"] = m.Chance(0.2) ? "repeated-id" : Guid.NewGuid().ToString();
+                    headers["X-Shopify-Hmac-Sha256"] = Hmac(Webhooks.ShopifySecret, body);
+                    break;
+                case "woocommerce":
+                    headers["X-WC-Webhook-Topic"] = m.Segment(m.Pick(["order.created", "order.updated"]));
+                    headers["X-WC-Webhook-Delivery-ID"] = Guid.NewGuid().ToString("N");
+                    headers["X-WC-Webhook-Source"] = m.Segment("https://kaffee.example/");
+                    headers["X-WC-Webhook-Signature"] = Hmac(Webhooks.WooCommerceSecret, body);
+                    break;
+                default:
+                    var t = _signedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var signed = Encoding.UTF8.GetBytes(t + ".").Concat(body).ToArray();
+                    var hex = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(genuine ? Webhooks.StripeSecret : "whsec_other"), signed));
+                    headers["Stripe-Signature"] = $"t={t},v1={hex}";
+                    break;
+            }
+        }
+
+        private static (HttpMethod, string) Capture(string path, ref string scope)
+        {
+            scope = "capture";
+            return (HttpMethod.Post, path);
+        }
+
+        private static (HttpMethod, string) Provider(string name, string path, ref string scope, ref string? provider)
+        {
+            scope = "provider";
+            provider = name;
+            return (HttpMethod.Post, path);
         }
 
         private static string Body(string path, JsonNode good, out JsonNode? body)
@@ -230,7 +305,7 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
 
         private static string? Authorization(string scope, RequestMutator m)
         {
-            var right = scope == "operator" ? RecoveryApiFactory.OperatorKey : RecoveryApiFactory.StorefrontKey;
+            var right = scope switch { "operator" => RecoveryApiFactory.OperatorKey, "capture" => CaptureKey, _ => RecoveryApiFactory.StorefrontKey };
             var wrong = scope == "operator" ? RecoveryApiFactory.StorefrontKey : RecoveryApiFactory.OperatorKey;
             return m.Next(20) switch
             {
