@@ -9,6 +9,8 @@
 #               executable (/usr/bin/chromium); nothing downloads a browser
 #   python3-dkim, python3-nacl  a DKIM verifier not written by us (dkimpy, with Ed25519), for the signing tests
 #   spamassassin  scores every email the engine sends, with its shipped rules and local tests only (no network)
+#   dovecot-imapd the bounce mailbox: the tests start Dovecot on a loopback port with a throwaway mailbox and deliver
+#               bounces and abuse reports to it for the engine to read
 # then starts Debian's PostgreSQL cluster with a role that may create the tests' databases and roles, exports its connection
 # string as RECOVERY_TEST_POSTGRES, and runs dotnet test on the solution. With RECOVERY_TEST_POSTGRES already set,
 # that server is used and none is started. The full-disk test mounts a small tmpfs: run as root (CI does) or with
@@ -32,6 +34,7 @@ command -v ip >/dev/null || missing+=(iproute2)
 [ -n "${RECOVERY_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
 /usr/bin/python3 -c 'import dkim, nacl' >/dev/null 2>&1 || missing+=(python3-dkim python3-nacl)
 command -v spamassassin >/dev/null || missing+=(spamassassin)
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq

@@ -9,6 +9,7 @@ using Orleans.Recovery.Api.Capture;
 using Orleans.Recovery.Api.Carts;
 using Orleans.Recovery.Api.Cluster;
 using Orleans.Recovery.Api.Connectors;
+using Orleans.Recovery.Api.MailEvents;
 using Orleans.Recovery.Api.Coupons;
 using Orleans.Recovery.Api.Console;
 using Orleans.Recovery.Api.Customers;
@@ -174,6 +175,7 @@ public static class RecoveryApiExtensions
         engine.MapPagesApi();
         engine.MapCaptureApi();
         engine.MapConnectorsApi();
+        engine.MapMailEventsApi();
         app.MapRecoveryConsole();
 
         // Once started: options are validated at start, all together, and a warning must not pre-empt that.

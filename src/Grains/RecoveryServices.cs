@@ -12,6 +12,7 @@ using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Mail.Bounces;
 using Orleans.Recovery.Retention;
 using Orleans.Recovery.Storage;
 using Orleans.Recovery.Telemetry;
@@ -51,6 +52,12 @@ public static class RecoveryServices
         // The business clock: reminders, links, flows and mail all read this one, and tests move it.
         services.TryAddKeyedSingleton(ReminderTimeProviderNames.Reminders, TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
+
+        // Bounces and complaints: the ESPs' webhooks land on any API process, the bounce mailbox is read by the silos.
+        services.AddOptions<BounceOptions>().BindConfiguration(BounceOptions.Section)
+            .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<MailEvents>();
 
         // A process that serves calls logs a database outage once, however many calls it refuses, and hears of one
         // from another process of the cluster.
@@ -97,6 +104,11 @@ public static class RecoveryServices
         services.TryAddSingleton<RecoveryMetrics>();
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();
+        if (!services.Any(service => service.ServiceType == typeof(BounceMailbox)))
+        {
+            services.AddSingleton<BounceMailbox>();
+            services.AddHostedService(provider => provider.GetRequiredService<BounceMailbox>());
+        }
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())
             .ValidateDataAnnotations().ValidateOnStart();

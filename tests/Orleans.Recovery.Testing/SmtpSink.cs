@@ -19,6 +19,7 @@ public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConditionalWeakTable<MimeMessage, byte[]> _raw = new();
+    private readonly ConditionalWeakTable<MimeMessage, string> _envelopeFrom = new();
     private CancellationTokenSource? _stop;
     private int _sessions;
     private Task? _running;
@@ -31,6 +32,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>The bytes of a message exactly as the relay received them, for checks that must not re-serialize (DKIM).</summary>
     public byte[] RawOf(MimeMessage message) => _raw.TryGetValue(message, out var raw) ? raw : throw new ArgumentException("Not a message this sink received.", nameof(message));
+
+    /// <summary>The envelope sender (MAIL FROM) a message came with: where its bounces go; empty for the null sender.</summary>
+    public string EnvelopeFromOf(MimeMessage message) => _envelopeFrom.TryGetValue(message, out var from) ? from : throw new ArgumentException("Not a message this sink received.", nameof(message));
 
     /// <summary>SMTP sessions opened so far: a relay counts them against its connection and AUTH limits.</summary>
     public int Sessions => Volatile.Read(ref _sessions);
@@ -81,7 +85,7 @@ public sealed class SmtpSink : IAsyncDisposable
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(_messages, _raw));
+        services.Add(new Store(_messages, _raw, _envelopeFrom));
         services.Add(new Filter(this));
         var server = new SmtpServer.SmtpServer(options, services);
         server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
@@ -106,7 +110,7 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConditionalWeakTable<MimeMessage, byte[]> raw) : MessageStore
+    private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConditionalWeakTable<MimeMessage, byte[]> raw, ConditionalWeakTable<MimeMessage, string> envelopeFrom) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
@@ -114,6 +118,7 @@ public sealed class SmtpSink : IAsyncDisposable
             using var stream = new MemoryStream(bytes);
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
             raw.Add(message, bytes);
+            envelopeFrom.Add(message, transaction.From is { } from ? from.AsAddress() : "");
             messages.Enqueue(message);
             return SmtpResponse.Ok;
         }

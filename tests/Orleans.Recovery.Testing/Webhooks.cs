@@ -18,8 +18,11 @@ public static class Webhooks
     public const string WooCommerceSecret = "woocommerce-test-secret-0123456789";
     public const string StripeSecret = "whsec_test_0123456789abcdef";
 
-    public static JsonObject Load(string name) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", name + ".json")))!.AsObject();
+    public static JsonObject Load(string name) => LoadNode(name).AsObject();
+
+    /// <summary>A payload whose top level may be an array (SendGrid's batches).</summary>
+    public static JsonNode LoadNode(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", name + ".json")))!;
 
     public static Task<HttpResponseMessage> ShopifyAsync(this HttpClient client, string topic, JsonNode body, string? webhookId = null, string secret = ShopifySecret)
     {
@@ -59,6 +62,53 @@ public static class Webhooks
         request.Headers.Add("Stripe-Signature", $"t={t},v1={signature}");
         return client.SendAsync(request);
     }
+
+    public const string PostmarkUsername = "postmark-hooks";
+    public const string PostmarkPassword = "postmark-test-password-0123456789";
+    public const string MailgunSigningKey = "mailgun-test-signing-key-0123456789";
+
+    /// <summary>SendGrid's signing key pair for the tests: the public half is what its settings page would show.</summary>
+    public static readonly ECDsa SendGridKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>The verification key as SendGrid's settings page shows it: base64 of the DER SubjectPublicKeyInfo.</summary>
+    public static string SendGridPublicKey => Convert.ToBase64String(SendGridKey.ExportSubjectPublicKeyInfo());
+
+    /// <summary>Postmark's webhook, with the Basic credentials its URL carries.</summary>
+    public static Task<HttpResponseMessage> PostmarkAsync(this HttpClient client, JsonNode record, string username = PostmarkUsername, string password = PostmarkPassword)
+    {
+        var request = Post("/api/v1/mail-events/postmark", Encoding.UTF8.GetBytes(record.ToJsonString()));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));
+        return client.SendAsync(request);
+    }
+
+    /// <summary>SendGrid's signed Event Webhook: ECDSA P-256, SHA-256, DER, over the timestamp header's text and the body.</summary>
+    public static Task<HttpResponseMessage> SendGridAsync(this HttpClient client, JsonNode batch, DateTimeOffset signedAt, ECDsa? key = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(batch.ToJsonString());
+        var timestamp = signedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = (key ?? SendGridKey).SignData([.. Encoding.UTF8.GetBytes(timestamp), .. bytes], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var request = Post("/api/v1/mail-events/sendgrid", bytes);
+        request.Headers.Add("X-Twilio-Email-Event-Webhook-Signature", Convert.ToBase64String(signature));
+        request.Headers.Add("X-Twilio-Email-Event-Webhook-Timestamp", timestamp);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Signs a Mailgun body's signature object as Mailgun does: hex HMAC-SHA256 of timestamp + token with the signing key.</summary>
+    public static JsonObject SignMailgun(JsonObject body, DateTimeOffset signedAt, string key = MailgunSigningKey, string? token = null)
+    {
+        var timestamp = signedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        token ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(25));
+        body["signature"] = new JsonObject
+        {
+            ["timestamp"] = timestamp,
+            ["token"] = token,
+            ["signature"] = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(timestamp + token))),
+        };
+        return body;
+    }
+
+    public static Task<HttpResponseMessage> MailgunAsync(this HttpClient client, JsonNode body) =>
+        client.SendAsync(Post("/api/v1/mail-events/mailgun", Encoding.UTF8.GetBytes(body.ToJsonString())));
 
     public static async Task<(string Outcome, string? Reason)> OutcomeAsync(this HttpResponseMessage response)
     {

@@ -16,7 +16,8 @@ public static class HealthApi
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: [SiloHealth.Ready])
             .AddDatabaseCheck("database", [SiloHealth.Ready])
-            .AddCheck<MailHealthCheck>("mail", tags: [SiloHealth.Ready]);
+            .AddCheck<MailHealthCheck>("mail", tags: [SiloHealth.Ready])
+            .AddCheck<BounceMailboxHealthCheck>("bounce-mailbox", tags: [SiloHealth.Ready]);
         return services;
     }
 
@@ -54,5 +55,24 @@ public sealed class MailHealthCheck(IGrainFactory grains) : IHealthCheck
         return status.Reachable
             ? HealthCheckResult.Healthy(status.Transport, data)
             : HealthCheckResult.Unhealthy($"{status.Transport} is not reachable", data: data);
+    }
+}
+
+/// <summary>
+/// The bounce mailbox (<c>Recovery:Bounces:Imap</c>) could be read on its last pass. One that cannot is Degraded, with its
+/// reason, never Unhealthy: mail goes out regardless, and the bounces wait in the mailbox for the next read.
+/// </summary>
+public sealed class BounceMailboxHealthCheck(IGrainFactory grains) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = await grains.GetGrain<IMailStatusGrain>(0).CheckAsync().WaitAsync(cancellationToken);
+        return status switch
+        {
+            { BounceMailboxConfigured: false } => HealthCheckResult.Healthy("off: Recovery:Bounces:Imap:Host is not set"),
+            { Bounces: null } => HealthCheckResult.Healthy("not read yet"),
+            { Bounces: { Reachable: true } read } => HealthCheckResult.Healthy($"{read.Mailbox} read at {read.LastReadAt:O}; {read.Processed} report(s) processed"),
+            { Bounces: { } failed } => HealthCheckResult.Degraded($"{failed.Mailbox} could not be read: {failed.Problem}. Mail is sent regardless."),
+        };
     }
 }

@@ -10,13 +10,14 @@ public static class RequestBodyLimit
 
     /// <summary>
     /// A provider's webhook carries the whole order with its own detail (discounts, tax lines, properties per line);
-    /// refusing a big one makes the provider retry it in vain and then disable the endpoint.
+    /// refusing a big one makes the provider retry it in vain and then disable the endpoint. An ESP's event batch is
+    /// as big: SendGrid posts up to 768 KB at once.
     /// </summary>
     public const long ConnectorMaxBytes = 2 * 1024 * 1024;
 
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var max = context.Request.Path.StartsWithSegments("/api/v1/connectors") ? ConnectorMaxBytes : MaxBytes;
+        var max = context.Request.Path.StartsWithSegments("/api/v1/connectors") || context.Request.Path.StartsWithSegments("/api/v1/mail-events") ? ConnectorMaxBytes : MaxBytes;
         if (context.Request.ContentLength > max)
         {
             throw new BadHttpRequestException($"The request body is larger than {max} bytes.", StatusCodes.Status413PayloadTooLarge);

@@ -8,7 +8,11 @@ using Orleans.Recovery.Silo.Ledger;
 namespace Orleans.Recovery.Api.Reports;
 
 /// <summary>The stats of a period, per flow, step and variant.</summary>
-public sealed record StatsResponse(DateOnly From, DateOnly To, AttributionModel Model, TimeSpan Window, IReadOnlyList<FlowStats> Flows);
+public sealed record StatsResponse(DateOnly From, DateOnly To, AttributionModel Model, TimeSpan Window, IReadOnlyList<FlowStats> Flows)
+{
+    /// <summary>The last 7 days' bounce and complaint rates, all flows together, and the warnings they call for, whatever the period asked.</summary>
+    public Deliverability? Deliverability { get; init; }
+}
 
 /// <summary>One day of the chart.</summary>
 public sealed record DayStats(DateOnly Date, long Sent, long Clicked, long Recovered, IReadOnlyList<CurrencyAmount> Revenue);
@@ -41,7 +45,18 @@ public static class StatsApi
         var rows = await reports.CountsAsync(query.From, query.To, query.Flow, cancellationToken);
         var settings = attribution.CurrentValue;
         return TypedResults.Ok(new StatsResponse(query.From, query.To, settings.Model, settings.Window,
-            StatsReport.From(rows, query.Flow is { } one ? [one] : FlowNames.All)));
+            StatsReport.From(rows, query.Flow is { } one ? [one] : FlowNames.All))
+        {
+            Deliverability = await LastSevenDaysAsync(reports, services, cancellationToken),
+        });
+    }
+
+    /// <summary>The sender's reputation over the last 7 UTC days, today included, on the engine's clock.</summary>
+    public static async Task<Deliverability> LastSevenDaysAsync(LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(ReportQuery.Now(services).UtcDateTime);
+        var from = today.AddDays(-6);
+        return Deliverability.Of(await reports.CountsAsync(from, today, null, cancellationToken), from, today);
     }
 
     public static async Task<Results<Ok<DailyResponse>, ValidationProblem>> GetDaily(

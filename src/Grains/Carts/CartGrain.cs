@@ -286,6 +286,8 @@ public sealed partial class CartGrain(
 
     public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
 
+    public Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent) => Engine.RecordMailEventAsync(messageId, mailEvent);
+
     public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
 
     public Task LedgerConfirmedAsync() => Engine.LedgerConfirmedAsync();

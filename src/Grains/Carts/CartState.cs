@@ -46,7 +46,7 @@ public sealed partial class CartState
         (Status != CartStatus.Unknown || Captured is not null || AwaitingContact is not null) && Outbox.Pending.Count == 0 && !(LastActivity > cutoff);
 
     /// <summary>The last thing that happened to the cart: the shopper's activity, a message, a click.</summary>
-    public DateTimeOffset? LastActivity => new[] { LastActivityAt, Captured?.At, Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null, Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
+    public DateTimeOffset? LastActivity => new[] { LastActivityAt, Captured?.At, Outbox.Log.Where(record => !record.IsReport).Max(record => (DateTimeOffset?)record.At), Clicks.Count > 0 ? Clicks.Max(click => click.At) : null }.Max();
 
     /// <summary>Shopper activity: the next unsent step is timed from now, with its whole delay.</summary>
     public void RecordActivity(string cartId, DateTimeOffset now, FlowDefinition flow)
@@ -115,7 +115,7 @@ public sealed partial class CartState
             LastActivityAt = LastActivity!.Value,
             Outcome = Status == CartStatus.Purchased ? LeadOutcome.Recovered : LeadOutcome.Open,
             OrderId = Status == CartStatus.Purchased ? PurchasedOrderId : null,
-            FinishedAt = Outbox.Pending.Count > 0 ? null : Outbox.Log.Max(record => record.At),
+            FinishedAt = Outbox.Pending.Count > 0 ? null : Outbox.Log.Where(record => !record.IsReport).Max(record => record.At),
         };
     }
 }

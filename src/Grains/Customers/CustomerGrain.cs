@@ -18,6 +18,7 @@ public sealed class CustomerGrain(
     IOptionsMonitor<QuietHoursOptions> quietHours,
     IOptionsMonitor<FrequencyCapOptions> cap,
     IOptionsMonitor<ConsentOptions> consentRules,
+    IOptionsMonitor<Mail.Bounces.BounceOptions> bounces,
     ILedger ledger,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
@@ -185,6 +186,8 @@ public sealed class CustomerGrain(
         HasConsent = State.HasConsent,
         Consents = [.. State.Consents],
         PaidOrderSince = State.PaidOrderSince,
+        Suppression = State.Suppression,
+        SoftBounces = State.SoftBounces.Count(at => at > clock.GetUtcNow() - Mail.Bounces.BounceOptions.SoftWindow),
     });
 
     public Task UnsubscribeAsync() =>
@@ -208,9 +211,17 @@ public sealed class CustomerGrain(
 
     public async Task SuppressAsync(string reason)
     {
-        if (State.SuppressedBecause != reason)
+        if (State.SuppressedBecause is null)
         {
-            State.SuppressedBecause = reason;
+            State.Suppress(reason, clock.GetUtcNow());
+            await SaveAsync();
+        }
+    }
+
+    public async Task RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent)
+    {
+        if (State.RecordMailEvent(mailEvent, clock.GetUtcNow(), bounces.CurrentValue.SoftLimit))
+        {
             await SaveAsync();
         }
     }
@@ -219,6 +230,10 @@ public sealed class CustomerGrain(
     {
         var holdings = new CustomerHoldings([.. State.Carts.Keys], [.. State.RecentOrders.Select(order => order.OrderId)]);
         State.SuppressedBecause = FollowUps.SkipReason.Erased;
+        State.SuppressedAt = clock.GetUtcNow();
+        State.ComplainedAt = null;
+        State.SoftBounces.Clear();
+        State.MailEventIds.Clear();
         State.Carts.Clear();
         State.RecentOrders.Clear();
         State.MarketingSends.Clear();

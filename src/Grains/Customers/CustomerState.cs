@@ -12,6 +12,7 @@ public sealed class CustomerState
     public static readonly TimeSpan OutOfOrderTolerance = TimeSpan.FromHours(1);
 
     private const int RecentOrdersKept = 50;
+    private const int MailEventIdsKept = 50;
 
     [Id(0)] public DateTimeOffset? UnsubscribedAt { get; set; }
     [Id(1)] public string? SuppressedBecause { get; set; }
@@ -56,6 +57,18 @@ public sealed class CustomerState
 
     /// <summary>When an order of this shopper was first reported paid: an existing customer, for <see cref="ConsentMode.ExistingCustomer"/>.</summary>
     [Id(10)] public DateTimeOffset? PaidOrderSince { get; set; }
+
+    /// <summary>When the address was suppressed, and by what (<see cref="SuppressedBecause"/> says why).</summary>
+    [Id(11)] public DateTimeOffset? SuppressedAt { get; set; }
+
+    /// <summary>When the shopper first marked our mail as spam: no more marketing mail; transactional notices still go.</summary>
+    [Id(12)] public DateTimeOffset? ComplainedAt { get; set; }
+
+    /// <summary>Soft bounces within <see cref="Mail.Bounces.BounceOptions.SoftWindow"/>, oldest first.</summary>
+    [Id(13)] public List<DateTimeOffset> SoftBounces { get; set; } = [];
+
+    /// <summary>The reports already applied, newest last: one read twice (a mailbox read again, a webhook retried) counts once.</summary>
+    [Id(14)] public List<string> MailEventIds { get; set; } = [];
 
     /// <summary>True while the newest consent record gives consent.</summary>
     public bool HasConsent => Consents.Count > 0 && Consents[^1].Given;
@@ -165,7 +178,7 @@ public sealed class CustomerState
 
         if (SuppressedBecause is { } suppressed)
         {
-            return suppressed;
+            return suppressed is SkipReason.HardBounce or SkipReason.SoftBounces ? SkipReason.Suppressed : suppressed;
         }
 
         if (request.Marketing && UnsubscribedAt is not null)
@@ -173,8 +186,73 @@ public sealed class CustomerState
             return SkipReason.Unsubscribed;
         }
 
+        if (request.Marketing && ComplainedAt is not null)
+        {
+            return SkipReason.Suppressed;
+        }
+
         return ConsentRules.Allows(consent, request, HasConsent, PaidOrderSince) ? null : SkipReason.NoConsent;
     }
+
+    /// <summary>
+    /// Applies a bounce or complaint: a hard bounce suppresses the address for all mail, a complaint for marketing
+    /// mail, and <paramref name="softLimit"/> soft bounces within 30 days for all mail. An erased customer keeps nothing,
+    /// and a report already applied changes nothing. True when anything changed.
+    /// </summary>
+    public bool RecordMailEvent(Mail.Bounces.MailEvent mailEvent, DateTimeOffset now, int softLimit)
+    {
+        if (SuppressedBecause == SkipReason.Erased || MailEventIds.Contains(mailEvent.EventId))
+        {
+            return false;
+        }
+
+        MailEventIds.Add(mailEvent.EventId);
+        if (MailEventIds.Count > MailEventIdsKept)
+        {
+            MailEventIds.RemoveAt(0);
+        }
+
+        switch (mailEvent.Kind)
+        {
+            case Mail.Bounces.MailEventKind.HardBounce:
+                Suppress(SkipReason.HardBounce, now);
+                break;
+            case Mail.Bounces.MailEventKind.Complaint:
+                ComplainedAt ??= now;
+                break;
+            default:
+                SoftBounces.RemoveAll(at => at <= now - Mail.Bounces.BounceOptions.SoftWindow);
+                SoftBounces.Add(now);
+                if (SoftBounces.Count > softLimit)
+                {
+                    SoftBounces.RemoveRange(0, SoftBounces.Count - softLimit);
+                }
+
+                if (SoftBounces.Count >= softLimit)
+                {
+                    Suppress(SkipReason.SoftBounces, now);
+                }
+
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Suppresses the address for all mail, unless it already is: the first cause is the one kept.</summary>
+    public void Suppress(string reason, DateTimeOffset now)
+    {
+        if (SuppressedBecause is null)
+        {
+            SuppressedBecause = reason;
+            SuppressedAt = now;
+        }
+    }
+
+    /// <summary>What suppresses this address now, for the operator: its cause, since when, and whether transactional mail still goes.</summary>
+    public Suppression? Suppression => SuppressedBecause is { } cause
+        ? new Suppression(cause, SuppressedAt, MarketingOnly: false)
+        : ComplainedAt is { } complainedAt ? new Suppression(SkipReason.Complaint, complainedAt, MarketingOnly: true) : null;
 
     /// <summary>A message that ends without delivery gives its place under the cap back.</summary>
     public bool Release(string messageId) => MarketingSends.RemoveAll(send => send.MessageId == messageId) > 0;
@@ -223,3 +301,10 @@ public sealed record TrackedOrder(
 {
     public bool Covers(ImmutableArray<string> cartSkus) => !cartSkus.IsEmpty && cartSkus.All(sku => Skus.Contains(sku));
 }
+
+/// <summary>Why no mail (or no marketing mail) goes to an address, and since when.</summary>
+[GenerateSerializer, Immutable, Alias("suppression")]
+public sealed record Suppression(
+    [property: Id(0)] string Cause,
+    [property: Id(1)] DateTimeOffset? Since,
+    [property: Id(2)] bool MarketingOnly);

@@ -21,4 +21,10 @@ public sealed record CustomerView(
 
     /// <summary>When an order of this shopper was first reported paid.</summary>
     [Id(9)] public DateTimeOffset? PaidOrderSince { get; init; }
+
+    /// <summary>What suppresses the address, with its cause (hard-bounce, complaint, soft-bounces, invalid-address, erased); null when nothing does.</summary>
+    [Id(10)] public Suppression? Suppression { get; init; }
+
+    /// <summary>Soft bounces counted within the last 30 days.</summary>
+    [Id(11)] public int SoftBounces { get; init; }
 }

@@ -63,6 +63,12 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
     Task SuppressAsync(string reason);
 
     /// <summary>
+    /// Applies a bounce or complaint reported for this address, as <see cref="CustomerState.RecordMailEvent"/> decides;
+    /// nothing for an erased customer.
+    /// </summary>
+    Task RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent);
+
+    /// <summary>
     /// Forgets what the customer grain holds (carts, orders, sends, variants, consent) and keeps only that the address,
     /// whose hash is this grain's key, is erased: no mail goes to it again. Returns the carts and orders it knew of, for
     /// the erase to reach.

@@ -14,4 +14,10 @@ public interface IFollowUpGrain : Ledger.ILedgerConfirmedGrain
     /// A message withdrawn meanwhile is only logged, as sent if it went out after all.
     /// </summary>
     Task SettleAsync(string messageId, int attempt, Mail.DeliveryResult result);
+
+    /// <summary>
+    /// Records a bounce or complaint about a message this grain sent, and applies it to the customer. False when no
+    /// such message went out from here to a customer, or the grain forgot it.
+    /// </summary>
+    Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent);
 }

@@ -243,6 +243,28 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         await SaveAndSendAsync();
     }
 
+    /// <summary>
+    /// A bounce or complaint about one of this owner's messages: logged with the message and told to the ledger, then
+    /// applied to the customer, which suppresses as the rules say. False when no message of that id went out to the
+    /// customer from here (the owner forgot it, or never sent it): the caller falls back to the address.
+    /// </summary>
+    public async Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent)
+    {
+        if (Outbox.SentToCustomer(messageId) is not { } sent)
+        {
+            return false;
+        }
+
+        if (Outbox.RecordMailEvent(sent, mailEvent, Clock.GetUtcNow()))
+        {
+            await SaveAsync();
+        }
+
+        // Asked again when the owner had it logged already: a report retried after the customer's call failed still suppresses.
+        await Customer.RecordMailEventAsync(mailEvent);
+        return true;
+    }
+
     /// <summary>Times the waiting messages of <paramref name="flow"/> on <paramref name="definition"/>; one whose step the operator removed ends now. True when one moved or ended.</summary>
     private async Task<bool> RetimeAsync(string flow, FlowDefinition definition, DateTimeOffset now)
     {

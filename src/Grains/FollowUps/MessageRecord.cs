@@ -11,6 +11,12 @@ public enum MessageStatus
 
     /// <summary>Put off by quiet hours or the frequency cap; the step is still pending.</summary>
     Deferred,
+
+    /// <summary>Sent, and reported back undeliverable: a hard or soft bounce, after the relay had accepted it.</summary>
+    Bounced,
+
+    /// <summary>Sent, and marked as spam by the recipient.</summary>
+    Complained,
 }
 
 /// <summary>An entry of a message log: one step of a flow, sent or skipped, with the reason.</summary>
@@ -40,6 +46,12 @@ public sealed record MessageRecord(
 
     /// <summary>True for marketing mail (recovery, review request); false for transactional notices and records from before it was kept.</summary>
     [Id(13)] public bool Marketing { get; init; }
+
+    /// <summary>
+    /// A report about a message already sent (a bounce, a complaint), not something the engine did: it moves neither the
+    /// owner's last activity nor the end of its sequence.
+    /// </summary>
+    public bool IsReport => Status is MessageStatus.Bounced or MessageStatus.Complained;
 }
 
 /// <summary>A message log shared by carts and orders: an entry still sending is replaced by its outcome.</summary>

@@ -118,6 +118,28 @@ public sealed class Outbox
         }
     }
 
+    /// <summary>The record of a message that went out to the customer, for a bounce or complaint about it; null when there is none.</summary>
+    public MessageRecord? SentToCustomer(string messageId) =>
+        Log.FindLast(record => record.MessageId == messageId && record.Status == MessageStatus.Sent && record.Flow != Feedback.FeedbackAlertPlan.Name);
+
+    /// <summary>
+    /// Logs a bounce or complaint about <paramref name="sent"/>, and tells the ledger; each kind and reason once per
+    /// message, however often it is reported. True when it is new.
+    /// </summary>
+    public bool RecordMailEvent(MessageRecord sent, Mail.Bounces.MailEvent mailEvent, DateTimeOffset now)
+    {
+        var status = mailEvent.Kind == Mail.Bounces.MailEventKind.Complaint ? MessageStatus.Complained : MessageStatus.Bounced;
+        if (Log.Exists(record => record.MessageId == sent.MessageId && record.Status == status && record.Reason == mailEvent.Reason))
+        {
+            return false;
+        }
+
+        var record = sent with { Status = status, Reason = mailEvent.Reason, At = now };
+        Add(record);
+        Tell(record, Recipient.Customer);
+        return true;
+    }
+
     /// <summary>A transient failure: the message stays, and is tried again after a back-off.</summary>
     public void Retry(FollowUp message, string reason, DateTimeOffset at)
     {
@@ -164,6 +186,8 @@ public sealed class Outbox
             MessageStatus.Skipped => MessageEventKind.Skipped,
             MessageStatus.Failed => MessageEventKind.Failed,
             MessageStatus.Deferred => MessageEventKind.Deferred,
+            MessageStatus.Bounced => MessageEventKind.Bounced,
+            MessageStatus.Complained => MessageEventKind.Complained,
             _ => (MessageEventKind?)null,
         };
         if (kind is { } known)

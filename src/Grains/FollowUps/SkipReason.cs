@@ -34,4 +34,12 @@ public static class SkipReason
 
     /// <summary>Marketing mail needs a recorded consent (<c>Recovery:Consent:Mode</c>) and this shopper gave none.</summary>
     public const string NoConsent = "no-consent";
+
+    /// <summary>The address is suppressed by what came back from it: a hard bounce, a complaint, too many soft bounces.</summary>
+    public const string Suppressed = "suppressed";
+
+    /// <summary>Causes of a suppression, as the customer lookup shows them.</summary>
+    public const string HardBounce = "hard-bounce";
+    public const string Complaint = "complaint";
+    public const string SoftBounces = "soft-bounces";
 }

@@ -23,6 +23,12 @@ public enum MessageEventKind
     Skipped,
     Failed,
     Clicked,
+
+    /// <summary>Reported back undeliverable after it was sent; the reason says hard-bounce or soft-bounce.</summary>
+    Bounced,
+
+    /// <summary>Marked as spam by the recipient.</summary>
+    Complained,
 }
 
 /// <summary>One event of one message. Keyed in the ledger by message id, kind and time.</summary>

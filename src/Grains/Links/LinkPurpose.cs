@@ -17,4 +17,10 @@ public enum LinkPurpose
 
     /// <summary>/n/{token}: the newsletter opt-in page. The subject is the customer key.</summary>
     Newsletter = 'n',
+
+    /// <summary>
+    /// No link: the token in a message's return path (VERP) and ESP metadata, which a bounce or complaint brings back.
+    /// The subject is the message id.
+    /// </summary>
+    Bounce = 'b',
 }

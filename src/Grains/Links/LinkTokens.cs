@@ -39,6 +39,9 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
     public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt, string? language = null) =>
         $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime, language)}";
 
+    /// <summary>A sealed token for <paramref name="subject"/>, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
+    public string Token(LinkPurpose purpose, string subject, DateTimeOffset issuedAt) => Create(purpose, subject, issuedAt + options.Value.Lifetime);
+
     public string Create(LinkPurpose purpose, string subject, DateTimeOffset expires, string? language = null)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{subject}\n{expires.ToUnixTimeSeconds()}");

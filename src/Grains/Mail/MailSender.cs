@@ -1,23 +1,52 @@
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Orleans.Recovery.Links;
+using Orleans.Recovery.Mail.Bounces;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Mail;
 
 /// <summary>
 /// Hands one rendered message to the transport and says what became of it, in the terms the follow-up engine acts
-/// on. The Message-ID header derives from the message id, so receivers can drop a resend after a crash.
+/// on. The Message-ID header derives from the message id, so receivers can drop a resend after a crash. With a return
+/// path configured, the envelope sender names the message in a sealed token (VERP), so a bounce leads back to it.
 /// </summary>
-public sealed partial class MailSender(IMailTransport transport, DkimSigning dkim, ILogger<MailSender> logger)
+public sealed partial class MailSender(
+    IMailTransport transport,
+    DkimSigning dkim,
+    IOptions<BounceOptions> bounces,
+    LinkTokens tokens,
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    ILogger<MailSender> logger)
 {
+
     public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail, HandOff handOff, CancellationToken cancellationToken)
     {
         try
         {
             var message = MimeMessages.From(mail);
+            MailboxAddress? returnPath = null;
+            if (bounces.Value.TracksMessages)
+            {
+                var token = tokens.Token(LinkPurpose.Bounce, mail.MessageId, clock.GetUtcNow());
+                returnPath = bounces.Value.ReturnPathFor(token) is { } address ? new MailboxAddress(null, address) : null;
+                foreach (var (name, value) in bounces.Value.EspHeaders(token))
+                {
+                    // As written: MimeKit would fold a long unstructured value into RFC 2047 encoded words, which an
+                    // ESP reads as they stand. The value is ASCII without line breaks, and short of the 998 limit.
+                    var header = new Header(name, value);
+                    header.SetRawValue(System.Text.Encoding.ASCII.GetBytes($" {value}\r\n"));
+                    message.Headers.Add(header);
+                }
+            }
+
             dkim.Sign(message);
-            await transport.SendAsync(message, handOff, cancellationToken);
+            await transport.SendAsync(message, returnPath, handOff, cancellationToken);
             LogDelivered(mail.MessageId, transport.Name);
             return new DeliveryResult(DeliveryOutcome.Delivered);
         }

@@ -12,7 +12,7 @@ public sealed class PickupDirectoryMailTransport(IOptions<SmtpOptions> options) 
 
     public string Name => $"pickup directory {_directory}";
 
-    public async Task SendAsync(MimeMessage message, HandOff handOff, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, MailboxAddress? returnPath, HandOff handOff, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(_directory);
         if (await handOff.LastCheck(cancellationToken) is { } reason)
@@ -25,6 +25,12 @@ public sealed class PickupDirectoryMailTransport(IOptions<SmtpOptions> options) 
         var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.MessageId ?? Guid.NewGuid().ToString())).AsSpan(0, 12));
         var path = Path.Combine(_directory, $"{name}.eml");
         var temporary = path + ".tmp";
+        if (returnPath is not null)
+        {
+            // Where a relay would put the envelope sender once it delivers: the file shows where its bounces would go.
+            message.Headers.Insert(0, HeaderId.ReturnPath, $"<{returnPath.Address}>");
+        }
+
         await message.WriteToAsync(temporary, CancellationToken.None);
         File.Move(temporary, path, overwrite: true);
     }

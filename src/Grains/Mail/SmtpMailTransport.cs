@@ -34,8 +34,9 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
 
     public string Name => $"smtp://{_options.Host}:{_options.EffectivePort}";
 
-    public async Task SendAsync(MimeMessage message, HandOff handOff, CancellationToken cancellationToken)
+    public async Task SendAsync(MimeMessage message, MailboxAddress? returnPath, HandOff handOff, CancellationToken cancellationToken)
     {
+        var envelope = new Envelope(returnPath ?? message.From.Mailboxes.First(), [.. message.To.Mailboxes, .. message.Cc.Mailboxes, .. message.Bcc.Mailboxes]);
         // One budget for the wait for a connection, the connection itself and the last check: past it the message
         // goes back to its outbox, to be checked afresh, instead of reaching a shopper who has since bought.
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -63,7 +64,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
             try
             {
                 // Not cancellable: once the message is going over, it is the relay's.
-                await connection.Client.SendAsync(message, CancellationToken.None, progress);
+                await connection.Client.SendAsync(message, envelope.Sender, envelope.Recipients, CancellationToken.None, progress);
                 metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: true);
             }
             catch (Exception exception) when (connection.Sent > 0 && !progress.Started && IsClosedByRelay(exception))
@@ -71,7 +72,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
                 // The relay ended the session while it sat idle, before any of the message went over: a fresh session.
                 connection.Client.Dispose();
                 connection = await Within(handOff, cancellationToken, () => OpenAsync(budget.Token));
-                await SendOnAsync(connection, message);
+                await SendOnAsync(connection, message, envelope);
                 return;
             }
             catch
@@ -93,12 +94,12 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
         }
     }
 
-    private async Task SendOnAsync(Connection connection, MimeMessage message)
+    private async Task SendOnAsync(Connection connection, MimeMessage message, Envelope envelope)
     {
         var started = clock.GetTimestamp();
         try
         {
-            await connection.Client.SendAsync(message, CancellationToken.None);
+            await connection.Client.SendAsync(message, envelope.Sender, envelope.Recipients, CancellationToken.None);
             metrics?.SmtpSent(clock.GetElapsedTime(started), delivered: true);
         }
         catch
@@ -333,4 +334,7 @@ public sealed partial class SmtpMailTransport(IOptions<SmtpOptions> options, IOp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The SMTP relay {Relay} did not answer the readiness probe: {Error}: {Detail}")]
     private partial void LogUnreachable(string relay, string error, string detail);
+
+    /// <summary>MAIL FROM and RCPT TO: the return path where bounces go, and the message's recipients.</summary>
+    private sealed record Envelope(MailboxAddress Sender, MailboxAddress[] Recipients);
 }

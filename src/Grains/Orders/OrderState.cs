@@ -35,7 +35,7 @@ public sealed partial class OrderState
     {
         ReceivedAt, PaidAt, CancelledAt, DeliveredAt, Rating?.At, PaymentFailure?.At,
         Delays.Count > 0 ? Delays.Max(delay => delay.ChoiceAt ?? delay.ReportedAt) : null,
-        Outbox.Log.Count > 0 ? Outbox.Log.Max(record => record.At) : null,
+        Outbox.Log.Where(record => !record.IsReport).Max(record => (DateTimeOffset?)record.At),
     }.Max();
 
     public bool HasRoomFor(IReadOnlyCollection<object> list) => list.Count < MaxShipmentsOrDelays;
@@ -67,7 +67,7 @@ public sealed partial class OrderState
             return null;
         }
 
-        var reminders = Outbox.Log.Where(record => record.Flow == FlowNames.IncompletePayment).ToList();
+        var reminders = Outbox.Log.Where(record => record.Flow == FlowNames.IncompletePayment && !record.IsReport).ToList();
         return Lead.Of(Lead.PaymentType, placed.Customer, placed.Items, placed.Total, placed.Currency, reminders) with
         {
             CreatedAt = PaymentSequenceStartedAt ?? PaymentFailure?.At ?? ReceivedAt!.Value,

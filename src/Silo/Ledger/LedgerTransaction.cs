@@ -131,7 +131,7 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
         }
         else
         {
-            var detail = message.Kind is MessageEventKind.Skipped or MessageEventKind.Deferred or MessageEventKind.Failed ? message.Reason ?? "" : "";
+            var detail = message.Kind is MessageEventKind.Skipped or MessageEventKind.Deferred or MessageEventKind.Failed or MessageEventKind.Bounced ? message.Reason ?? "" : "";
             Count(at, message.Flow, message.Step, variant, kind, detail, 1);
         }
 
@@ -336,6 +336,8 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
         MessageEventKind.Deferred => "deferred",
         MessageEventKind.Skipped => "skipped",
         MessageEventKind.Failed => "failed",
+        MessageEventKind.Bounced => "bounced",
+        MessageEventKind.Complained => "complained",
         _ => "clicked",
     };
 

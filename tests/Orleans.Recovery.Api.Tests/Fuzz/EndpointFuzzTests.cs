@@ -37,6 +37,10 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             ["Recovery:Connectors:Shopify:Secret"] = Webhooks.ShopifySecret,
             ["Recovery:Connectors:WooCommerce:Secret"] = Webhooks.WooCommerceSecret,
             ["Recovery:Connectors:Stripe:Secret"] = Webhooks.StripeSecret,
+            ["Recovery:Bounces:Postmark:Username"] = Webhooks.PostmarkUsername,
+            ["Recovery:Bounces:Postmark:Password"] = Webhooks.PostmarkPassword,
+            ["Recovery:Bounces:SendGrid:PublicKey"] = Webhooks.SendGridPublicKey,
+            ["Recovery:Bounces:Mailgun:SigningKey"] = Webhooks.MailgunSigningKey,
         });
         var world = await World.BuildAsync(api);
         var mutator = new RequestMutator(seed);
@@ -162,7 +166,7 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
             var cart = m.Segment(_cartId);
             var order = m.Segment(_orderId);
             string? provider = null;
-            var (method, path) = m.Next(41) switch
+            var (method, path) = m.Next(44) switch
             {
                 0 => (HttpMethod.Put, Body($"/api/v1/carts/{cart}", Bodies.Cart(_cartId, _email), out body)),
                 1 => (HttpMethod.Post, $"/api/v1/carts/{cart}/checkout-started"),
@@ -204,6 +208,10 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                 37 => Provider("woocommerce", Body("/api/v1/connectors/woocommerce", Webhooks.Load("woocommerce-order-created"), out body), ref scope, ref provider),
                 38 => Provider("stripe", Body("/api/v1/connectors/stripe", Webhooks.Load(m.Pick(["stripe-payment_intent.payment_failed", "stripe-payment_intent.succeeded", "stripe-invoice.payment_failed"])), out body), ref scope, ref provider),
                 39 => Operator(HttpMethod.Get, $"/api/v1/connectors/deliveries?provider={m.Segment(m.Pick(["shopify", "stripe"]))}&limit={m.Segment("20")}", ref scope),
+                40 => Provider("postmark", Body("/api/v1/mail-events/postmark", Webhooks.Load(m.Pick(["postmark-bounce-hard", "postmark-bounce-soft", "postmark-spam-complaint"])), out body), ref scope, ref provider),
+                41 => Provider("sendgrid", Body("/api/v1/mail-events/sendgrid", Webhooks.LoadNode("sendgrid-events"), out body), ref scope, ref provider),
+                42 => Provider("mailgun", Body("/api/v1/mail-events/mailgun", Webhooks.SignMailgun(Webhooks.Load(m.Pick(["mailgun-failed-permanent", "mailgun-failed-temporary", "mailgun-complained"])), _signedAt,
+                    key: m.Chance(0.9) ? Webhooks.MailgunSigningKey : "another-signing-key-0123456789"), out body), ref scope, ref provider),
                 _ => Public(HttpMethod.Get, m.Pick(["/health/live", "/health/ready", "/", "/api/v1", "/api/v1/carts", "/r/", "/openapi/v1.json"]), ref scope),
             };
 
@@ -256,6 +264,18 @@ public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper
                     headers["X-WC-Webhook-Delivery-ID"] = Guid.NewGuid().ToString("N");
                     headers["X-WC-Webhook-Source"] = m.Segment("https://kaffee.example/");
                     headers["X-WC-Webhook-Signature"] = Hmac(Webhooks.WooCommerceSecret, body);
+                    break;
+                case "postmark":
+                    headers["Authorization"] = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Webhooks.PostmarkUsername}:{(genuine ? Webhooks.PostmarkPassword : m.Segment(Webhooks.PostmarkPassword))}"));
+                    break;
+                case "sendgrid":
+                    var stamp = _signedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    headers["X-Twilio-Email-Event-Webhook-Timestamp"] = genuine ? stamp : m.Segment(stamp);
+                    headers["X-Twilio-Email-Event-Webhook-Signature"] = Convert.ToBase64String(Webhooks.SendGridKey.SignData(
+                        [.. Encoding.UTF8.GetBytes(stamp), .. body], System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence));
+                    break;
+                case "mailgun":
+                    // Signed inside the body, before it was spoiled.
                     break;
                 default:
                     var t = _signedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -28,6 +28,12 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     [InlineData("Recovery:Connectors:Stripe:RetryUrl", "https://shop.example/pay")]
     [InlineData("Recovery:Connectors:Stripe:OrderIdMetadata", "")]
     [InlineData("Recovery:Capture:PublishableKey", "short")]
+    [InlineData("Recovery:Bounces:ReturnPath", "bounces@shop.example")]
+    [InlineData("Recovery:Bounces:ReturnPath", "bounces@{token}.shop.example")]
+    [InlineData("Recovery:Bounces:SoftLimit", "0")]
+    [InlineData("Recovery:Bounces:SendGrid:PublicKey", "not a key")]
+    [InlineData("Recovery:Bounces:Mailgun:SigningKey", "short")]
+    [InlineData("Recovery:Bounces:Imap:Security", "Sometimes")]
     public async Task BadConfigurationStopsStartUpNamingTheKey(string key, string value)
     {
         await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { [key] = value });
@@ -110,6 +116,30 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
         }
 
         Assert.Contains("Recovery:Capture:PublishableKey must differ from Recovery:ApiKeys:Storefront", failure);
+    }
+
+    [Fact]
+    public async Task ABounceMailboxWithoutCredentialsOrWithAPlaceholderPasswordStopsStartUp()
+    {
+        await using var withoutPassword = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:Bounces:Imap:Host"] = "imap.shop.example",
+            ["Recovery:Bounces:Imap:Username"] = "bounces",
+        });
+        Assert.Contains("Recovery:Bounces:Imap:Username and Recovery:Bounces:Imap:Password are required with Recovery:Bounces:Imap:Host", Flatten(Record.Exception(() => withoutPassword.Server)!));
+
+        await using var placeholders = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?>
+        {
+            ["Recovery:Bounces:Imap:Host"] = "imap.shop.example",
+            ["Recovery:Bounces:Imap:Username"] = "bounces",
+            ["Recovery:Bounces:Imap:Password"] = "replace-with-the-mailbox-password",
+            ["Recovery:Bounces:Postmark:Username"] = "postmark",
+            ["Recovery:Bounces:Postmark:Password"] = "postmark-password-change-me",
+        })
+        { Environment = "Production" };
+        var failure = Flatten(Record.Exception(() => placeholders.Server)!);
+        Assert.Contains("Recovery:Bounces:Imap:Password is a development or placeholder value", failure);
+        Assert.Contains("Recovery:Bounces:Postmark:Password is a development or placeholder value", failure);
     }
 
     [Theory]

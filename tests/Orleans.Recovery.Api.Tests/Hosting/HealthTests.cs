@@ -23,7 +23,7 @@ public sealed class HealthTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFix
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         var body = await ready.Content.ReadAsStringAsync();
         var checks = (await ready.ReadJsonAsync()).GetProperty("checks");
-        Assert.Equal(["database", "mail", "silo"], checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(["bounce-mailbox", "database", "mail", "silo"], checks.EnumerateObject().Select(c => c.Name).Order());
         Assert.All(checks.EnumerateObject(), check => Assert.Equal(["status"], check.Value.EnumerateObject().Select(p => p.Name)));
         Assert.All(checks.EnumerateObject(), check => Assert.Equal("Healthy", check.Value.GetProperty("status").GetString()));
         Assert.DoesNotContain(_smtp.Port.ToString(), body);
@@ -41,6 +41,7 @@ public sealed class HealthTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFix
         var checks = (await ready.ReadJsonAsync()).GetProperty("checks");
         Assert.Equal($"smtp://127.0.0.1:{_smtp.Port}", checks.GetProperty("mail").GetProperty("description").GetString());
         Assert.StartsWith("Sqlite:", checks.GetProperty("database").GetProperty("description").GetString());
+        Assert.Equal("off: Recovery:Bounces:Imap:Host is not set", checks.GetProperty("bounce-mailbox").GetProperty("description").GetString());
         Assert.DoesNotContain(_smtp.Port.ToString(), await storefrontReady.Content.ReadAsStringAsync());
     }
 

@@ -38,7 +38,13 @@ public sealed class TransportTests(ClusterFixture cluster)
             Options.Create(new MailCheckOptions()),
             TimeProvider.System,
             NullLogger<SmtpMailTransport>.Instance);
-        var sender = new MailSender(transport, new DkimSigning(Microsoft.Extensions.Options.Options.Create(new DkimOptions())), NullLogger<MailSender>.Instance);
+        var sender = new MailSender(
+            transport,
+            new DkimSigning(Options.Create(new DkimOptions())),
+            Options.Create(new Orleans.Recovery.Mail.Bounces.BounceOptions()),
+            new Orleans.Recovery.Links.LinkTokens(Options.Create(new Orleans.Recovery.Links.LinkOptions()), TimeProvider.System),
+            TimeProvider.System,
+            NullLogger<MailSender>.Instance);
 
         Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("a@example.test", "order-1/post-purchase/confirmation"), Now, default)).Outcome);
 

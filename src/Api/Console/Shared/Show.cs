@@ -19,6 +19,9 @@ public static class Show
 
     public static string Percent(double? rate) => rate is { } value ? (value * 100).ToString("0.0", Culture) + " %" : "–";
 
+    /// <summary>A small rate to two places, where a tenth of a percent matters: bounce and complaint rates.</summary>
+    public static string FinePercent(double? rate) => rate is { } value ? (value * 100).ToString("0.00", Culture) + " %" : "–";
+
     public static string Time(DateTimeOffset? at) => at is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Culture) : "–";
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", Culture);

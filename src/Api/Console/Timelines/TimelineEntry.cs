@@ -23,6 +23,8 @@ public sealed record TimelineEntry(DateTimeOffset At, string Kind, string What, 
             MessageStatus.Failed => new(message.At, "failed", $"Failed to send {step}", message.Reason),
             MessageStatus.Deferred => new(message.At, "deferred", $"Deferred {step}",
                 Show.Reason(message.Reason ?? "unknown") + (message.DeferredUntil is { } until ? $", until {Show.Time(until)}" : "")),
+            MessageStatus.Bounced => new(message.At, "bounced", $"Reported undeliverable: {step}", Show.Reason(message.Reason ?? "bounce")),
+            MessageStatus.Complained => new(message.At, "complained", $"Marked as spam by the shopper: {step}", Show.Reason(message.Reason ?? "complaint")),
             _ => new(message.At, "message", $"{message.Status} {step}", message.Reason),
         };
     }

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Recovery.Carts;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Flows;
+using Orleans.Recovery.Links;
+using Orleans.Recovery.Orders;
+
+namespace Orleans.Recovery.Mail.Bounces;
+
+/// <summary>What became of a reported bounce or complaint.</summary>
+public enum MailEventOutcome
+{
+    /// <summary>Applied to the message it names, and through it to the customer.</summary>
+    Message,
+
+    /// <summary>Applied to the customer of the address it names: the report carried no token of ours that still leads to a message.</summary>
+    Address,
+
+    /// <summary>Neither a token of ours nor an address: nothing to apply it to.</summary>
+    Unmatched,
+}
+
+/// <summary>
+/// Applies bounces and complaints, from the bounce mailbox and the ESPs' webhooks alike: to the message the token names
+/// (its log, the ledger, then its customer), or, without one, to the customer of the address. An erased customer's
+/// grain ignores it; the answer is the same either way, so a report reveals nothing.
+/// </summary>
+public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, ILogger<MailEvents> logger)
+{
+    /// <summary>True for a genuine, unexpired token of a message's return path.</summary>
+    public bool IsOurToken(string token) => tokens.Verify(LinkPurpose.Bounce, token) is not null;
+
+    /// <summary>Applies one event; throws when the grains cannot take it, so the caller leaves the report to be read again.</summary>
+    public async Task<MailEventOutcome> RecordAsync(MailEvent mailEvent)
+    {
+        if (mailEvent.Token is { } token && tokens.Verify(LinkPurpose.Bounce, token) is { } messageId && OwnerOf(messageId) is { } owner
+            && await owner.RecordMailEventAsync(messageId, OncePerMessage(mailEvent, messageId)))
+        {
+            LogApplied(mailEvent.Kind, mailEvent.Source, messageId);
+            return MailEventOutcome.Message;
+        }
+
+        if (mailEvent.Recipient is { } address && address.Contains('@'))
+        {
+            await grains.GetGrain<ICustomerGrain>(CustomerKey.FromEmail(address)).RecordMailEventAsync(mailEvent);
+            LogAppliedToAddress(mailEvent.Kind, mailEvent.Source);
+            return MailEventOutcome.Address;
+        }
+
+        LogUnmatched(mailEvent.Kind, mailEvent.Source);
+        return MailEventOutcome.Unmatched;
+    }
+
+    /// <summary>
+    /// A soft bounce counts once per message: a relay or ESP reports every retry of a deferred message, and three
+    /// retries of one message are not three bounces.
+    /// </summary>
+    private static MailEvent OncePerMessage(MailEvent mailEvent, string messageId) =>
+        mailEvent.Kind == MailEventKind.SoftBounce ? mailEvent with { EventId = $"soft:{messageId}" } : mailEvent;
+
+    /// <summary>The grain that sent a message: message ids are <c>{cart or order id}/{flow}/{step}</c>, the flow telling which.</summary>
+    private IFollowUpGrain? OwnerOf(string messageId)
+    {
+        var stepAt = messageId.LastIndexOf('/');
+        var flowAt = stepAt > 0 ? messageId.LastIndexOf('/', stepAt - 1) : -1;
+        if (flowAt <= 0)
+        {
+            return null;
+        }
+
+        var ownerId = messageId[..flowAt];
+        return messageId[(flowAt + 1)..stepAt] switch
+        {
+            FlowNames.CartAbandonment => grains.GetGrain<ICartGrain>(ownerId),
+            FlowNames.IncompletePayment or FlowNames.PostPurchase => grains.GetGrain<IOrderGrain>(ownerId),
+            _ => null,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} from {Source} recorded for message {MessageId}")]
+    private partial void LogApplied(MailEventKind kind, string source, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} from {Source} recorded for the address it names (no token of ours)")]
+    private partial void LogAppliedToAddress(MailEventKind kind, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} from {Source} names neither a message of ours nor an address: ignored")]
+    private partial void LogUnmatched(MailEventKind kind, string source);
+}
