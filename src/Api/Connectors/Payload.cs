@@ -17,10 +17,23 @@ public static class Payload
     /// <summary>A string, or a number as its exact text (an id such as 1234567890123456789 stays whole).</summary>
     public static string? Text(this JsonElement? element, string name) => element.Get(name) switch
     {
-        { ValueKind: JsonValueKind.String } value when value.GetString() is { Length: > 0 } text => text.Trim(),
+        { ValueKind: JsonValueKind.String } value when StringOf(value) is { Length: > 0 } text => text.Trim(),
         { ValueKind: JsonValueKind.Number } value => value.GetRawText(),
         _ => null,
     };
+
+    /// <summary>A JSON string's text; null for one that escapes half of a surrogate pair, which the parser lets through and no .NET string can hold.</summary>
+    public static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public static string? Text(this JsonElement element, string name) => ((JsonElement?)element).Text(name);
 
@@ -28,7 +41,7 @@ public static class Payload
     public static decimal? Decimal(this JsonElement? element, string name) => element.Get(name) switch
     {
         { ValueKind: JsonValueKind.Number } value when value.TryGetDecimal(out var number) => number,
-        { ValueKind: JsonValueKind.String } value when decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var number) => number,
+        { ValueKind: JsonValueKind.String } value when decimal.TryParse(StringOf(value), NumberStyles.Number, CultureInfo.InvariantCulture, out var number) => number,
         _ => null,
     };
 

@@ -234,7 +234,7 @@ public sealed class ShopifyConnector(IOptionsMonitor<ConnectorOptions> options, 
 
     private static string? FirstString(JsonElement payload, string field) =>
         payload.Get(field) is { ValueKind: JsonValueKind.Array } array
-            ? array.EnumerateArray().Where(value => value.ValueKind is JsonValueKind.String or JsonValueKind.Number).Select(value => value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()).FirstOrDefault(value => !string.IsNullOrWhiteSpace(value))
+            ? array.EnumerateArray().Where(value => value.ValueKind is JsonValueKind.String or JsonValueKind.Number).Select(value => value.ValueKind == JsonValueKind.String ? Payload.StringOf(value) : value.GetRawText()).FirstOrDefault(value => !string.IsNullOrWhiteSpace(value))
             : null;
 
     /// <summary>Paid or authorized counts as paid; voided or expired as failed; anything else (pending, partially paid) as pending.</summary>

@@ -22,8 +22,8 @@ public static class EspEvents
             "SoftBounce" or "Transient" or "DnsError" or "SpamNotification" or "Blocked" => MailEventKind.SoftBounce,
             _ => record.TryGetProperty("Inactive", out var inactive) && inactive.ValueKind == JsonValueKind.True ? MailEventKind.HardBounce : null,
         };
-        return [kind is { } known ? Event(known, $"postmark:{Payload.Text(record, "RecordType")}:{Payload.Text(record, "ID")}", now, MailEvent.Sources.Postmark,
-            Metadata(record, "Metadata"), Payload.Text(record, "Email"), type) : null];
+        return [kind is { } known ? Event(known, MailEvent.Sources.Postmark, $"{Payload.Text(record, "RecordType")}:{Payload.Text(record, "ID") ?? Digest(record)}",
+            Payload.Text(record, "MessageID"), now, PostmarkToken(record), Payload.Text(record, "Email"), type) : null];
     }
 
     /// <summary>SendGrid: a batch of events; our custom argument comes back flattened into each.</summary>
@@ -47,7 +47,7 @@ public static class EspEvents
             _ => null,
         };
         return kind is { } known
-            ? Event(known, $"sendgrid:{Payload.Text(item, "sg_event_id") ?? Guid.NewGuid().ToString("N")}", now, MailEvent.Sources.SendGrid,
+            ? Event(known, MailEvent.Sources.SendGrid, Payload.Text(item, "sg_event_id") ?? Digest(item), Payload.Text(item, "sg_message_id"), now,
                 Payload.Text(item, BounceOptions.EspTokenKey), Payload.Text(item, "email"), Payload.Text(item, "status") ?? type ?? Payload.Text(item, "event"))
             : null;
     })];
@@ -73,13 +73,36 @@ public static class EspEvents
         var status = data.TryGetProperty("delivery-status", out var delivery) && delivery.ValueKind == JsonValueKind.Object
             ? Payload.Text(delivery, "enhanced-code") ?? Payload.Text(delivery, "code")
             : null;
-        var id = Payload.Text(data, "id") ?? Guid.NewGuid().ToString("N");
-        return [kind is { } known ? Event(known, $"mailgun:{id}:{Payload.Text(data, "timestamp")}", now, MailEvent.Sources.Mailgun,
+        // Mailgun's event id is unique per day only: with its timestamp it names one event.
+        var id = Payload.Text(data, "id") is { } eventId ? $"{eventId}:{Payload.Text(data, "timestamp")}" : Digest(data);
+        var messageId = Payload.Text(Payload.Get(Payload.Get(data, "message"), "headers"), "message-id");
+        return [kind is { } known ? Event(known, MailEvent.Sources.Mailgun, id, messageId, now,
             Metadata(data, "user-variables"), Payload.Text(data, "recipient"), status ?? Payload.Text(data, "severity")) : null];
     }
 
-    private static MailEvent Event(MailEventKind kind, string id, DateTimeOffset now, string source, string? token, string? recipient, string? status) =>
-        new(kind, id, now, source) { Token = token, Recipient = recipient, Status = status is { Length: > 64 } ? status[..64] : status };
+    /// <summary>
+    /// One event. A soft bounce is identified by the provider's message, when it names one: a provider reports every
+    /// retry of a deferred message, and they count as one bounce, as the bounce mailbox counts them.
+    /// </summary>
+    private static MailEvent Event(MailEventKind kind, string source, string id, string? providerMessageId, DateTimeOffset now, string? token, string? recipient, string? status) =>
+        new(kind, MailEvent.IdOf(source, kind == MailEventKind.SoftBounce && providerMessageId is not null ? $"soft:{providerMessageId}" : id), now, source)
+        {
+            Token = token,
+            Recipient = recipient,
+            Status = status is { Length: > 64 } ? status[..64] : status,
+        };
+
+    /// <summary>An id for an event that carries none: its JSON's hash, so the same event posted again is the same event.</summary>
+    private static string Digest(JsonElement element) =>
+        "#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(element.GetRawText())).AsSpan(0, 16));
+
+    /// <summary>Our token, cut into Postmark's metadata values of 80 characters at most, put back together.</summary>
+    private static string? PostmarkToken(JsonElement record)
+    {
+        var metadata = Payload.Get(record, "Metadata");
+        var parts = BounceOptions.PostmarkTokenKeys.Select(key => Payload.Text(metadata, key)).TakeWhile(part => part is not null).ToList();
+        return parts.Count > 0 ? string.Concat(parts) : null;
+    }
 
     /// <summary>Our token in a provider's custom data object; Mailgun sends an empty array when there is none.</summary>
     private static string? Metadata(JsonElement element, string name) =>

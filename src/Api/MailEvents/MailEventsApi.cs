@@ -137,8 +137,11 @@ public static partial class MailEventsApi
             {
                 foreach (var mailEvent in events.OfType<MailEvent>())
                 {
-                    await recorder.RecordAsync(mailEvent);
-                    recorded++;
+                    // An erased customer's event counts as recorded, as any address's does: the answer reveals nothing.
+                    if (await recorder.RecordAsync(mailEvent) != MailEventOutcome.Unmatched)
+                    {
+                        recorded++;
+                    }
                 }
             }
             catch when (mailgunToken is not null)

@@ -218,12 +218,14 @@ public sealed class CustomerGrain(
         }
     }
 
-    public async Task RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent)
+    public async Task<bool> RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent)
     {
         if (State.RecordMailEvent(mailEvent, clock.GetUtcNow(), bounces.CurrentValue.SoftLimit))
         {
             await SaveAsync();
         }
+
+        return State.SuppressedBecause != FollowUps.SkipReason.Erased;
     }
 
     public async Task<CustomerHoldings> EraseAsync()

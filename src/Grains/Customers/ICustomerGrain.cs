@@ -63,10 +63,10 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
     Task SuppressAsync(string reason);
 
     /// <summary>
-    /// Applies a bounce or complaint reported for this address, as <see cref="CustomerState.RecordMailEvent"/> decides;
-    /// nothing for an erased customer.
+    /// Applies a bounce or complaint reported for this address, as <see cref="CustomerState.RecordMailEvent"/> decides.
+    /// False for an erased customer, for whom nothing is recorded anywhere.
     /// </summary>
-    Task RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent);
+    Task<bool> RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent);
 
     /// <summary>
     /// Forgets what the customer grain holds (carts, orders, sends, variants, consent) and keeps only that the address,

@@ -244,9 +244,10 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     }
 
     /// <summary>
-    /// A bounce or complaint about one of this owner's messages: logged with the message and told to the ledger, then
-    /// applied to the customer, which suppresses as the rules say. False when no message of that id went out to the
-    /// customer from here (the owner forgot it, or never sent it): the caller falls back to the address.
+    /// A bounce or complaint about one of this owner's messages: applied to the customer the message went to (whoever
+    /// the cart belongs to now), which suppresses as the rules say, then logged with the message and told to the ledger,
+    /// unless that customer was erased. False when no message of that id went out to a customer from here (the owner
+    /// forgot it, or never sent it).
     /// </summary>
     public async Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent)
     {
@@ -255,13 +256,13 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             return false;
         }
 
-        if (Outbox.RecordMailEvent(sent, mailEvent, Clock.GetUtcNow()))
+        // The customer first: asked again on a retry, it counts the report once and still says whether it was erased.
+        var recipient = services.Grains.GetGrain<ICustomerGrain>(sent.CustomerKey ?? owner.CustomerKey);
+        if (await recipient.RecordMailEventAsync(mailEvent) && Outbox.RecordMailEvent(sent, mailEvent, Clock.GetUtcNow()))
         {
             await SaveAsync();
         }
 
-        // Asked again when the owner had it logged already: a report retried after the customer's call failed still suppresses.
-        await Customer.RecordMailEventAsync(mailEvent);
         return true;
     }
 
@@ -379,7 +380,8 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
             return null;
         }
 
-        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, now + services.HandOffBudget + FollowUpReminder.Tick);
+        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, now + services.HandOffBudget + FollowUpReminder.Tick,
+            message.To == Recipient.Customer ? owner.CustomerKey : null);
         return (parcel, request);
     }
 

@@ -47,6 +47,9 @@ public sealed record MessageRecord(
     /// <summary>True for marketing mail (recovery, review request); false for transactional notices and records from before it was kept.</summary>
     [Id(13)] public bool Marketing { get; init; }
 
+    /// <summary>The key of the customer a message to a shopper went to, from when it was claimed: a bounce about it is theirs, whoever the cart belongs to now.</summary>
+    [Id(14)] public string? CustomerKey { get; init; }
+
     /// <summary>
     /// A report about a message already sent (a bounce, a complaint), not something the engine did: it moves neither the
     /// owner's last activity nor the end of its sequence.

@@ -84,12 +84,19 @@ public sealed class Outbox
     /// Logs the claim on a message, before it is handed off. No other attempt starts before <paramref name="busyUntil"/>,
     /// the latest the hand-off can run, so an activation that crashed mid-send retries only once it surely ended.
     /// </summary>
-    public MessageRecord Claim(FollowUp message, string subject, string? variant, string? couponCode, DateTimeOffset now, DateTimeOffset busyUntil)
+    public MessageRecord Claim(FollowUp message, string subject, string? variant, string? couponCode, DateTimeOffset now, DateTimeOffset busyUntil, string? customerKey = null)
     {
         message.Attempts++;
         message.ClaimedAt = now;
         message.RetryAt = busyUntil;
-        var claim = Record(message, MessageStatus.Sending, null, now) with { Subject = subject, Attempts = message.Attempts, Variant = variant, CouponCode = couponCode };
+        var claim = Record(message, MessageStatus.Sending, null, now) with
+        {
+            Subject = subject,
+            Attempts = message.Attempts,
+            Variant = variant,
+            CouponCode = couponCode,
+            CustomerKey = customerKey,
+        };
         Add(claim);
         return claim;
     }

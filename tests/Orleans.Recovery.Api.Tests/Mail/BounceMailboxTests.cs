@@ -73,8 +73,12 @@ public sealed class BounceMailboxTests(BounceMailboxFixture fixture) : IClassFix
         await fixture.Mailbox.DeliverAsync(BounceMail.Load("arf-complaint", BounceMail.TokenOf(envelopes[complained]), complained));
         await fixture.Mailbox.DeliverAsync(BounceMail.Load("auto-reply", BounceMail.TokenOf(envelopes[control])));
 
-        await Eventually.TrueAsync(async () => await fixture.Mailbox.CountAsync("INBOX") == 0 && await fixture.Mailbox.CountAsync("Processed") == 3,
-            timeout: TimeSpan.FromSeconds(30), what: "the three reports read and moved to Processed");
+        // Anyone can write to the mailbox: a bounce about the control shopper with a token the engine never issued is forged.
+        var forged = BounceMail.TokenOf(envelopes[control]);
+        await fixture.Mailbox.DeliverAsync(BounceMail.Load("bounce-nonstandard-hard", "x" + forged[1..], control));
+
+        await Eventually.TrueAsync(async () => await fixture.Mailbox.CountAsync("INBOX") == 0 && await fixture.Mailbox.CountAsync("Processed") == 4,
+            timeout: TimeSpan.FromSeconds(30), what: "the four messages read and moved to Processed");
 
         var hard = (await CustomerAsync(bounced)).GetProperty("suppression");
         Assert.Equal(("hard-bounce", false), (hard.GetProperty("cause").GetString(), hard.GetProperty("marketingOnly").GetBoolean()));
@@ -88,7 +92,8 @@ public sealed class BounceMailboxTests(BounceMailboxFixture fixture) : IClassFix
         var complainedLog = (await _operator.CartViewAsync(carts[complained]))!.Value.GetProperty("messages").EnumerateArray().ToList();
         Assert.Contains(complainedLog, m => m.GetProperty("status").GetString() == "complained" && m.GetProperty("reason").GetString() == "complaint");
 
-        // The second reminders come due: the control shopper's arrives, the other two are skipped as suppressed.
+        // The second reminders come due: the control shopper's arrives (the forged bounce silenced nobody), the other two
+        // are skipped as suppressed.
         await _api.AdvanceUntilAsync(TimeSpan.FromHours(24), () => Task.FromResult(fixture.Smtp.To(control).Count() >= 2), "the control shopper's second reminder");
         foreach (var email in new[] { bounced, complained })
         {
@@ -111,7 +116,7 @@ public sealed class BounceMailboxTests(BounceMailboxFixture fixture) : IClassFix
         var ready = await (await _operator.GetAsync("/health/ready")).ReadJsonAsync();
         var mailbox = ready.GetProperty("checks").GetProperty("bounce-mailbox");
         Assert.Equal("Healthy", mailbox.GetProperty("status").GetString());
-        Assert.Contains("3 report(s) processed", mailbox.GetProperty("description").GetString());
+        Assert.Contains("4 report(s) processed", mailbox.GetProperty("description").GetString());
     }
 }
 

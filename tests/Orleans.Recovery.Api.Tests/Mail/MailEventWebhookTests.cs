@@ -70,24 +70,42 @@ public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFix
         return (email, cartId, fixture.Smtp.To(email).Single());
     }
 
+    /// <summary>A Postmark record about <paramref name="reminder"/>: its metadata as Postmark keeps it, from the headers the message carried.</summary>
+    private static JsonNode Postmark(string name, IReadOnlyDictionary<string, string> recipients, MimeKit.MimeMessage reminder)
+    {
+        var record = Payload(name, recipients).AsObject();
+        var metadata = new JsonObject();
+        foreach (var header in reminder.Headers.Where(header => header.Field.StartsWith("X-PM-Metadata-", StringComparison.OrdinalIgnoreCase)))
+        {
+            metadata[header.Field["X-PM-Metadata-".Length..]] = header.Value;
+        }
+
+        record["Metadata"] = metadata;
+        return record;
+    }
+
     [Fact]
     public async Task APostmarkHardBounceCarryingTheMessagesTokenLogsItOnTheMessageAndSuppressesTheAddress()
     {
         var (email, cartId, reminder) = await RemindedShopperAsync();
 
-        // Each configured ESP is given the message's token in the header it turns into event data.
-        var token = reminder.Headers["X-PM-Metadata-recovery"];
+        // Each configured ESP is given the message's token in the header it turns into event data; Postmark keeps
+        // values of 80 characters at most, so it gets the token in parts.
+        var token = System.Text.Json.JsonDocument.Parse(reminder.Headers["X-Mailgun-Variables"]!).RootElement.GetProperty("recovery").GetString()!;
         Assert.Matches(@"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$", token);
         Assert.Equal("{\"unique_args\":{\"recovery\":\"" + token + "\"}}", reminder.Headers["X-SMTPAPI"]);
-        Assert.Equal($$"""{"recovery":"{{token}}"}""", reminder.Headers["X-Mailgun-Variables"]);
+        var parts = new[] { "recovery", "recovery-2", "recovery-3" }.Select(key => reminder.Headers[$"X-PM-Metadata-{key}"]).TakeWhile(part => part is not null).ToList();
+        Assert.True(parts.Count >= 2, $"a token of {token.Length} characters is cut in parts");
+        Assert.All(parts, part => Assert.InRange(part!.Length, 1, 80));
+        Assert.Equal(token, string.Concat(parts));
 
         // On the wire as written, one line each: an ESP reads the value as it stands, and would not decode RFC 2047 words.
         var raw = System.Text.Encoding.ASCII.GetString(fixture.Smtp.RawOf(reminder));
-        Assert.Contains($"\r\nX-PM-Metadata-recovery: {token}\r\n", raw);
+        Assert.Contains($"\r\nX-PM-Metadata-recovery: {parts[0]}\r\n", raw);
         Assert.Contains("\r\nX-SMTPAPI: {\"unique_args\":{\"recovery\":\"" + token + "\"}}\r\n", raw);
         Assert.Contains($$"""{{"\r\n"}}X-Mailgun-Variables: {"recovery":"{{token}}"}{{"\r\n"}}""", raw);
 
-        var answer = await _esp.PostmarkAsync(Payload("postmark-bounce-hard", new Dictionary<string, string> { ["ana@example.com"] = email }, token));
+        var answer = await _esp.PostmarkAsync(Postmark("postmark-bounce-hard", new Dictionary<string, string> { ["ana@example.com"] = email }, reminder));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal(1, (await answer.ReadJsonAsync()).GetProperty("recorded").GetInt32());
 
@@ -96,8 +114,38 @@ public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFix
         Assert.Contains(log, m => m.GetProperty("status").GetString() == "bounced" && m.GetProperty("reason").GetString() == "hard-bounce" && m.GetProperty("step").GetInt32() == 1);
 
         // Postmark retries what it thinks failed: the same record again changes nothing more.
-        await _esp.PostmarkAsync(Payload("postmark-bounce-hard", new Dictionary<string, string> { ["ana@example.com"] = email }, token));
+        await _esp.PostmarkAsync(Postmark("postmark-bounce-hard", new Dictionary<string, string> { ["ana@example.com"] = email }, reminder));
         Assert.Single((await _operator.CartViewAsync(cartId))!.Value.GetProperty("messages").EnumerateArray(), m => m.GetProperty("status").GetString() == "bounced");
+    }
+
+    [Fact]
+    public async Task ABounceIsTheCustomersTheMessageWentToNotTheCartsNewOwners()
+    {
+        // A mistyped address got the first reminder; the storefront then corrected the cart's address.
+        var (mistyped, cartId, reminder) = await RemindedShopperAsync();
+        var corrected = Bodies.NewEmail();
+        await _api.Storefront().PutCartAsync(cartId, Bodies.Cart(cartId, corrected));
+
+        (await _esp.PostmarkAsync(Postmark("postmark-bounce-hard", new Dictionary<string, string> { ["ana@example.com"] = mistyped }, reminder))).EnsureSuccessStatusCode();
+
+        Assert.Equal("hard-bounce", await SuppressionAsync(mistyped));
+        Assert.Null(await SuppressionAsync(corrected));
+        Assert.Contains((await _operator.CartViewAsync(cartId))!.Value.GetProperty("messages").EnumerateArray(), m => m.GetProperty("status").GetString() == "bounced");
+    }
+
+    [Fact]
+    public async Task AComplaintFromAnErasedShopperAboutACartNowSomeoneElsesRecordsNothing()
+    {
+        var (erased, cartId, reminder) = await RemindedShopperAsync();
+        var owner = Bodies.NewEmail();
+        await _api.Storefront().PutCartAsync(cartId, Bodies.Cart(cartId, owner));
+        Assert.Equal(HttpStatusCode.OK, (await _operator.PostAsync("/api/v1/customers/erase", Bodies.Json(new JsonObject { ["email"] = erased }))).StatusCode);
+
+        (await _esp.PostmarkAsync(Postmark("postmark-spam-complaint", new Dictionary<string, string> { ["ben@example.com"] = erased }, reminder))).EnsureSuccessStatusCode();
+
+        Assert.Equal("erased", await SuppressionAsync(erased));
+        Assert.Null(await SuppressionAsync(owner));
+        Assert.DoesNotContain((await _operator.CartViewAsync(cartId))!.Value.GetProperty("messages").EnumerateArray(), m => m.GetProperty("status").GetString() == "complained");
     }
 
     [Fact]
@@ -124,9 +172,9 @@ public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFix
         Assert.Equal("hard-bounce", await SuppressionAsync(hard));
         Assert.Equal("complaint", await SuppressionAsync(complained));
 
-        // A deferral and a block: two soft bounces, one short of the limit of three.
+        // A deferral, then a block, of one message: one soft bounce, two short of the limit of three.
         var carla = await CustomerAsync(soft);
-        Assert.Equal((2, JsonValueKind.Null), (carla.GetProperty("softBounces").GetInt32(), carla.GetProperty("suppression").ValueKind));
+        Assert.Equal((1, JsonValueKind.Null), (carla.GetProperty("softBounces").GetInt32(), carla.GetProperty("suppression").ValueKind));
     }
 
     [Fact]
@@ -170,6 +218,44 @@ public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFix
         var replay = await (await _esp.MailgunAsync(forged)).ReadJsonAsync();
         Assert.Equal(0, replay.GetProperty("recorded").GetInt32());
         Assert.Null(await SuppressionAsync(victim));
+    }
+
+    [Fact]
+    public async Task EveryRetryOfOneDeferredMessageIsOneSoftBounce()
+    {
+        var email = Bodies.NewEmail();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // Mailgun reports each retry as a temporary failure of its own, about the same message.
+            var retry = Payload("mailgun-failed-temporary", new Dictionary<string, string> { ["carla@example.com"] = email }).AsObject();
+            retry["event-data"]!["id"] = $"retry-{attempt}-{Guid.NewGuid():N}";
+            (await _esp.MailgunAsync(Webhooks.SignMailgun(retry, Now))).EnsureSuccessStatusCode();
+        }
+
+        var customer = await CustomerAsync(email);
+        Assert.Equal((1, JsonValueKind.Null), (customer.GetProperty("softBounces").GetInt32(), customer.GetProperty("suppression").ValueKind));
+    }
+
+    [Fact]
+    public async Task AStringNoDotNetStringCanHoldIsRefusedNotAnError()
+    {
+        // Half of a surrogate pair, escaped: valid to the JSON parser, unreadable as text.
+        var body = """{"signature":{"timestamp":"\udc00","token":"a","signature":"00"},"event-data":{"event":"complained","recipient":"\udc00"}}""";
+        var answer = await _esp.PostAsync("/api/v1/mail-events/mailgun", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+
+        // Past the credentials too: the record is read, and the field that cannot be read is as good as missing.
+        var postmark = new HttpRequestMessage(HttpMethod.Post, "/api/v1/mail-events/postmark")
+        {
+            Content = new StringContent("""{"RecordType":"Bounce","Type":"HardBounce","ID":"\ud800","Email":"\udc00"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        postmark.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Webhooks.PostmarkUsername}:{Webhooks.PostmarkPassword}")));
+        var read = await _esp.SendAsync(postmark);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var counts = await read.ReadJsonAsync();
+        Assert.Equal((0, 1), (counts.GetProperty("recorded").GetInt32(), counts.GetProperty("ignored").GetInt32()));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using MailKit;
 using MailKit.Net.Imap;
+using System.Text;
 using MailKit.Search;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -85,8 +86,21 @@ public sealed partial class BounceMailbox(
         var count = 0;
         foreach (var uid in (await folder.SearchAsync(SearchQuery.All, cancellationToken)).Take(MessagesPerPass))
         {
-            var message = await folder.GetMessageAsync(uid, cancellationToken);
-            var reported = BounceReports.Read(message, events.IsOurToken, clock.GetUtcNow());
+            IReadOnlyList<MailEvent> reported;
+            try
+            {
+                var message = await folder.GetMessageAsync(uid, cancellationToken);
+                reported = BounceReports.Read(message, events.IsOurToken, clock.GetUtcNow());
+            }
+            catch (Exception exception) when (exception is FormatException or MimeKit.ParseException or ArgumentException or InvalidOperationException or DecoderFallbackException)
+            {
+                // A message that cannot be read now never can: it goes to the processed folder for a person to look
+                // at, rather than standing in front of every bounce behind it on every read.
+                LogUnreadable(uid.Id, exception.GetType().Name);
+                reported = [];
+            }
+
+            // Applying may fail for a while (the database is down): then the pass ends here, and the message is read again.
             foreach (var mailEvent in reported)
             {
                 await events.RecordAsync(mailEvent);
@@ -122,6 +136,9 @@ public sealed partial class BounceMailbox(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The bounce mailbox {Mailbox} could not be read: {ErrorKind} {Error}. Mail is sent regardless; bounces wait in the mailbox.")]
     private partial void LogUnreachable(string mailbox, string errorKind, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bounce mailbox message {Uid} could not be read ({ErrorKind}): moved to the processed folder for a person to look at")]
+    private partial void LogUnreadable(uint uid, string errorKind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bounce mailbox message {Uid} is no bounce or complaint (an auto-reply, a success notice): moved without effect")]
     private partial void LogNotABounce(uint uid);

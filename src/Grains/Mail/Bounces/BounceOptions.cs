@@ -47,9 +47,14 @@ public sealed class BounceOptions : IValidatableObject
     /// </summary>
     public IEnumerable<(string Name, string Value)> EspHeaders(string token)
     {
-        if (Postmark.Enabled)
+        // Postmark keeps metadata values of up to 80 characters, so the token is cut into parts under keys of their own
+        // (recovery, recovery-2, recovery-3), which its events bring back together; a token longer than that is left out.
+        if (Postmark.Enabled && PostmarkParts(token) is { } parts)
         {
-            yield return ($"X-PM-Metadata-{EspTokenKey}", token);
+            foreach (var (key, part) in parts)
+            {
+                yield return ($"X-PM-Metadata-{key}", part);
+            }
         }
 
         if (SendGrid.Enabled)
@@ -61,6 +66,18 @@ public sealed class BounceOptions : IValidatableObject
         {
             yield return ("X-Mailgun-Variables", "{\"" + EspTokenKey + "\":\"" + token + "\"}");
         }
+    }
+
+    /// <summary>The longest metadata value Postmark keeps.</summary>
+    public const int PostmarkMetadataMaxLength = 80;
+
+    /// <summary>The metadata keys a token is cut into for Postmark, in order.</summary>
+    public static readonly IReadOnlyList<string> PostmarkTokenKeys = [EspTokenKey, EspTokenKey + "-2", EspTokenKey + "-3"];
+
+    private static List<(string Key, string Part)>? PostmarkParts(string token)
+    {
+        var parts = token.Chunk(PostmarkMetadataMaxLength).Select(chunk => new string(chunk)).ToList();
+        return parts.Count <= PostmarkTokenKeys.Count ? [.. parts.Select((part, index) => (PostmarkTokenKeys[index], part))] : null;
     }
 
     /// <summary>The name our token has in an ESP's event data.</summary>

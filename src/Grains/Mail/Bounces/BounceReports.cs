@@ -38,10 +38,10 @@ public static partial class BounceReports
             }];
         }
 
-        if (Descendants(report.Body).Prepend(report.Body).OfType<MessageDeliveryStatus>().FirstOrDefault() is { } status)
+        if (Descendants(report.Body).Prepend(report.Body).OfType<MessageDeliveryStatus>().FirstOrDefault() is { } status && StatusGroups(status) is { } groups)
         {
             var events = new List<MailEvent>();
-            foreach (var (group, index) in status.StatusGroups.Skip(1).Select((group, index) => (group, index)))
+            foreach (var (group, index) in groups.Skip(1).Select((group, index) => (group, index)))
             {
                 var action = group["Action"]?.Trim().ToLowerInvariant();
                 var code = StatusCode(group["Status"]);
@@ -66,6 +66,19 @@ public static partial class BounceReports
         }
 
         return NonStandard(report, eventId, at, token);
+    }
+
+    /// <summary>The per-message and per-recipient fields of a delivery status part; null when they do not parse, and the report is read from its words.</summary>
+    private static HeaderList[]? StatusGroups(MessageDeliveryStatus status)
+    {
+        try
+        {
+            return [.. status.StatusGroups];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A bounce without a report part, as qmail, old Exchange and some hosted services send: read from its words.</summary>
@@ -208,16 +221,8 @@ public static partial class BounceReports
     private static string? StatusCode(string? value) => value is null ? null : EnhancedCode().Match(value) is { Success: true } match ? match.Value : null;
 
     /// <summary>The report's own Message-ID, or a hash of its headers: the same report read twice has the same id.</summary>
-    private static string ReportId(MimeMessage report)
-    {
-        if (!string.IsNullOrWhiteSpace(report.MessageId))
-        {
-            return $"imap:{report.MessageId}";
-        }
-
-        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(HeaderText(report.Headers)));
-        return string.Create(CultureInfo.InvariantCulture, $"imap:{Convert.ToHexStringLower(hash.AsSpan(0, 16))}");
-    }
+    private static string ReportId(MimeMessage report) =>
+        MailEvent.IdOf(MailEvent.Sources.Mailbox, string.IsNullOrWhiteSpace(report.MessageId) ? HeaderText(report.Headers) : report.MessageId);
 
     [GeneratedRegex(@"\+([A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})@")]
     private static partial Regex VerpToken();

@@ -41,6 +41,14 @@ public sealed record MailEvent(
         _ => FollowUps.SkipReason.Complaint,
     };
 
+    /// <summary>
+    /// An event id of bounded length: <paramref name="raw"/> as it is when short, else its hash. The ids are kept with
+    /// the customer, and a report's Message-ID or a provider's id is whatever its sender wrote.
+    /// </summary>
+    public static string IdOf(string source, string raw) => raw.Length <= 80
+        ? $"{source}:{raw}"
+        : $"{source}:#{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw)).AsSpan(0, 16))}";
+
     /// <summary>Where the event came from: the bounce mailbox or an ESP's webhook.</summary>
     public static class Sources
     {

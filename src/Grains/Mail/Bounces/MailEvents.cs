@@ -16,14 +16,14 @@ public enum MailEventOutcome
     /// <summary>Applied to the customer of the address it names: the report carried no token of ours that still leads to a message.</summary>
     Address,
 
-    /// <summary>Neither a token of ours nor an address: nothing to apply it to.</summary>
+    /// <summary>No token of ours that leads to a message, and no address it may be applied to: nothing to apply it to.</summary>
     Unmatched,
 }
 
 /// <summary>
 /// Applies bounces and complaints, from the bounce mailbox and the ESPs' webhooks alike: to the message the token names
-/// (its log, the ledger, then its customer), or, without one, to the customer of the address. An erased customer's
-/// grain ignores it; the answer is the same either way, so a report reveals nothing.
+/// (its customer, then its log and the ledger), or, for a signed ESP event without one, to the customer of the address.
+/// An erased customer's grain ignores it; the answer is the same either way, so a report reveals nothing.
 /// </summary>
 public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, ILogger<MailEvents> logger)
 {
@@ -40,7 +40,9 @@ public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, 
             return MailEventOutcome.Message;
         }
 
-        if (mailEvent.Recipient is { } address && address.Contains('@'))
+        // Anyone can write to the bounce mailbox: there, only our sealed token counts, or a forged bounce could silence
+        // any address. An ESP's event is signed, and may name the address alone.
+        if (mailEvent.Source != MailEvent.Sources.Mailbox && mailEvent.Recipient is { } address && address.Contains('@'))
         {
             await grains.GetGrain<ICustomerGrain>(CustomerKey.FromEmail(address)).RecordMailEventAsync(mailEvent);
             LogAppliedToAddress(mailEvent.Kind, mailEvent.Source);
