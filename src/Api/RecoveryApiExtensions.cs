@@ -148,6 +148,7 @@ public static class RecoveryApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
+        app.UseConsoleFraming();
         app.UseCaptureOrigins();
         app.UseCors();
         app.UseAuthentication();

@@ -78,6 +78,34 @@ public static class ConsoleServices
         return services;
     }
 
+    /// <summary>
+    /// No other site may frame the console, so none can dress its buttons in a page of its own (clickjacking): every
+    /// console response says <c>frame-ancestors 'none'</c> and <c>X-Frame-Options: DENY</c>. The previews are framed by
+    /// the console itself, so they say <c>'self'</c> and <c>SAMEORIGIN</c>, beside their own sandbox.
+    /// </summary>
+    public static IApplicationBuilder UseConsoleFraming(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/console"))
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                var policy = headers.ContentSecurityPolicy.ToString();
+                var framedBySelf = policy.Contains("sandbox", StringComparison.Ordinal);
+                if (!policy.Contains("frame-ancestors", StringComparison.Ordinal))
+                {
+                    var ancestors = framedBySelf ? "frame-ancestors 'self'" : "frame-ancestors 'none'";
+                    headers.ContentSecurityPolicy = policy.Length == 0 ? ancestors : $"{policy}; {ancestors}";
+                }
+
+                headers.XFrameOptions = framedBySelf ? "SAMEORIGIN" : "DENY";
+                return Task.CompletedTask;
+            });
+        }
+
+        return next(context);
+    });
+
     public static WebApplication MapRecoveryConsole(this WebApplication app)
     {
         app.MapRazorComponents<ConsoleApp>().Add(AnswerOnlyGetsUnlessTheyTakeForms);

@@ -16,6 +16,12 @@ public sealed class LinkOptions : IValidatableObject
     /// <summary>Base64 HMAC key, at least 32 bytes. Every silo and API process of a cluster needs the same one.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Keys links were signed with before the current one, bound from <c>Recovery:Links:PreviousSigningKeys:{n}</c>:
+    /// accepted for reading the links already sent, never for issuing new ones. Kept for one link lifetime after a rotation.
+    /// </summary>
+    public List<string> PreviousSigningKeys { get; set; } = [];
+
     /// <summary>Where the embedded default keeps a generated key when <see cref="SigningKey"/> is not set.</summary>
     public string SigningKeyFile { get; set; } = "data/link-signing.key";
 
@@ -29,6 +35,9 @@ public sealed class LinkOptions : IValidatableObject
 
     /// <summary>The key links are signed with, read or made at start (<see cref="ResolveKey"/>).</summary>
     internal byte[]? Key { get; private set; }
+
+    /// <summary>The previous keys that parse, in their configured order, for reading links only.</summary>
+    internal IReadOnlyList<byte[]> PreviousKeys { get; private set; } = [];
 
     private string? _keyProblem;
 
@@ -50,6 +59,8 @@ public sealed class LinkOptions : IValidatableObject
         {
             Key = Links.SigningKeyFile.Create(SigningKeyFile);
         }
+
+        PreviousKeys = [.. PreviousSigningKeys.Select(text => Links.SigningKeyFile.TryParse(text, out var bytes) ? bytes : null).OfType<byte[]>()];
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -66,6 +77,19 @@ public sealed class LinkOptions : IValidatableObject
         else if (SigningKey is not null && Key is null)
         {
             yield return new ValidationResult($"{Section}:SigningKey must be base64 of at least {Links.SigningKeyFile.MinimumBytes} random bytes.", [nameof(SigningKey)]);
+        }
+
+        for (var index = 0; index < PreviousSigningKeys.Count; index++)
+        {
+            var key = $"{Section}:PreviousSigningKeys:{index}";
+            if (!IsDevelopment && PlaceholderSecrets.IsPlaceholder(PreviousSigningKeys[index]))
+            {
+                yield return new ValidationResult(PlaceholderSecrets.Refusal(key), [nameof(PreviousSigningKeys)]);
+            }
+            else if (!Links.SigningKeyFile.TryParse(PreviousSigningKeys[index], out _))
+            {
+                yield return new ValidationResult($"{key} must be base64 of at least {Links.SigningKeyFile.MinimumBytes} random bytes: a signing key used before.", [nameof(PreviousSigningKeys)]);
+            }
         }
 
         if (_keyProblem is not null)

@@ -21,17 +21,15 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
 
-    private readonly Lazy<byte[]> _key = new(() => options.Value.Key
-        ?? throw new InvalidOperationException($"No link-signing key: set {LinkOptions.Section}:SigningKey."));
+    private readonly Lazy<LinkKey> _key = new(() => new LinkKey(options.Value.Key
+        ?? throw new InvalidOperationException($"No link-signing key: set {LinkOptions.Section}:SigningKey.")));
 
-    private byte[]? _sealKey;
-    private byte[]? _nonceKey;
+    // The keys links were signed with before a rotation: they read links, and never sign one.
+    private readonly Lazy<LinkKey[]> _previous = new(() => [.. options.Value.PreviousKeys.Select(key => new LinkKey(key))]);
 
-    // Keys of their own for sealing and for nonces, derived from the one configured key: no new setting to share. No
-    // payload or derivation input is spelled like these labels: those all hold a line break.
-    private byte[] SealKey => _sealKey ??= HMACSHA256.HashData(_key.Value, "link-seal-key"u8);
+    private byte[] SealKey => _key.Value.Seal;
 
-    private byte[] NonceKey => _nonceKey ??= HMACSHA256.HashData(_key.Value, "link-seal-nonce"u8);
+    private byte[] NonceKey => _key.Value.Nonce;
 
     public string BaseUrl => options.Value.PublicBaseUrl.TrimEnd('/');
 
@@ -78,7 +76,16 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
             return null;
         }
 
-        var payload = Unseal(body, check) ?? (CryptographicOperations.FixedTimeEquals(check, Sign(body)) ? body : null);
+        byte[]? payload = null;
+        foreach (var key in _previous.Value.Prepend(_key.Value))
+        {
+            payload = Unseal(key, body, check) ?? (CryptographicOperations.FixedTimeEquals(check, Sign(key, body)) ? body : null);
+            if (payload is not null)
+            {
+                break;
+            }
+        }
+
         if (payload is null)
         {
             return null;
@@ -96,7 +103,7 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
     }
 
     /// <summary>The payload of a sealed token; null when it is not one of ours (or a signed one from before sealing).</summary>
-    private byte[]? Unseal(byte[] sealedBytes, byte[] tag)
+    private static byte[]? Unseal(LinkKey key, byte[] sealedBytes, byte[] tag)
     {
         if (sealedBytes.Length <= NonceBytes || tag.Length != TagBytes)
         {
@@ -106,7 +113,7 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
         var payload = new byte[sealedBytes.Length - NonceBytes];
         try
         {
-            using var aes = new AesGcm(SealKey, TagBytes);
+            using var aes = new AesGcm(key.Seal, TagBytes);
             aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes), tag, payload);
             return payload;
         }
@@ -118,9 +125,22 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
 
     /// <summary>A keyed hash of <paramref name="value"/> for <paramref name="purpose"/>: unguessable without the signing key, and the same every time.</summary>
     public byte[] Derive(string purpose, string value) =>
-        HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{purpose}\n{value}"));
+        HMACSHA256.HashData(_key.Value.Raw, Encoding.UTF8.GetBytes($"{purpose}\n{value}"));
 
-    private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key.Value, payload).AsSpan(0, MacBytes).ToArray();
+    private static byte[] Sign(LinkKey key, byte[] payload) => HMACSHA256.HashData(key.Raw, payload).AsSpan(0, MacBytes).ToArray();
+
+    /// <summary>
+    /// A signing key and the keys of its own derived from it, for sealing and for nonces: no new setting to share. No
+    /// payload or derivation input is spelled like these labels: those all hold a line break.
+    /// </summary>
+    private sealed class LinkKey(byte[] raw)
+    {
+        public byte[] Raw { get; } = raw;
+
+        public byte[] Seal { get; } = HMACSHA256.HashData(raw, "link-seal-key"u8);
+
+        public byte[] Nonce { get; } = HMACSHA256.HashData(raw, "link-seal-nonce"u8);
+    }
 }
 
 /// <summary>What a genuine token says: its subject, and the language of the email it came in, when it was recorded.</summary>
