@@ -99,6 +99,7 @@ public static class RecoveryApiExtensions
             })
             .ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton<FailedKeyLimiter>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

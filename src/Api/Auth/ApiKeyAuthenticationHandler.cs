@@ -17,6 +17,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IOptionsMonitor<ApiKeyOptions> keys,
     IOptionsMonitor<Capture.CaptureOptions> capture,
+    FailedKeyLimiter failures,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -34,6 +35,12 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("The Authorization header is not a bearer key."));
         }
 
+        if (failures.BlockedFor(Context.Connection.RemoteIpAddress) is { } wait)
+        {
+            Context.Items[typeof(FailedKeyLimiter)] = wait;
+            return Task.FromResult(AuthenticateResult.Fail("Too many wrong keys from this client."));
+        }
+
         var key = header["Bearer ".Length..].Trim();
         if (key.Length == 0)
         {
@@ -49,6 +56,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var scope = isStorefront ? ApiScopes.Storefront : isOperator ? ApiScopes.Operator : isCapture ? ApiScopes.Capture : null;
         if (scope is null)
         {
+            failures.Failed(Context.Connection.RemoteIpAddress);
             return Task.FromResult(AuthenticateResult.Fail("Unknown key."));
         }
 
@@ -58,6 +66,15 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[typeof(FailedKeyLimiter)] is TimeSpan wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many requests",
+                $"More than {FailedKeyLimiter.FailuresPerMinute} wrong keys came from this client in a minute: try again after Retry-After seconds.");
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         await WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized", "Send the API key as 'Authorization: Bearer <key>'.");

@@ -66,10 +66,10 @@ public static class ConsoleServices
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(Scheme)
             .RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator));
-        // Guessing the key: 20 tries a minute per address; showing the form is not limited.
+        // Guessing the key: 20 tries a minute per client (an IPv4 address, an IPv6 /64); showing the form is not limited.
         services.Configure<RateLimiterOptions>(options => options.AddPolicy(SignInRateLimit, context =>
             HttpMethods.IsPost(context.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+                ? RateLimitPartition.GetFixedWindowLimiter(Links.LinkRateLimits.Client(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = 20,
                     Window = TimeSpan.FromMinutes(1),

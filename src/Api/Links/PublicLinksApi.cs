@@ -33,15 +33,24 @@ public static class PublicLinksApi
     /// <summary>Records the click and redirects, only ever to the restore URL the storefront gave for the cart.</summary>
     public static async Task<IResult> Recover(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Read(LinkPurpose.Recover, token) is not { } link || AbandonedCartPlan.CartIdOf(link.Subject) is not { } cartId)
+        if (tokens.Read(LinkPurpose.Recover, token) is not { } link)
+        {
+            return pages.NotFound(http);
+        }
+
+        var (sentTo, messageId) = RestoreSubject.Parse(link.Subject);
+        if (AbandonedCartPlan.CartIdOf(messageId) is not { } cartId)
         {
             return pages.NotFound(http);
         }
 
         // Normalised again here for carts stored before restore URLs were normalised on the way in.
-        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(link.Subject) is { } restoreUrl && HttpUrls.TryNormalize(restoreUrl, out var location)
-            ? Results.Redirect(location)
-            : pages.NotFound(http, link.Language);
+        return await grains.GetGrain<ICartGrain>(cartId).RecordClickAsync(messageId, sentTo) switch
+        {
+            { OwnedBySomeoneElse: true } => Results.Redirect(tokens.FallbackUrl),
+            { RestoreUrl: { } restoreUrl } when HttpUrls.TryNormalize(restoreUrl, out var location) => Results.Redirect(location),
+            _ => pages.NotFound(http, link.Language),
+        };
     }
 
     /// <summary>

@@ -210,16 +210,22 @@ public sealed partial class CartGrain(
         return true;
     }
 
-    public async Task<string?> RecordClickAsync(string messageId)
+    public async Task<RestoreTarget?> RecordClickAsync(string messageId, string? sentTo = null)
     {
         if (State.Snapshot is not { } snapshot)
         {
             return null;
         }
 
+        if (sentTo is not null && snapshot.Customer.Key != sentTo)
+        {
+            // The storefront reused the cart's id for another shopper: neither their cart nor a click for them.
+            return new RestoreTarget(null, OwnedBySomeoneElse: true);
+        }
+
         State.RecordClick(messageId, Now);
         await Engine.SaveAsync();
-        return snapshot.RestoreUrl;
+        return new RestoreTarget(snapshot.RestoreUrl);
     }
 
     public Task<CartView?> GetViewAsync() => Task.FromResult(State.Status == CartStatus.Unknown && State.Captured is null && State.AwaitingContact is null

@@ -43,9 +43,17 @@ public interface ICartGrain : IFollowUpGrain, Retention.IRetainedGrain, Retentio
     /// </summary>
     Task<bool> StopRemindersAsync();
 
-    /// <summary>Records a click on a message's recovery link and returns the restore URL, or null for an unknown cart.</summary>
-    Task<string?> RecordClickAsync(string messageId);
+    /// <summary>
+    /// Records a click on a message's recovery link and returns the restore URL; null for an unknown cart. A link that
+    /// names the customer it was sent to opens the cart only while it is still theirs: for a cart the storefront has
+    /// since given to someone else, it records nothing and says so.
+    /// </summary>
+    Task<RestoreTarget?> RecordClickAsync(string messageId, string? sentTo = null);
 
     /// <summary>The operator's view of the cart, or null when nothing is known of it.</summary>
     Task<CartView?> GetViewAsync();
 }
+
+/// <summary>Where a restore link leads: the cart's restore URL, or nowhere of the cart's when it belongs to someone else now.</summary>
+[GenerateSerializer, Immutable, Alias("restore-target")]
+public sealed record RestoreTarget([property: Id(0)] string? RestoreUrl, [property: Id(1)] bool OwnedBySomeoneElse = false);

@@ -27,6 +27,9 @@ public sealed class LinkOptions : IValidatableObject
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(60);
 
+    /// <summary>Where a restore link lands when its cart belongs to another shopper now: the shop's home; by default the landing page.</summary>
+    public string? FallbackUrl { get; set; }
+
     /// <summary>Set by the host, not bound: whether a missing key may be generated into <see cref="SigningKeyFile"/>.</summary>
     internal bool SigningKeyMayBeGenerated { get; set; } = true;
 
@@ -101,6 +104,11 @@ public sealed class LinkOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{Section}:SigningKey must be set in a cluster (Recovery:Clustering=AdoNet): every silo and API process must sign and check links with the same key. Generate one with: openssl rand -base64 32",
                 [nameof(SigningKey)]);
+        }
+
+        if (FallbackUrl is not null && (!Uri.TryCreate(FallbackUrl, UriKind.Absolute, out var fallback) || fallback.Scheme is not ("http" or "https")))
+        {
+            yield return new ValidationResult($"{Section}:FallbackUrl must be an absolute http or https URL, such as the shop's home page.", [nameof(FallbackUrl)]);
         }
 
         if (Lifetime <= TimeSpan.Zero || Lifetime > MaxLifetime)

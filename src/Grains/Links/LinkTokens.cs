@@ -33,6 +33,9 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
 
     public string BaseUrl => options.Value.PublicBaseUrl.TrimEnd('/');
 
+    /// <summary>Where a link goes that may not open what it names any more: <c>Recovery:Links:FallbackUrl</c>, else the landing page.</summary>
+    public string FallbackUrl => options.Value.FallbackUrl ?? $"{BaseUrl}/";
+
     /// <summary>The absolute URL of a sealed link, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
     public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt, string? language = null) =>
         $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime, language)}";

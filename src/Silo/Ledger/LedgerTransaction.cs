@@ -97,9 +97,17 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
     {
         var at = Ms(message.At);
         var kind = Metric(message.Kind);
-        var inserted = await ExecuteAsync(
-            "INSERT INTO recovery_message_events (message_id, kind, at, reason) VALUES (@id, @kind, @at, @reason) ON CONFLICT DO NOTHING",
-            command => command.With("id", message.MessageId).With("kind", kind).With("at", at).With("reason", message.Reason));
+        // A link can be clicked any number of times: a message keeps its first clicks as events and no more, so one link
+        // cannot grow the table without end. Unique clicks are counted from its first click alone.
+        var inserted = await ExecuteAsync(message.Kind == MessageEventKind.Clicked
+                ? """
+                  INSERT INTO recovery_message_events (message_id, kind, at, reason)
+                  SELECT @id, @kind, @at, @reason
+                  WHERE (SELECT count(*) FROM recovery_message_events WHERE message_id = @id AND kind = @kind) < @kept
+                  ON CONFLICT DO NOTHING
+                  """
+                : "INSERT INTO recovery_message_events (message_id, kind, at, reason) VALUES (@id, @kind, @at, @reason) ON CONFLICT DO NOTHING",
+            command => command.With("id", message.MessageId).With("kind", kind).With("at", at).With("reason", message.Reason).With("kept", ClicksKept));
         if (inserted == 0)
         {
             return;
@@ -342,6 +350,9 @@ internal sealed partial class LedgerTransaction(DbConnection connection, DbTrans
     };
 
     public const long MsPerDay = 86_400_000;
+
+    /// <summary>The click events kept per message: its first ones.</summary>
+    public const long ClicksKept = 20;
 
     public static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
 

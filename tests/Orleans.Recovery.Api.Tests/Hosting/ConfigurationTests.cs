@@ -29,6 +29,7 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
     [InlineData("Recovery:Connectors:Stripe:OrderIdMetadata", "")]
     [InlineData("Recovery:Capture:PublishableKey", "short")]
     [InlineData("Recovery:Links:PreviousSigningKeys:0", "c2hvcnQ=")]
+    [InlineData("Recovery:Links:FallbackUrl", "/home")]
     [InlineData("Recovery:Bounces:ReturnPath", "bounces@shop.example")]
     [InlineData("Recovery:Bounces:ReturnPath", "bounces@{token}.shop.example")]
     [InlineData("Recovery:Bounces:SoftLimit", "0")]

@@ -35,6 +35,34 @@ public sealed partial class RestoreLinkTests(SmtpFixture smtpFixture) : IClassFi
         Assert.Equal(expected, redirect.Headers.Location?.OriginalString);
     }
 
+    [Fact]
+    public async Task ALinkSentToOneShopperDoesNotOpenTheCartOnceItsIdIsAnothersAndRecordsNoClick()
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { ["Recovery:Links:FallbackUrl"] = "https://kaffee.example/" });
+        var cartId = Bodies.NewId("cart");
+        var (ana, bob) = (Bodies.NewEmail(), Bodies.NewEmail());
+        await api.Storefront().PutCartAsync(cartId, Bodies.Cart(cartId, ana));
+        await api.AdvanceUntilAsync(TimeSpan.FromHours(1), () => Task.FromResult(_smtp.To(ana).Any()), "Ana's reminder");
+        var anasLink = new Uri(RecoveryLink().Match(_smtp.To(ana).Single().TextBody!).Value).PathAndQuery;
+
+        // The storefront reuses the id for Bob's cart, with his own restore URL.
+        var bobsCart = Bodies.Cart(cartId, bob);
+        bobsCart["restoreUrl"] = "https://shop.test/cart/bobs-private-cart";
+        await api.Storefront().PutCartAsync(cartId, bobsCart);
+
+        var redirect = await api.Anonymous().GetAsync(anasLink);
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("https://kaffee.example/", redirect.Headers.Location?.OriginalString);
+        Assert.Equal(0, (await api.Operator().CartViewAsync(cartId))!.Value.GetProperty("clicks").GetArrayLength());
+
+        // Bob's own reminder (the cart's next step) opens his cart, and counts his click.
+        await api.AdvanceUntilAsync(TimeSpan.FromDays(2), () => Task.FromResult(_smtp.To(bob).Any()), "Bob's reminder");
+        var bobsLink = new Uri(RecoveryLink().Match(_smtp.To(bob).Single().TextBody!).Value).PathAndQuery;
+        var his = await api.Anonymous().GetAsync(bobsLink);
+        Assert.Equal("https://shop.test/cart/bobs-private-cart", his.Headers.Location?.OriginalString);
+        Assert.Equal(1, (await api.Operator().CartViewAsync(cartId))!.Value.GetProperty("clicks").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("ftp://shop.example/cart")]
     [InlineData("https://user:secret@shop.example/cart")]

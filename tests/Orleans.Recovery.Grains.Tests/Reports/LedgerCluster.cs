@@ -76,7 +76,7 @@ public sealed class Shopper(LedgerCluster cluster)
     public Task<CartView> ViewAsync() => _cart.ViewAsync();
 
     /// <summary>Follows the recovery link of step <paramref name="step"/>'s mail.</summary>
-    public async Task ClickAsync(int step) => Assert.NotNull(await _cart.Cart.RecordClickAsync(AbandonedCartPlan.MessageId(CartId, step - 1)));
+    public async Task ClickAsync(int step) => Assert.NotNull((await _cart.Cart.RecordClickAsync(AbandonedCartPlan.MessageId(CartId, step - 1)))?.RestoreUrl);
 
     public OrderPlaced Order(PaymentStatus payment = PaymentStatus.Paid) => _cart.Order(CartId) with { PaymentStatus = payment };
 
