@@ -100,6 +100,7 @@ public static class RecoveryApiExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<FailedKeyLimiter>();
+        services.AddSingleton<Customers.PickupCopies>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -31,13 +31,21 @@ public sealed record CustomerExport(
     IReadOnlyList<CustomerMessage> Messages,
     IReadOnlyList<LinkClick> Clicks,
     IReadOnlyList<CouponView> Coupons,
-    IReadOnlyList<LeadView> Leads);
+    IReadOnlyList<LeadView> Leads)
+{
+    /// <summary>The messages to the address in the pickup directory (the default with no SMTP host), by file name.</summary>
+    public IReadOnlyList<string> PickupFiles { get; init; } = [];
+}
 
 /// <summary>
 /// What an erase reached. <c>Compacted</c>: on SQLite, whether the file was rebuilt and its log emptied, so no copy of the
 /// data is left on disk; false when a long read (a CSV download) held the log, and erasing again finishes it.
 /// </summary>
-public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted, bool Compacted);
+public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted, bool Compacted)
+{
+    /// <summary>The messages to the address deleted from the pickup directory.</summary>
+    public int PickupFilesDeleted { get; init; }
+}
 
 /// <summary>
 /// The operator's view of one customer: unsubscribe or suppression, newsletter consent from the opt-in link, recent
@@ -59,7 +67,7 @@ public static class CustomersApi
     }
 
     /// <summary>Everything held on the customer, as one JSON document (GDPR access and portability).</summary>
-    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, PickupCopies pickup, IServiceProvider services, CancellationToken cancellationToken)
     {
         var key = CustomerKey.FromEmail(request.Email!);
         var now = ReportQuery.Now(services);
@@ -79,7 +87,10 @@ public static class CustomersApi
             ledger.Messages,
             [.. carts.SelectMany(cart => cart.Clicks)],
             [.. coupons.OfType<CouponView>()],
-            ledger.Leads));
+            ledger.Leads)
+        {
+            PickupFiles = pickup.Of(request.Email!),
+        });
     }
 
     /// <summary>
@@ -87,7 +98,7 @@ public static class CustomersApi
     /// leads deleted, and the customer grain keeps only that the address, by its hash, is erased and never mailed
     /// again. The ledger keeps its anonymous counts. On SQLite the file is compacted so no copy of the data remains.
     /// </summary>
-    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, PickupCopies pickup, IServiceProvider services, CancellationToken cancellationToken)
     {
         var key = CustomerKey.FromEmail(request.Email!);
         var now = ReportQuery.Now(services);
@@ -108,7 +119,10 @@ public static class CustomersApi
         }
 
         leads += await erasure.EraseAsync(key, now);
-        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync()));
+
+        // The mail already written to the pickup directory holds the shopper's name, cart and links too.
+        var pickupFiles = pickup.Erase(request.Email!);
+        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync()) { PickupFilesDeleted = pickupFiles });
     }
 
     /// <summary>The carts and orders that hold this customer's data now: a cart since given another address is theirs no more.</summary>
