@@ -9,7 +9,8 @@ namespace Orleans.Recovery.Api.Auth;
 /// client's requests with a key are refused with 429 until the minute ends, the right key included, so guessing
 /// learns nothing. Counted in each API process, as the other limits are.
 /// </summary>
-public sealed partial class FailedKeyLimiter(ILogger<FailedKeyLimiter> logger)
+/// <remarks>The window is a real minute: <paramref name="time"/> is the host's clock, not the business clock the reminders run on.</remarks>
+public sealed partial class FailedKeyLimiter(TimeProvider time, ILogger<FailedKeyLimiter> logger)
 {
     public const int FailuresPerMinute = 20;
 
@@ -17,13 +18,10 @@ public sealed partial class FailedKeyLimiter(ILogger<FailedKeyLimiter> logger)
 
     private readonly ConcurrentDictionary<string, Failures> _clients = new();
 
-    // Infrastructure time: the window is a real minute, whatever the business clock says.
-    private readonly TimeProvider _time = TimeProvider.System;
-
     /// <summary>When the client may try again, if it is blocked now; null otherwise.</summary>
     public TimeSpan? BlockedFor(IPAddress? address)
     {
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         return _clients.TryGetValue(LinkRateLimits.Client(address), out var failures) && failures.Count > FailuresPerMinute && failures.Since + Window > now
             ? failures.Since + Window - now
             : null;
@@ -33,7 +31,7 @@ public sealed partial class FailedKeyLimiter(ILogger<FailedKeyLimiter> logger)
     public void Failed(IPAddress? address)
     {
         var client = LinkRateLimits.Client(address);
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var counted = _clients.AddOrUpdate(client, _ => new Failures(now, 1), (_, failures) => failures.Since + Window <= now ? new Failures(now, 1) : failures with { Count = failures.Count + 1 });
         if (counted.Count == FailuresPerMinute + 1)
         {

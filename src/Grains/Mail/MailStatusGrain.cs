@@ -6,21 +6,21 @@ namespace Orleans.Recovery.Mail;
 public interface IMailStatusGrain : IGrainWithIntegerKey
 {
     Task<MailStatus> CheckAsync();
+
+    /// <summary>The bounce mailbox as this silo's last read found it, without probing the relay.</summary>
+    Task<BounceMailboxCheck> CheckBounceMailboxAsync();
 }
+
+/// <summary>Whether a bounce mailbox is configured, and what its last read found (null before the first read ends).</summary>
+[GenerateSerializer, Immutable, Alias("bounce-mailbox-check")]
+public sealed record BounceMailboxCheck([property: Id(0)] bool Configured, [property: Id(1)] Bounces.BounceMailboxStatus? Status);
 
 /// <summary>
 /// The transport's description (no credentials, but the relay's host and port), whether it answered, and the DKIM record
 /// the silo signs for, which the operator publishes in DNS.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("mail-status")]
-public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable, [property: Id(2)] DkimRecord? Dkim = null)
-{
-    /// <summary>The bounce mailbox this silo reads, as its last read found it; null when none is configured or none ended yet.</summary>
-    [Id(3)] public Bounces.BounceMailboxStatus? Bounces { get; init; }
-
-    /// <summary>True when a bounce mailbox is configured.</summary>
-    [Id(4)] public bool BounceMailboxConfigured { get; init; }
-}
+public sealed record MailStatus([property: Id(0)] string Transport, [property: Id(1)] bool Reachable, [property: Id(2)] DkimRecord? Dkim = null);
 
 /// <summary>A stateless worker: it runs on whichever silo takes the call, next to that silo's transport.</summary>
 [StatelessWorker]
@@ -29,10 +29,8 @@ public sealed class MailStatusGrain(IMailTransport transport, DkimSigning dkim, 
     public async Task<MailStatus> CheckAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        return new MailStatus(transport.Name, await transport.IsReachableAsync(timeout.Token), dkim.Record)
-        {
-            Bounces = bounces.Status,
-            BounceMailboxConfigured = bounceOptions.Value.Imap.Enabled,
-        };
+        return new MailStatus(transport.Name, await transport.IsReachableAsync(timeout.Token), dkim.Record);
     }
+
+    public Task<BounceMailboxCheck> CheckBounceMailboxAsync() => Task.FromResult(new BounceMailboxCheck(bounceOptions.Value.Imap.Enabled, bounces.Status));
 }
