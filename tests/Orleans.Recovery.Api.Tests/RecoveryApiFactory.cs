@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Recovery.Testing;
 using Orleans.Reminders;
@@ -69,6 +71,12 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
 
     public string Environment { get; init; } = "Testing";
 
+    /// <summary>Keeps what the product logs, for tests that assert an operator's alert (<see cref="Logs"/>).</summary>
+    public bool CaptureLogs { get; init; }
+
+    /// <summary>What the product logged, when <see cref="CaptureLogs"/> is set.</summary>
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
     /// <summary>A switch in front of the product's grain storage and reminder table, to turn its database off and on.</summary>
     public Storage.DatabaseFaults? Faults { get; init; }
 
@@ -108,6 +116,10 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
         {
             services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
             Faults?.Install(services, RecoveryStorage.Name);
+            if (CaptureLogs)
+            {
+                services.AddLogging(logging => logging.AddFakeLogging());
+            }
         });
     }
 

@@ -42,6 +42,19 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
 {
     public async Task<PreviewResult> PreviewAsync(PreviewRequest request)
     {
+        try
+        {
+            return await RenderAsync(request);
+        }
+        catch (TemplateLimitException exception)
+        {
+            // The operator sees why the step's template would fail every message, as a send would skip them.
+            return new PreviewResult(null, "step", $"Its template cannot be rendered: {exception.Message}");
+        }
+    }
+
+    private async Task<PreviewResult> RenderAsync(PreviewRequest request)
+    {
         var flow = (await GrainFactory.GetGrain<IFlowGrain>(request.Flow).GetAsync()).Definition;
         if (request.Step < 1 || request.Step > flow.Steps.Count)
         {

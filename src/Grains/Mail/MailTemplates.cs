@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
@@ -26,51 +27,71 @@ public sealed partial class MailTemplates
 
     private static readonly FluidParser _parser = new();
 
-    /// <summary>
-    /// Statements one message may execute, over its subject, HTML and text. A 500-line cart takes about 30,000; a
-    /// nested loop in an operator's edit would otherwise pin a silo thread in every cart that renders it.
-    /// </summary>
-    public const int MaxSteps = 200_000;
-
-    /// <summary>How deep includes and nested blocks may go.</summary>
-    public const int MaxRecursion = 30;
-
     /// <summary>Distinct variant subjects kept parsed; past this the cache starts afresh (operators replace flows rarely).</summary>
     private const int MaxParsedSubjects = 512;
 
-    private static readonly TemplateOptions _trial = Limited(new TemplateOptions());
+    private static readonly TemplateOptions _trial = Options(TemplateLimits.DefaultMaxOutputBytes);
 
     // Escapes markup (< > & " ') but leaves letters such as ä and € readable in the HTML source.
     private static readonly HtmlEncoder _html = HtmlEncoder.Create(UnicodeRanges.All);
 
     private readonly ConcurrentDictionary<string, Loaded> _cache = new();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _subjects = new(StringComparer.Ordinal);
-    private readonly TemplateOptions _options = Limited(new TemplateOptions());
+    private readonly TemplateOptions _options;
+    private readonly int _maxOutputBytes;
     private readonly string? _directory;
     private readonly ILogger _logger;
 
     public MailTemplates(IOptions<MailTemplateOptions>? options = null, ILogger<MailTemplates>? logger = null)
     {
-        _options.MemberAccessStrategy = new UnsafeMemberAccessStrategy { MemberNameStrategy = MemberNameStrategies.CamelCase };
+        _maxOutputBytes = options?.Value.MaxOutputBytes ?? TemplateLimits.DefaultMaxOutputBytes;
+        _options = Options(_maxOutputBytes);
         _directory = options?.Value.Directory is { Length: > 0 } directory ? Path.GetFullPath(directory) : null;
         _logger = logger ?? NullLogger<MailTemplates>.Instance;
     }
 
-    /// <summary>Renders the three parts; <paramref name="subject"/>, when given, is Liquid that replaces the template's subject.</summary>
+    /// <summary>
+    /// Renders the three parts; <paramref name="subject"/>, when given, is Liquid that replaces the template's subject.
+    /// A render that passes a limit throws <see cref="TemplateLimitException"/>, having kept at most a few times
+    /// <c>Recovery:Templates:MaxOutputBytes</c> in memory.
+    /// </summary>
     public RenderedMail Render(string language, string name, object model, string? subject = null)
     {
         var subjectTemplate = subject is null ? Template(language, name, "subject") : Subject(subject);
 
         // A context per part: what the HTML part assigns (a footer note, HTML-encoded) must not reach the text part.
-        return new RenderedMail(
-            MimeMessages.SingleLine(subjectTemplate.Render(new TemplateContext(model, _options), NullEncoder.Default)),
+        var rendered = new RenderedMail(
+            MimeMessages.SingleLine(Limited(subjectTemplate, new TemplateContext(model, _options), NullEncoder.Default, isolateContext: true)),
             Part(new TemplateContext(model, _options), language, name, "html", _html),
             Part(new TemplateContext(model, _options), language, name, "text", NullEncoder.Default));
+        if (Encoding.UTF8.GetByteCount(rendered.Subject) + Encoding.UTF8.GetByteCount(rendered.Html) + Encoding.UTF8.GetByteCount(rendered.Text) > _maxOutputBytes)
+        {
+            throw TemplateLimits.Exceeded($"the message {language}/{name}", _maxOutputBytes);
+        }
+
+        return rendered;
     }
 
     /// <summary>Renders a page behind a link, <c>{language}/{name}.html.liquid</c>, which has an HTML part only.</summary>
     public string RenderPage(string language, string name, object model) =>
         Part(new TemplateContext(model, _options), language, name, "html", _html);
+
+    /// <summary>Renders into a writer that stops at the output limit, so a runaway loop never builds its whole text.</summary>
+    private string Limited(IFluidTemplate template, TemplateContext context, TextEncoder encoder, bool isolateContext)
+    {
+        using var writer = TemplateLimits.Writer(_maxOutputBytes);
+        Run(template.RenderAsync(writer, context, encoder, isolateContext));
+        return writer.ToString();
+    }
+
+    private static void Run(ValueTask rendering)
+    {
+        if (!rendering.IsCompletedSuccessfully)
+        {
+            // Nothing in a template waits on I/O (there are no includes), so this completes at once in practice.
+            rendering.AsTask().GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>
     /// Renders one part. A template that assigns <c>layout</c> (<c>{% assign layout = 'mail-layout' %}</c>) is placed
@@ -80,7 +101,7 @@ public sealed partial class MailTemplates
     /// </summary>
     private string Part(TemplateContext context, string language, string name, string part, TextEncoder encoder)
     {
-        var content = Template(language, name, part).Render(context, encoder, isolateContext: false);
+        var content = Limited(Template(language, name, part), context, encoder, isolateContext: false);
         if (context.GetValue(LayoutVariable) is not StringValue { } chosen || chosen.ToStringValue() is not { Length: > 0 } layout)
         {
             return content;
@@ -93,7 +114,7 @@ public sealed partial class MailTemplates
 
         context.SetValue(LayoutVariable, NilValue.Instance);
         context.SetValue("content", new StringValue(content, encode: false));
-        return Template(language, layout, part).Render(context, encoder);
+        return Limited(Template(language, layout, part), context, encoder, isolateContext: true);
     }
 
     private const string LayoutVariable = "layout";
@@ -105,20 +126,40 @@ public sealed partial class MailTemplates
     /// <summary>The parse error of a Liquid source, with its line and column; null when it parses.</summary>
     public static string? ParseError(string source) => _parser.TryParse(source, out _, out var error) ? null : error;
 
+    /// <summary>Parses under the limits: ranges check their length before Fluid builds them.</summary>
+    private static bool TryParse(string source, out IFluidTemplate template, out string error)
+    {
+        var parsed = _parser.TryParse(source, out var raw, out error);
+        template = parsed ? TemplateLimits.Bounded(raw) : raw;
+        return parsed;
+    }
+
     /// <summary>
     /// What is wrong with a variant's Liquid subject: it does not parse, or rendering it alone already exceeds the
     /// limits (a loop over a literal range does that whatever the cart). Null when it is fine.
     /// </summary>
     public static string? SubjectError(string subject) => ParseError(subject) is { } error
         ? $"is not a valid Liquid template: {error}"
-        : RenderError(subject) is { } limit ? $"cannot be rendered: {limit}" : null;
+        : RenderError(subject, TemplateLimits.DefaultMaxOutputBytes) is { } limit ? $"cannot be rendered: {limit}" : null;
 
-    /// <summary>Renders a source with no model under the limits; the reason when that fails.</summary>
-    private static string? RenderError(string source)
+    /// <summary>
+    /// Renders a source under the limits with no model, then with a sample cart and a sample order that fill every
+    /// field a template can use (<see cref="TemplateSamples"/>); the reason when one of them fails. An empty model alone
+    /// passes a loop over the cart's lines however costly each line is.
+    /// </summary>
+    private static string? RenderError(string source, int maxOutputBytes)
     {
+        var options = maxOutputBytes == TemplateLimits.DefaultMaxOutputBytes ? _trial : Options(maxOutputBytes);
         try
         {
-            _parser.Parse(source).Render(new TemplateContext(_trial), NullEncoder.Default);
+            var template = TemplateLimits.Bounded(_parser.Parse(source));
+            foreach (var model in TemplateSamples.All)
+            {
+                var context = model is null ? new TemplateContext(options) : new TemplateContext(model, options);
+                using var writer = TemplateLimits.Writer(maxOutputBytes);
+                Run(template.RenderAsync(writer, context, NullEncoder.Default, isolateContext: true));
+            }
+
             return null;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -128,10 +169,11 @@ public sealed partial class MailTemplates
         }
     }
 
-    private static TemplateOptions Limited(TemplateOptions options)
+    /// <summary>Options under the limits, with the models' properties in camelCase (<c>cart.items</c>, <c>firstName</c>).</summary>
+    private static TemplateOptions Options(int maxOutputBytes)
     {
-        options.MaxSteps = MaxSteps;
-        options.MaxRecursion = MaxRecursion;
+        var options = TemplateLimits.Options(maxOutputBytes);
+        options.MemberAccessStrategy = new UnsafeMemberAccessStrategy { MemberNameStrategy = MemberNameStrategies.CamelCase };
         return options;
     }
 
@@ -152,7 +194,7 @@ public sealed partial class MailTemplates
     }
 
     /// <summary>Every problem with the template files under <paramref name="directory"/>: each names its file and line.</summary>
-    public static IEnumerable<string> CheckDirectory(string directory)
+    public static IEnumerable<string> CheckDirectory(string directory, int maxOutputBytes = TemplateLimits.DefaultMaxOutputBytes)
     {
         if (!System.IO.Directory.Exists(directory))
         {
@@ -175,7 +217,7 @@ public sealed partial class MailTemplates
             {
                 yield return $"{file}{Line(error)}: {error}";
             }
-            else if (RenderError(source) is { } limit)
+            else if (RenderError(source, maxOutputBytes) is { } limit)
             {
                 yield return $"{file}: cannot be rendered: {limit}";
             }
@@ -194,7 +236,7 @@ public sealed partial class MailTemplates
             }
 
             var source = File.ReadAllText(file);
-            if (_parser.TryParse(source, out var edited, out var error))
+            if (TryParse(source, out var edited, out var error))
             {
                 _cache[key] = new Loaded(file, written, edited);
                 return edited;
@@ -222,7 +264,7 @@ public sealed partial class MailTemplates
     }
 
     private static IFluidTemplate Parse(string source, string what) =>
-        _parser.TryParse(source, out var template, out var error)
+        TryParse(source, out var template, out var error)
             ? template
             : throw new InvalidOperationException($"{what} does not parse{Line(error)}: {error}");
 

@@ -13,10 +13,17 @@ public sealed class MailTemplateOptions : IValidatableObject
 
     public string Directory { get; set; } = "templates";
 
+    /// <summary>
+    /// The most one message may render to, subject, HTML and text together, in UTF-8 bytes; no value a template builds
+    /// may be longer either. A render past it fails that message (skipped as <c>template-error</c>), not the silo.
+    /// </summary>
+    [Range(16 * 1024, 64 * 1024 * 1024, ErrorMessage = Section + ":MaxOutputBytes must be between 16384 (16 KiB) and 67108864 (64 MiB).")]
+    public int MaxOutputBytes { get; set; } = TemplateLimits.DefaultMaxOutputBytes;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // Every file is parsed now, so a broken edit stops start-up with its file and line instead of failing a send.
-        foreach (var problem in MailTemplates.CheckDirectory(Directory))
+        foreach (var problem in MailTemplates.CheckDirectory(Directory, MaxOutputBytes))
         {
             yield return new ValidationResult($"{Section}:Directory: {problem}", [nameof(Directory)]);
         }
