@@ -72,7 +72,7 @@ public static class CustomersApi
         var key = CustomerKey.FromEmail(request.Email!);
         var now = ReportQuery.Now(services);
         var ledger = await reports.CustomerAsync(key, now, cancellationToken);
-        var (carts, orders) = await HoldingsAsync(key, ledger, grains);
+        var (carts, orders) = await HoldingsAsync(key, ledger, grains, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
         var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
             .Select(code => grains.GetGrain<ICouponGrain>(CouponCodes.Normalize(code)).GetAsync()));
         return TypedResults.Ok(new CustomerExport(

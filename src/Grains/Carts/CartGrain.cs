@@ -124,7 +124,7 @@ public sealed partial class CartGrain(
             State.LastActivityAt = now;
             await StopAsync(CartStatus.Deleted, SkipReason.CartEmptied, now);
             await Engine.SaveAsync();
-            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+            await CustomerOf(snapshot).CartEndedAsync(CartId);
             return;
         }
 
@@ -167,7 +167,7 @@ public sealed partial class CartGrain(
         {
             await StopAsync(CartStatus.Deleted, SkipReason.CartDeleted, Now);
             await Engine.SaveAsync();
-            await CustomerOf(snapshot).ForgetCartAsync(CartId);
+            await CustomerOf(snapshot).CartEndedAsync(CartId);
         }
 
         return true;

@@ -19,6 +19,7 @@ public sealed class CustomerGrain(
     IOptionsMonitor<FrequencyCapOptions> cap,
     IOptionsMonitor<ConsentOptions> consentRules,
     IOptionsMonitor<Mail.Bounces.BounceOptions> bounces,
+    IOptionsMonitor<Retention.RetentionOptions> retention,
     ILedger ledger,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
@@ -103,8 +104,21 @@ public sealed class CustomerGrain(
     public Task ForgetCartAsync(string cartId)
     {
         State.Carts.Remove(cartId);
+        State.FormerCarts.Remove(cartId);
         return Task.CompletedTask;
     }
+
+    public async Task CartEndedAsync(string cartId)
+    {
+        // Written at once: the cart keeps the shopper's details, and nothing else would lead an erase to it.
+        State.RememberFormerCart(cartId, clock.GetUtcNow(), retention.CurrentValue.After);
+        await SaveAsync();
+    }
+
+    public Task<CustomerHoldings> GetHoldingsAsync() => Task.FromResult(Holdings());
+
+    private CustomerHoldings Holdings() =>
+        new([.. State.Carts.Keys.Union(State.FormerCarts.Keys)], [.. State.RecentOrders.Select(order => order.OrderId)]);
 
     public async Task OrderPlacedAsync(string orderId, string? cartId, ImmutableArray<string> skus, bool paid = false, ConsentRecord? consent = null)
     {
@@ -230,13 +244,14 @@ public sealed class CustomerGrain(
 
     public async Task<CustomerHoldings> EraseAsync()
     {
-        var holdings = new CustomerHoldings([.. State.Carts.Keys], [.. State.RecentOrders.Select(order => order.OrderId)]);
+        var holdings = Holdings();
         State.SuppressedBecause = FollowUps.SkipReason.Erased;
         State.SuppressedAt = clock.GetUtcNow();
         State.ComplainedAt = null;
         State.SoftBounces.Clear();
         State.MailEventIds.Clear();
         State.Carts.Clear();
+        State.FormerCarts.Clear();
         State.RecentOrders.Clear();
         State.MarketingSends.Clear();
         State.Variants.Clear();

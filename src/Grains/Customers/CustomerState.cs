@@ -70,6 +70,30 @@ public sealed class CustomerState
     /// <summary>The reports already applied, newest last: one read twice (a mailbox read again, a webhook retried) counts once.</summary>
     [Id(14)] public List<string> MailEventIds { get; set; } = [];
 
+    /// <summary>
+    /// Carts that held this shopper's details and are no longer pending (first reported empty, emptied, deleted, or
+    /// given another address), with when: the cart still holds the details until retention clears it, and an erase or an
+    /// export must find it though neither <see cref="Carts"/> nor the ledger names it.
+    /// </summary>
+    [Id(15)] public Dictionary<string, DateTimeOffset> FormerCarts { get; set; } = [];
+
+    /// <summary>
+    /// Files <paramref name="cartId"/> under <see cref="FormerCarts"/>, dropping those the retention sweep has cleared by
+    /// now: it clears a cart <paramref name="retention"/> after its last change, which was no later than this.
+    /// </summary>
+    public void RememberFormerCart(string cartId, DateTimeOffset now, TimeSpan retention)
+    {
+        Carts.Remove(cartId);
+        FormerCarts[cartId] = now;
+        foreach (var (id, at) in FormerCarts.Where(pair => pair.Value < now - retention - RetentionSweepSlack).ToList())
+        {
+            FormerCarts.Remove(id);
+        }
+    }
+
+    /// <summary>The sweep runs once a day; two days past the retention period the cart is surely cleared.</summary>
+    private static readonly TimeSpan RetentionSweepSlack = TimeSpan.FromDays(2);
+
     /// <summary>True while the newest consent record gives consent.</summary>
     public bool HasConsent => Consents.Count > 0 && Consents[^1].Given;
 

@@ -19,8 +19,19 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
     /// </summary>
     Task ContactCapturedAsync(string cartId, ConsentRecord? consent);
 
-    /// <summary>Forgets a cart that no longer has follow-ups pending.</summary>
+    /// <summary>A cart no longer holds this customer's details (cleared, or given another address): it is forgotten.</summary>
     Task ForgetCartAsync(string cartId);
+
+    /// <summary>
+    /// A cart ended without a purchase (first reported empty, emptied or deleted): no order is matched against it any
+    /// more, but it is kept among the customer's former carts, since it still holds their details for an erase or an
+    /// export to reach.
+    /// </summary>
+    Task CartEndedAsync(string cartId);
+
+    /// <summary>The carts, pending and former, and the recent orders this customer grain knows of.</summary>
+    [ReadOnly]
+    Task<CustomerHoldings> GetHoldingsAsync();
 
     /// <summary>
     /// Records an order (paid or not, and the consent its report stated) and tells this customer's other carts whose
@@ -79,6 +90,6 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
     Task<bool> IsUnsubscribedAsync();
 }
 
-/// <summary>The carts still pending and the recent orders a customer grain knew of.</summary>
+/// <summary>The carts (pending and former) and the recent orders a customer grain knew of.</summary>
 [GenerateSerializer, Immutable, Alias("customer-holdings")]
 public sealed record CustomerHoldings([property: Id(0)] ImmutableArray<string> CartIds, [property: Id(1)] ImmutableArray<string> OrderIds);

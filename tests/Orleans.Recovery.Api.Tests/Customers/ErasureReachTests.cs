@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Orleans.Recovery.Api.Tests.Customers;
+
+/// <summary>
+/// Carts that hold a shopper's details without any mail or pending follow-up (first reported empty, or deleted before
+/// the first reminder): neither the ledger nor the customer's pending carts name them, and the export and erase still
+/// reach them (issue 26, item 3). The proof is the database file, read byte by byte.
+/// </summary>
+public sealed class ErasureReachTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
+{
+    [Fact]
+    public async Task TheExportListsAndTheEraseClearsACartFirstReportedEmptyAndACartDeletedBeforeAnyMail()
+    {
+        await using var api = new RecoveryApiFactory(smtpFixture.Smtp);
+        var email = Bodies.NewEmail();
+        var (empty, deleted) = (Bodies.NewId("cart"), Bodies.NewId("cart"));
+        var emptyCart = Bodies.Cart(empty, email);
+        emptyCart["items"] = new JsonArray();
+        emptyCart["customer"]!["lastName"] = "Emptycartova";
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Storefront().PutCartAsync(empty, emptyCart)).StatusCode);
+        var deletedCart = Bodies.Cart(deleted, email);
+        deletedCart["customer"]!["lastName"] = "Deletedcartova";
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Storefront().PutCartAsync(deleted, deletedCart)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Storefront().DeleteAsync($"/api/v1/carts/{deleted}")).StatusCode);
+
+        var body = new JsonObject { ["email"] = email };
+        var export = await (await api.Operator().PostAsync("/api/v1/customers/export", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(new[] { deleted, empty }.Order(), export.GetProperty("carts").EnumerateArray().Select(cart => cart.GetProperty("cartId").GetString()).Order());
+        Assert.Equal(["Deletedcartova", "Emptycartova"], export.GetProperty("profiles").EnumerateArray().Select(profile => profile.GetProperty("lastName").GetString()).Order());
+
+        var erasure = await (await api.Operator().PostAsync("/api/v1/customers/erase", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(2, erasure.GetProperty("carts").GetInt32());
+        Assert.True(erasure.GetProperty("compacted").GetBoolean());
+        Assert.Null(await api.Operator().CartViewAsync(empty));
+        Assert.Null(await api.Operator().CartViewAsync(deleted));
+
+        var database = Path.Combine(api.DataDirectory, "recovery.db");
+        foreach (var file in new[] { database, database + "-wal" }.Where(File.Exists))
+        {
+            var bytes = await ReadSharedAsync(file);
+            foreach (var trace in new[] { email, "Emptycartova", "Deletedcartova" })
+            {
+                Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(trace)) < 0, $"{Path.GetFileName(file)} still holds {trace}");
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
