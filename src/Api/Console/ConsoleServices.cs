@@ -16,6 +16,7 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Console.Customers;
 using Orleans.Recovery.Api.Console.Flows;
 using Orleans.Recovery.Api.Console.Leads;
+using Orleans.Recovery.Api.Console.Sessions;
 using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Silo.Security;
 
@@ -24,7 +25,8 @@ namespace Orleans.Recovery.Api.Console;
 /// <summary>
 /// The operator's console: server-rendered pages (Razor components, static rendering) under <c>/console</c>, signed in
 /// with the operator key exchanged for a session cookie. The cookie only opens the console: the HTTP API keeps
-/// taking bearer keys alone, so a page elsewhere cannot use an operator's session against it.
+/// taking bearer keys alone, so a page elsewhere cannot use an operator's session against it. The cookie names a
+/// session kept in the database (<see cref="ConsoleSessions"/>), which signing out ends for every copy of the cookie.
 /// </summary>
 public static class ConsoleServices
 {
@@ -33,10 +35,12 @@ public static class ConsoleServices
     public const string SignInPath = "/console/sign-in";
     public const string SignInRateLimit = "console-sign-in";
     private const string KeyClaim = "operator-key";
+    private const string SessionClaim = "console-session";
 
     public static IServiceCollection AddRecoveryConsole(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddSingleton<ConsoleSessions>();
 
         // The cookies' keys in the database, shared by every API process and kept across restarts (DatabaseKeyRing).
         services.AddDataProtection().SetApplicationName("orleans-recovery");
@@ -57,12 +61,17 @@ public static class ConsoleServices
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.LoginPath = SignInPath;
             options.AccessDeniedPath = SignInPath;
-            options.ExpireTimeSpan = TimeSpan.FromHours(8);
-            options.SlidingExpiration = true;
-            options.Events.OnValidatePrincipal = RejectAfterKeyRotation;
+            // Whatever the activity, a session ends 8 hours after sign-in: the ticket says so and so does its row.
+            options.ExpireTimeSpan = ConsoleSessions.Lifetime;
+            options.SlidingExpiration = false;
+            options.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
-        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IHostEnvironment>((options, environment) =>
-            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always);
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IHostEnvironment, IServiceProvider>((options, environment, provider) =>
+        {
+            options.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            // The ticket's expiry and the session's row on the one business clock.
+            options.TimeProvider = provider.GetRequiredKeyedService<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders);
+        });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(Scheme)
             .RequireClaim(ApiScopes.ClaimType, ApiScopes.Operator));
@@ -110,6 +119,7 @@ public static class ConsoleServices
     {
         app.MapRazorComponents<ConsoleApp>().Add(AnswerOnlyGetsUnlessTheyTakeForms);
         app.MapPost("/console/sign-out", SignOutAsync).RequireAuthorization(Policy).ExcludeFromDescription();
+        app.MapPost("/console/sessions/sign-out-everywhere", SignOutEverywhereAsync).RequireAuthorization(Policy).ExcludeFromDescription();
         app.MapLeadsDownload();
         app.MapCustomerDownload();
         app.MapFlowPreview();
@@ -139,13 +149,31 @@ public static class ConsoleServices
         && CryptographicOperations.FixedTimeEquals(Digest(presented), Digest(keys.Operator))
         && !CryptographicOperations.FixedTimeEquals(Digest(presented), Digest(keys.Storefront));
 
-    public static Task SignInAsync(HttpContext context, ApiKeyOptions keys)
+    /// <summary>Opens a session in the database and gives the browser its cookie, which ends when the session does.</summary>
+    public static async Task SignInAsync(HttpContext context, ApiKeyOptions keys)
     {
+        var sessions = context.RequestServices.GetRequiredService<ConsoleSessions>();
+        var (session, expires) = await sessions.OpenAsync(
+            ConsoleSessions.Device(context.Request.Headers.UserAgent, context.Connection.RemoteIpAddress), context.RequestAborted);
         var identity = new ClaimsIdentity(
-            [new Claim(ApiScopes.ClaimType, ApiScopes.Operator), new Claim(ClaimTypes.Name, ApiScopes.Operator), new Claim(KeyClaim, Fingerprint(keys.Operator))],
+            [
+                new Claim(ApiScopes.ClaimType, ApiScopes.Operator),
+                new Claim(ClaimTypes.Name, ApiScopes.Operator),
+                new Claim(KeyClaim, Fingerprint(keys.Operator)),
+                new Claim(SessionClaim, session),
+            ],
             Scheme);
-        return context.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+        await context.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties
+        {
+            IssuedUtc = sessions.Now,
+            ExpiresUtc = expires,
+            AllowRefresh = false,
+        });
     }
+
+    /// <summary>The hash of the session the request's cookie names, to mark it in the list of open sessions.</summary>
+    public static string? CurrentSessionHash(ClaimsPrincipal user) =>
+        user.FindFirstValue(SessionClaim) is { } session ? ConsoleSessions.Hash(session) : null;
 
     /// <summary>Where to go after signing in: a console page asked for, never another site.</summary>
     public static string SafeReturn(string? returnUrl) =>
@@ -162,16 +190,58 @@ public static class ConsoleServices
             return refused;
         }
 
+        if (context.User.FindFirstValue(SessionClaim) is { } session)
+        {
+            // Ended in the database: a copy of this cookie (a stolen one, another browser's) is refused from now on too.
+            await context.RequestServices.GetRequiredService<ConsoleSessions>().EndAsync(session, context.RequestAborted);
+        }
+
         await context.SignOutAsync(Scheme);
         return TypedResults.Redirect(SignInPath);
     }
 
-    /// <summary>A session ends when the operator key it was opened with is replaced: rotating the key signs everyone out.</summary>
-    private static async Task RejectAfterKeyRotation(CookieValidatePrincipalContext context)
+    private static async Task<IResult> SignOutEverywhereAsync(HttpContext context, IAntiforgery antiforgery, ConsoleSessions sessions, ILogger<ConsoleSessions> logger)
+    {
+        if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the page and sign out everywhere again.") is { } refused)
+        {
+            return refused;
+        }
+
+        var ended = await sessions.EndAllAsync(context.RequestAborted);
+        logger.LogWarning("The operator ended every console session ({Count})", ended);
+        await context.SignOutAsync(Scheme);
+        return TypedResults.Redirect(SignInPath);
+    }
+
+    /// <summary>
+    /// A session is good while its row is open (not signed out, not past its 8 hours) and the operator key it was opened
+    /// with is still the key: rotating the key signs everyone out. When the database cannot answer, the request is
+    /// treated as signed out without deleting the cookie, so the session still works once the database is back.
+    /// </summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
         var keys = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ApiKeyOptions>>().CurrentValue;
         var opened = context.Principal?.FindFirstValue(KeyClaim);
-        if (opened is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(opened), Encoding.ASCII.GetBytes(Fingerprint(keys.Operator))))
+        var session = context.Principal?.FindFirstValue(SessionClaim);
+        if (opened is null || session is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(opened), Encoding.ASCII.GetBytes(Fingerprint(keys.Operator))))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            return;
+        }
+
+        bool open;
+        try
+        {
+            open = await context.HttpContext.RequestServices.GetRequiredService<ConsoleSessions>().IsOpenAsync(session, context.HttpContext.RequestAborted);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            context.RejectPrincipal();
+            return;
+        }
+
+        if (!open)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

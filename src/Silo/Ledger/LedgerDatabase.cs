@@ -132,7 +132,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
 }
 
 /// <summary>Parameters for the ledger's SQL, the same for SQLite and PostgreSQL: text, 64-bit integers and nulls typed as such.</summary>
-internal static class LedgerParameters
+public static class LedgerParameters
 {
     public static DbCommand With(this DbCommand command, string name, string? value) => Add(command, name, value, DbType.String);
 

@@ -107,7 +107,7 @@ public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smt
         string[] pages =
         [
             "/console", "/console/flows", "/console/flows/cart-abandonment", "/console/flows/post-purchase?step=1&locale=de&preview=1",
-            "/console/leads", "/console/payments", "/console/connectors", "/console/sending", "/console/lookup", $"/console/carts/{shoppers.Clicker.CartId}", $"/console/orders/o-{shoppers.Buyer.CartId}",
+            "/console/leads", "/console/payments", "/console/connectors", "/console/sending", "/console/lookup", "/console/sessions", $"/console/carts/{shoppers.Clicker.CartId}", $"/console/orders/o-{shoppers.Buyer.CartId}",
         ];
         foreach (var path in pages)
         {

@@ -196,6 +196,85 @@ public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestO
         Assert.True(after <= before, $"{before} connections before 200 probes, {after} after");
     });
 
+    [Fact]
+    public async Task WhileTheDatabaseIsGoneTheConsoleAsksToSignInRefusesANewSessionWith503AndTheOpenOneWorksAfter() => await Logged(async () =>
+    {
+        var (database, role) = await postgres.Server.CreateProductDatabaseAsync("console");
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var api = Start("api-console", Settings(database, url));
+        await api.WaitUntilReadyAsync(url, StartTimeout);
+        using var browser = Client(url, null);
+        var operatorsCookies = new Dictionary<string, string>();
+        var signedIn = await SignInAsync(browser, operatorsCookies);
+        Assert.Equal((HttpStatusCode.Redirect, "/console"), (signedIn.StatusCode, signedIn.Headers.Location?.AbsolutePath));
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(browser, operatorsCookies, "/console/sessions")).StatusCode);
+
+        await postgres.Server.LockOutAsync(role);
+        try
+        {
+            // The session cannot be checked: the console asks to sign in, and keeps the cookie.
+            var asked = await GetAsync(browser, operatorsCookies, "/console/sessions");
+            Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
+            Assert.Equal("/console/sign-in", asked.Headers.Location?.AbsolutePath);
+
+            // Nor can a new one be opened: a 503 that says why, never a 500.
+            var refused = await SignInAsync(browser, []);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("The database cannot be reached", await refused.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await postgres.Server.LetInAsync(role);
+        }
+
+        await Eventually.TrueAsync(async () => (await GetAsync(browser, operatorsCookies, "/console/sessions")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "the open session to work again once the database is back");
+    });
+
+    /// <summary>Signs in as a browser does, through the page's form; <paramref name="cookies"/> plays the browser's cookie jar.</summary>
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, Dictionary<string, string> cookies)
+    {
+        var page = await GetAsync(browser, cookies, "/console/sign-in");
+        var fields = HiddenField().Matches(await page.Content.ReadAsStringAsync())
+            .Select(match => KeyValuePair.Create(WebUtility.HtmlDecode(match.Groups[1].Value), WebUtility.HtmlDecode(match.Groups[2].Value)))
+            .Append(KeyValuePair.Create("Form.Key", OperatorKey));
+        return await SendAsync(browser, cookies, new HttpRequestMessage(HttpMethod.Post, "/console/sign-in") { Content = new FormUrlEncodedContent(fields) });
+    }
+
+    private static Task<HttpResponseMessage> GetAsync(HttpClient browser, Dictionary<string, string> cookies, string path) =>
+        SendAsync(browser, cookies, new HttpRequestMessage(HttpMethod.Get, path));
+
+    /// <summary>
+    /// Sends the cookies and keeps those set: by hand, since outside Development they are Secure and .NET's cookie
+    /// container sends no Secure cookie over plain HTTP, where a browser does to 127.0.0.1.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient browser, Dictionary<string, string> cookies, HttpRequestMessage request)
+    {
+        if (cookies.Count > 0)
+        {
+            request.Headers.Add("Cookie", string.Join("; ", cookies.Select(cookie => $"{cookie.Key}={cookie.Value}")));
+        }
+
+        var response = await browser.SendAsync(request);
+        foreach (var set in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+        {
+            var pair = set.Split(';')[0].Split('=', 2);
+            if (set.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
+            {
+                cookies.Remove(pair[0]);
+            }
+            else
+            {
+                cookies[pair[0]] = pair[1];
+            }
+        }
+
+        return response;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex HiddenField();
+
     private Dictionary<string, string> Settings(string database, string url) => new()
     {
         ["ASPNETCORE_URLS"] = url,
