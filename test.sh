@@ -65,6 +65,8 @@ DO $$ BEGIN
   -- The outage tests give the product a role of its own, and lock it out of the server for a few seconds.
   ALTER ROLE recovery_test CREATEROLE;
 END $$;
+-- The erase tests look for erased bytes in the table files after a CHECKPOINT, as an auditor would.
+GRANT pg_checkpoint, pg_read_all_settings TO recovery_test;
 SELECT 'CREATE DATABASE recovery_test OWNER recovery_test' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'recovery_test') \gexec
 SQL
   export RECOVERY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=recovery_test;Password=recovery_test;Database=recovery_test"

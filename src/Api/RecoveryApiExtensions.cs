@@ -101,6 +101,8 @@ public static class RecoveryApiExtensions
 
         services.AddSingleton<FailedKeyLimiter>();
         services.AddSingleton<Customers.PickupCopies>();
+        services.AddSingleton<Customers.ErasureVacuum>();
+        services.AddHostedService(provider => provider.GetRequiredService<Customers.ErasureVacuum>());
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

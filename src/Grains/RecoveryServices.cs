@@ -53,6 +53,18 @@ public static class RecoveryServices
         services.TryAddKeyedSingleton(ReminderTimeProviderNames.Reminders, TimeProvider.System);
         services.TryAddSingleton<LinkTokens>();
 
+        // Customer keys: an HMAC of the address under a secret of the deployment, so the address alone finds nothing.
+        services.AddOptions<PrivacyOptions>()
+            .BindConfiguration(PrivacyOptions.Section)
+            .Configure<IHostEnvironment>((options, environment) =>
+            {
+                options.IsDevelopment = environment.IsDevelopment();
+                options.SecretMayBeGenerated = environment.IsDevelopment() && signingKeyMayBeGenerated;
+            })
+            .PostConfigure(options => options.ResolveSecret())
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<CustomerKeys>();
+
         // Bounces and complaints: the ESPs' webhooks land on any API process, the bounce mailbox is read by the silos.
         services.AddOptions<BounceOptions>().BindConfiguration(BounceOptions.Section)
             .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment())

@@ -110,6 +110,10 @@ public static class RecoverySiloExtensions
         if (!settings.UsesMemory)
         {
             silo.Services.AddSingleton<IStoredGrains, StoredGrains>();
+
+            // Data stored by versions before keyed customer keys is moved to them before the silo serves.
+            silo.Services.AddSingleton<CustomerRekeying>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<CustomerRekeying>());
         }
 
         // Every silo arms the daily retention sweep, in the background: arming it again changes nothing, and a silo

@@ -49,6 +49,7 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
             ["Recovery:ApiKeys:Storefront"] = StorefrontKey,
             ["Recovery:ApiKeys:Operator"] = OperatorKey,
             ["Recovery:Links:SigningKeyFile"] = Path.Combine(DataDirectory, "link-signing.key"),
+            ["Recovery:Privacy:CustomerKeySecret"] = TestCustomerKeys.Secret,
             ["Recovery:PublicBaseUrl"] = "https://recovery.shop.test",
             ["Recovery:Smtp:Host"] = "127.0.0.1",
             ["Recovery:Smtp:Port"] = smtp.Port.ToString(),

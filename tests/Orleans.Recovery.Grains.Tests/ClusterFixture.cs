@@ -67,6 +67,7 @@ public class ClusterFixture : IAsyncLifetime
             ["Recovery:Smtp:Security"] = "None",
             ["Recovery:Smtp:Timeout"] = "00:00:05",
             ["Recovery:Links:SigningKey"] = Convert.ToBase64String(new byte[32]),
+            ["Recovery:Privacy:CustomerKeySecret"] = TestCustomerKeys.Secret,
             ["Recovery:PublicBaseUrl"] = "https://recovery.shop.test",
             ["Recovery:Sender:FromName"] = "Kaffee & Co",
             ["Recovery:Sender:FromAddress"] = "hello@kaffee.test",

@@ -116,6 +116,26 @@ public sealed class PostgresServer : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>
+    /// The folder of <paramref name="connectionString"/>'s database under the server's data directory, after a
+    /// <c>CHECKPOINT</c> has written every change to the table files and deleted the files of rewritten tables. Needs
+    /// pg_checkpoint and pg_read_all_settings (test.sh grants both), and a process that may read the files (root).
+    /// </summary>
+    public async Task<string> CheckpointedDatabaseFilesAsync(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection))
+        {
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
+        await using var where = new NpgsqlCommand("SELECT current_setting('data_directory') || '/base/' || oid FROM pg_database WHERE datname = @name", connection);
+        where.Parameters.AddWithValue("name", database!);
+        return (string)(await where.ExecuteScalarAsync())!;
+    }
+
     private async Task AdminAsync(params string[] statements)
     {
         await using var connection = new NpgsqlConnection(_adminConnectionString);

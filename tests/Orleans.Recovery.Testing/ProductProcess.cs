@@ -40,6 +40,8 @@ public sealed class ProductProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Every host outside Development needs the customer-key secret; a test that means to leave it out sets it empty.
+        start.Environment["Recovery__Privacy__CustomerKeySecret"] = TestCustomerKeys.Secret;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

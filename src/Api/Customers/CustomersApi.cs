@@ -43,6 +43,12 @@ public sealed record CustomerExport(
 /// </summary>
 public sealed record CustomerErasure(string CustomerKey, int Carts, int Orders, int LeadsDeleted, bool Compacted)
 {
+    /// <summary>
+    /// On PostgreSQL, when the tables the erase touched start being rewritten without its dead rows, in the background
+    /// (<c>Recovery:Privacy:VacuumDelay</c> from now); null on SQLite, compacted before this answer.
+    /// </summary>
+    public DateTimeOffset? VacuumScheduledAt { get; init; }
+
     /// <summary>The messages to the address deleted from the pickup directory.</summary>
     public int PickupFilesDeleted { get; init; }
 }
@@ -67,12 +73,12 @@ public static class CustomersApi
     }
 
     /// <summary>Everything held on the customer, as one JSON document (GDPR access and portability).</summary>
-    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, PickupCopies pickup, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var key = CustomerKey.FromEmail(request.Email!);
+        var key = keys.Of(request.Email!);
         var now = ReportQuery.Now(services);
         var ledger = await reports.CustomerAsync(key, now, cancellationToken);
-        var (carts, orders) = await HoldingsAsync(key, ledger, grains, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
+        var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
         var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
             .Select(code => grains.GetGrain<ICouponGrain>(CouponCodes.Normalize(code)).GetAsync()));
         return TypedResults.Ok(new CustomerExport(
@@ -98,16 +104,18 @@ public static class CustomersApi
     /// leads deleted, and the customer grain keeps only that the address, by its hash, is erased and never mailed
     /// again. The ledger keeps its anonymous counts. On SQLite the file is compacted so no copy of the data remains.
     /// </summary>
-    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, PickupCopies pickup, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var key = CustomerKey.FromEmail(request.Email!);
+        var key = keys.Of(request.Email!);
         var now = ReportQuery.Now(services);
 
         // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains: those the
         // ledger knows, and those the customer grain knew of (a cart whose messages the ledger filed under an earlier address).
+        // The ledger is read first: marking the customer erased files their messages under a key that leads nowhere.
+        var ledger = await reports.CustomerAsync(key, now, cancellationToken);
         var known = await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
         var leads = await erasure.EraseAsync(key, now);
-        var (carts, orders) = await HoldingsAsync(key, await reports.CustomerAsync(key, now, cancellationToken), grains, known);
+        var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, known);
         foreach (var cart in carts)
         {
             await grains.GetGrain<ICartGrain>(cart.CartId).EraseAsync();
@@ -122,27 +130,31 @@ public static class CustomersApi
 
         // The mail already written to the pickup directory holds the shopper's name, cart and links too.
         var pickupFiles = pickup.Erase(request.Email!);
-        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync()) { PickupFilesDeleted = pickupFiles });
+        return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync())
+        {
+            PickupFilesDeleted = pickupFiles,
+            VacuumScheduledAt = services.GetRequiredService<ErasureVacuum>().Schedule(),
+        });
     }
 
     /// <summary>The carts and orders that hold this customer's data now: a cart since given another address is theirs no more.</summary>
-    private static async Task<(List<CartView> Carts, List<OrderView> Orders)> HoldingsAsync(string key, CustomerLedger ledger, IGrainFactory grains, CustomerHoldings? known = null)
+    private static async Task<(List<CartView> Carts, List<OrderView> Orders)> HoldingsAsync(string key, CustomerLedger ledger, IGrainFactory grains, CustomerKeys keys, CustomerHoldings? known = null)
     {
         var carts = await Task.WhenAll(ledger.CartIds.Union(known?.CartIds ?? []).Select(id => grains.GetGrain<ICartGrain>(id).GetViewAsync()));
         var orders = await Task.WhenAll(ledger.OrderIds.Union(known?.OrderIds ?? []).Select(id => grains.GetGrain<IOrderGrain>(id).GetViewAsync()));
         return (
-            [.. carts.OfType<CartView>().Where(cart => cart.Customer?.Key == key || cart.Captured?.Customer.Key == key)],
-            [.. orders.OfType<OrderView>().Where(order => order.Order.Customer.Key == key)]);
+            [.. carts.OfType<CartView>().Where(cart => cart.Customer is { } customer && keys.Of(customer) == key || cart.Captured is { } captured && keys.Of(captured.Customer) == key)],
+            [.. orders.OfType<OrderView>().Where(order => keys.Of(order.Order.Customer) == key)]);
     }
 
-    public static async Task<Ok<CustomerView>> LookUp(CustomerLookupRequest lookup, IGrainFactory grains) =>
-        TypedResults.Ok(await ViewAsync(lookup.Email!, grains));
+    public static async Task<Ok<CustomerView>> LookUp(CustomerLookupRequest lookup, IGrainFactory grains, CustomerKeys keys) =>
+        TypedResults.Ok(await ViewAsync(lookup.Email!, grains, keys));
 
     /// <summary>
     /// Deprecated: the address in the path ends up in proxy and load-balancer access logs. Use
     /// <c>POST /api/v1/customers/lookup</c>; the answer says so in its Deprecation and Link headers.
     /// </summary>
-    public static async Task<Results<Ok<CustomerView>, ValidationProblem>> GetCustomer(string email, IGrainFactory grains, HttpResponse response)
+    public static async Task<Results<Ok<CustomerView>, ValidationProblem>> GetCustomer(string email, IGrainFactory grains, CustomerKeys keys, HttpResponse response)
     {
         response.Headers["Deprecation"] = $"@{PathFormDeprecatedAt}";
         response.Headers.Link = "</api/v1/customers/lookup>; rel=\"successor-version\"";
@@ -151,10 +163,10 @@ public static class CustomersApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = ["The email field is not a valid email address."] });
         }
 
-        return TypedResults.Ok(await ViewAsync(email, grains));
+        return TypedResults.Ok(await ViewAsync(email, grains, keys));
     }
 
     /// <summary>A customer the engine has never seen has an empty view: nothing sent, nothing recorded.</summary>
-    private static Task<CustomerView> ViewAsync(string email, IGrainFactory grains) =>
-        grains.GetGrain<ICustomerGrain>(CustomerKey.FromEmail(email)).GetViewAsync();
+    private static Task<CustomerView> ViewAsync(string email, IGrainFactory grains, CustomerKeys keys) =>
+        grains.GetGrain<ICustomerGrain>(keys.Of(email)).GetViewAsync();
 }

@@ -57,7 +57,7 @@ public static class PublicLinksApi
     /// The preference page: a link from a cart's reminder offers to stop that cart's reminders only, or all marketing
     /// email. Opening it records nothing.
     /// </summary>
-    public static async Task<IResult> ShowUnsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
+    public static async Task<IResult> ShowUnsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, CustomerKeys keys)
     {
         if (tokens.Read(LinkPurpose.Unsubscribe, token) is not { } link)
         {
@@ -65,7 +65,7 @@ public static class PublicLinksApi
         }
 
         var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
-        return await grains.GetGrain<ICustomerGrain>(customerKey).IsUnsubscribedAsync()
+        return await grains.GetGrain<ICustomerGrain>(keys.Current(customerKey)).IsUnsubscribedAsync()
             ? pages.Show(http, link.Language, "unsubscribed", new PageModel { Scope = PreferenceChoice.AllMarketing })
             : pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = CartOf(cartMessage) is not null });
     }
@@ -74,7 +74,7 @@ public static class PublicLinksApi
     /// The page's choice, or RFC 8058's one-click POST ("List-Unsubscribe=One-Click") from a mail client, which always
     /// stops all marketing email. The choice is kept on the customer, with the reason given, for the operator.
     /// </summary>
-    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
+    public static async Task<IResult> Unsubscribe(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, CustomerKeys keys, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
     {
         if (tokens.Read(LinkPurpose.Unsubscribe, token) is not { } link)
         {
@@ -106,7 +106,8 @@ public static class PublicLinksApi
             return pages.NotFound(http, link.Language);
         }
 
-        await grains.GetGrain<ICustomerGrain>(customerKey).RecordPreferenceAsync(new PreferenceChoice(
+        // A link mailed before keys were keyed names the old key; the customer is found by today's.
+        await grains.GetGrain<ICustomerGrain>(keys.Current(customerKey)).RecordPreferenceAsync(new PreferenceChoice(
             clock.GetUtcNow(), scope, scope == PreferenceChoice.ThisCart ? cartId : null, reason, oneClick ? PreferenceChoice.ViaOneClick : PreferenceChoice.ViaPage));
         return pages.Show(http, link.Language, "unsubscribed", new PageModel { Scope = scope });
     }
@@ -209,7 +210,7 @@ public static class PublicLinksApi
     public static IResult ShowNewsletter(string token, LinkTokens tokens, LinkPages pages, HttpContext http) =>
         tokens.Read(LinkPurpose.Newsletter, token) is not { } link ? pages.NotFound(http) : pages.Show(http, link.Language, "newsletter", new PageModel());
 
-    public static async Task<IResult> JoinNewsletter(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
+    public static async Task<IResult> JoinNewsletter(string token, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http, CustomerKeys keys)
     {
         if (tokens.Read(LinkPurpose.Newsletter, token) is not { } link)
         {
@@ -218,7 +219,7 @@ public static class PublicLinksApi
 
         // The proof of consent keeps what the shopper saw when they clicked.
         var wording = pages.Wording(PageLanguage.Of(link.Language, http.Request), "newsletter", new PageModel());
-        await grains.GetGrain<ICustomerGrain>(link.Subject).RecordNewsletterConsentAsync(wording);
+        await grains.GetGrain<ICustomerGrain>(keys.Current(link.Subject)).RecordNewsletterConsentAsync(wording);
         return pages.Show(http, link.Language, "subscribed", new PageModel());
     }
 }

@@ -33,7 +33,11 @@ public sealed partial class CartGrain(
 
     private FollowUpEngine Engine => _engine ??= new FollowUpEngine(this, this, ReminderName, followUps);
 
-    private ICustomerGrain CustomerOf(CartSnapshot snapshot) => GrainFactory.GetGrain<ICustomerGrain>(snapshot.Customer.Key);
+    private ICustomerGrain CustomerOf(CartSnapshot snapshot) => GrainFactory.GetGrain<ICustomerGrain>(KeyOf(snapshot.Customer));
+
+    private string KeyOf(CustomerProfile customer) => followUps.CustomerKeys.Of(customer);
+
+    private string? SnapshotKey => State.Snapshot is { } snapshot ? KeyOf(snapshot.Customer) : null;
 
     private DateTimeOffset Now => followUps.Clock.GetUtcNow();
 
@@ -79,11 +83,11 @@ public sealed partial class CartGrain(
         State.Captured = new CapturedContact(contact, now);
 
         // The customer remembers the cart first, so an erase of this address finds it even if nothing else follows.
-        await GrainFactory.GetGrain<ICustomerGrain>(contact.Key).ContactCapturedAsync(CartId, consent);
-        if (previous is not null && previous.Customer.Key != contact.Key && State.Snapshot?.Customer.Key != previous.Customer.Key)
+        await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(contact)).ContactCapturedAsync(CartId, consent);
+        if (previous is not null && KeyOf(previous.Customer) != KeyOf(contact) && SnapshotKey != KeyOf(previous.Customer))
         {
             // A corrected address: the first one typed no longer holds this cart.
-            await GrainFactory.GetGrain<ICustomerGrain>(previous.Customer.Key).ForgetCartAsync(CartId);
+            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(previous.Customer)).ForgetCartAsync(CartId);
         }
 
         if (State.AwaitingContact is { } contents)
@@ -107,7 +111,7 @@ public sealed partial class CartGrain(
         var now = Now;
         var previous = State.Snapshot;
         State.Snapshot = snapshot;
-        if (previous is not null && previous.Customer.Key != snapshot.Customer.Key)
+        if (previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer))
         {
             await CustomerOf(previous).ForgetCartAsync(CartId);
         }
@@ -217,7 +221,8 @@ public sealed partial class CartGrain(
             return null;
         }
 
-        if (sentTo is not null && snapshot.Customer.Key != sentTo)
+        // A link mailed before keys were keyed names the shopper by the old key: compared in today's form.
+        if (sentTo is not null && KeyOf(snapshot.Customer) != followUps.CustomerKeys.Current(sentTo))
         {
             // The storefront reused the cart's id for another shopper: neither their cart nor a click for them.
             return new RestoreTarget(null, OwnedBySomeoneElse: true);
@@ -259,9 +264,9 @@ public sealed partial class CartGrain(
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
         }
 
-        if (State.Captured is { } captured && captured.Customer.Key != State.Snapshot?.Customer.Key)
+        if (State.Captured is { } captured && KeyOf(captured.Customer) != SnapshotKey)
         {
-            await GrainFactory.GetGrain<ICustomerGrain>(captured.Customer.Key).ForgetCartAsync(CartId);
+            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(captured.Customer)).ForgetCartAsync(CartId);
         }
 
         // The customer keeps an unsubscribe or suppression: a cart reported again later still gets no mail to them.
@@ -278,9 +283,9 @@ public sealed partial class CartGrain(
             await CustomerOf(snapshot).ForgetCartAsync(CartId);
         }
 
-        if (State.Captured is { } captured && captured.Customer.Key != State.Snapshot?.Customer.Key)
+        if (State.Captured is { } captured && KeyOf(captured.Customer) != SnapshotKey)
         {
-            await GrainFactory.GetGrain<ICustomerGrain>(captured.Customer.Key).ForgetCartAsync(CartId);
+            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(captured.Customer)).ForgetCartAsync(CartId);
         }
 
         await Engine.CancelAsync(_ => true, SkipReason.Erased, Now);
@@ -314,7 +319,7 @@ public sealed partial class CartGrain(
 
     Outbox IFollowUpOwner.Outbox => State.Outbox;
 
-    string IFollowUpOwner.CustomerKey => State.Snapshot!.Customer.Key;
+    string IFollowUpOwner.CustomerKey => KeyOf(State.Snapshot!.Customer);
 
     IFollowUpPlan IFollowUpOwner.PlanFor(FollowUp message) => AbandonedCartPlan.Instance;
 
@@ -335,7 +340,7 @@ public sealed partial class CartGrain(
 
     Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
 
-    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Cart, CartId, State.Snapshot?.Customer.Key, State.Snapshot?.Customer.CustomerId);
+    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Cart, CartId, SnapshotKey, State.Snapshot?.Customer.CustomerId);
 
     Lead? IFollowUpOwner.Lead => State.ToLead();
 

@@ -17,10 +17,6 @@ public sealed record CustomerProfile(
     [property: Id(8)] string? ConsentText = null,
     [property: Id(9)] string? ConsentSource = null)
 {
-    /// <summary>The key of this shopper's customer grain.</summary>
-    [JsonIgnore]
-    public string Key => CustomerKey.FromEmail(Email);
-
     /// <summary>The consent this report states, as a record made now; null when it states none.</summary>
     public ConsentRecord? ConsentAt(DateTimeOffset now, string? cartId) =>
         MarketingConsent is { } given ? new ConsentRecord(now, given, ConsentSource ?? ConsentSources.Api, given ? ConsentText : null, null, cartId) : null;
@@ -28,7 +24,7 @@ public sealed record CustomerProfile(
     // Records print every member; a snapshot that reaches a log line must not carry the shopper's name or address.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append("Key = ").Append(Key);
+        builder.Append("Email = (withheld)");
         return true;
     }
 }

@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 
 namespace Orleans.Recovery.Customers;
 
-/// <summary>One shopper, keyed by <see cref="CustomerKey"/>: consent, suppression and purchases across carts.</summary>
+/// <summary>One shopper, keyed by <see cref="CustomerKeys"/>: consent, suppression and purchases across carts.</summary>
 public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
 {
     /// <summary>

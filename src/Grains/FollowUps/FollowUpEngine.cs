@@ -257,7 +257,8 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         }
 
         // The customer first: asked again on a retry, it counts the report once and still says whether it was erased.
-        var recipient = services.Grains.GetGrain<ICustomerGrain>(sent.CustomerKey ?? owner.CustomerKey);
+        // A record from before keys were keyed names the old key: in today's form it is the same customer.
+        var recipient = services.Grains.GetGrain<ICustomerGrain>(sent.CustomerKey is { } stored ? services.CustomerKeys.Current(stored) : owner.CustomerKey);
         if (await recipient.RecordMailEventAsync(mailEvent) && Outbox.RecordMailEvent(sent, mailEvent, Clock.GetUtcNow()))
         {
             await SaveAsync();

@@ -1,3 +1,4 @@
+using Orleans.Recovery.Customers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,8 +20,12 @@ public sealed class FollowUpServices(
     IGrainFactory grains,
     ILedger ledger,
     RecoveryMetrics metrics,
+    CustomerKeys customerKeys,
     ILogger<FollowUpEngine> logger)
 {
+    /// <summary>How a shopper's address becomes the key of their customer grain, and of everything kept on them.</summary>
+    public CustomerKeys CustomerKeys { get; } = customerKeys;
+
     /// <summary>The engine's instruments: here, how late follow-ups are claimed.</summary>
     public RecoveryMetrics Metrics { get; } = metrics;
 

@@ -15,7 +15,8 @@ public static class RestoreSubject
             ? (subject[..space], subject[(space + 1)..])
             : (null, subject);
 
-    // Customer keys are "c" and 32 lowercase hex digits (CustomerKey.FromEmail); a message id never starts like that and a space.
+    // Customer keys are "k" and 32 lowercase hex digits (CustomerKeys.Of), or "c" and 32 in links mailed before keys were
+    // keyed; a message id never starts like that and a space.
     private static bool IsCustomerKey(ReadOnlySpan<char> text) =>
-        text.Length == 33 && text[0] == 'c' && !text[1..].ContainsAnyExcept("0123456789abcdef");
+        text.Length == 33 && text[0] is 'k' or 'c' && !text[1..].ContainsAnyExcept("0123456789abcdef");
 }

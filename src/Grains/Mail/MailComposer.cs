@@ -43,9 +43,13 @@ public sealed class MailComposer(
     LinkTokens links,
     IOptionsMonitor<SenderOptions> sender,
     IOptionsMonitor<ContentOptions> content,
-    IOptionsMonitor<BrandOptions> brand)
+    IOptionsMonitor<BrandOptions> brand,
+    CustomerKeys keys)
 {
     public LinkTokens Links => links;
+
+    /// <summary>The shopper's key, as links name them.</summary>
+    public CustomerKeys Keys => keys;
 
     public ContentOptions Content => content.CurrentValue;
 
@@ -72,7 +76,7 @@ public sealed class MailComposer(
                 : null,
             SupportPhone = Sender.SupportPhone,
             Language = locale.Language,
-            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(customer.Key, cartMessageId), now, locale.Language) : null,
+            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(keys.Of(customer), cartMessageId), now, locale.Language) : null,
             Coupon = coupon is null ? null : new CouponModel(
                 coupon.Code,
                 coupon.PercentOff.ToString("0.##", locale.Culture) + (locale.Language == "de" ? " %" : "%"),

@@ -61,7 +61,7 @@ public sealed partial class OrderGrain(
         }
 
         var now = followUps.Clock.GetUtcNow();
-        await GrainFactory.GetGrain<ICustomerGrain>(placed.Customer.Key).OrderPlacedAsync(
+        await GrainFactory.GetGrain<ICustomerGrain>(followUps.CustomerKeys.Of(placed.Customer)).OrderPlacedAsync(
             placed.OrderId, placed.CartId, placed.Skus, placed.PaymentStatus == PaymentStatus.Paid, placed.Customer.ConsentAt(now, placed.CartId));
         var first = State.Place(placed, now);
         if (first)
@@ -89,7 +89,7 @@ public sealed partial class OrderGrain(
         if (outcome == OrderEventOutcome.Recorded)
         {
             // A paying customer: the existing-customer exception may let cart reminders reach them.
-            await GrainFactory.GetGrain<ICustomerGrain>(State.Order!.Customer.Key).OrderPaidAsync(OrderId);
+            await GrainFactory.GetGrain<ICustomerGrain>(followUps.CustomerKeys.Of(State.Order!.Customer)).OrderPaidAsync(OrderId);
             await Engine.CancelAsync(message => message.Flow == FlowNames.IncompletePayment, SkipReason.PaymentSucceeded, now);
         }
 
@@ -201,7 +201,7 @@ public sealed partial class OrderGrain(
 
     Outbox IFollowUpOwner.Outbox => State.Outbox;
 
-    string IFollowUpOwner.CustomerKey => State.Order!.Customer.Key;
+    string IFollowUpOwner.CustomerKey => followUps.CustomerKeys.Of(State.Order!.Customer);
 
     IFollowUpPlan IFollowUpOwner.PlanFor(FollowUp message) => message.To == Recipient.Customer ? Plans[message.Flow] : FeedbackAlertPlan.Instance;
 
@@ -225,7 +225,7 @@ public sealed partial class OrderGrain(
 
     Task IFollowUpOwner.WriteStateAsync() => order.WriteStateAsync();
 
-    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Order, OrderId, State.Order?.Customer.Key, State.Order?.Customer.CustomerId);
+    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Order, OrderId, (State.Order is { } placedOrder ? followUps.CustomerKeys.Of(placedOrder.Customer) : null), State.Order?.Customer.CustomerId);
 
     Lead? IFollowUpOwner.Lead => State.ToLead();
 

@@ -73,7 +73,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                 {
                     Review = new ReviewMailModel(
                         [.. Enumerable.Range(1, 5).Select(value => new RatingLink(value, $"{links.Link(LinkPurpose.Feedback, message.MessageId, now, locale.Language)}?rating={value}"))],
-                        order.Customer.MarketingConsent == true ? null : links.Link(LinkPurpose.Newsletter, order.Customer.Key, now, locale.Language)),
+                        order.Customer.MarketingConsent == true ? null : links.Link(LinkPurpose.Newsletter, composer.Keys.Of(order.Customer), now, locale.Language)),
                 },
                 FeedbackAlertPlan.Email => model with
                 {

@@ -1,12 +1,14 @@
-using Microsoft.Data.Sqlite;
+using Orleans.Recovery.Silo.Storage;
 
 namespace Orleans.Recovery.Silo.Ledger;
 
 /// <summary>
 /// Erases a customer from the ledger: their leads, the only rows with personal data, are deleted, and the customer is
-/// marked erased so no later append brings a lead back. Counts, messages and orders stay, under the customer key only.
+/// marked erased so no later append brings a lead back. Counts, messages, orders and entries stay, under a random key of
+/// their own: nothing links them to the address any more, not even the customer-key secret. Only the erasure mark is
+/// kept under the customer's key, so the address stays suppressed.
 /// </summary>
-public sealed class LedgerErasure(LedgerDatabase database)
+public sealed class LedgerErasure(LedgerDatabase database, DatabaseVacuum vacuum)
 {
     /// <summary>Marks the customer erased and deletes their leads; returns how many leads went.</summary>
     public Task<int> EraseAsync(string customerKey, DateTimeOffset now) => database.WriteAsync(async () =>
@@ -34,10 +36,13 @@ public sealed class LedgerErasure(LedgerDatabase database)
             await mark.ExecuteNonQueryAsync();
         }
 
-        // The storefront's own customer id leads straight back to its record of the person: it goes too.
+        // The counts stay for the reports, under a key that leads nowhere; the storefront's own customer id leads
+        // straight back to its record of the person, so it goes too.
+        var anonymous = "x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         foreach (var table in new[] { "recovery_messages", "recovery_orders", "recovery_entries" })
         {
-            await using var unlink = LedgerDatabase.Command(connection, transaction, $"UPDATE {table} SET shop_customer_id = NULL WHERE customer_key = @key AND shop_customer_id IS NOT NULL").With("key", customerKey);
+            await using var unlink = LedgerDatabase.Command(connection, transaction, $"UPDATE {table} SET customer_key = @anonymous, shop_customer_id = NULL WHERE customer_key = @key")
+                .With("anonymous", anonymous).With("key", customerKey);
             await unlink.ExecuteNonQueryAsync();
         }
 
@@ -47,44 +52,6 @@ public sealed class LedgerErasure(LedgerDatabase database)
         return deleted;
     });
 
-    /// <summary>
-    /// On SQLite, leaves no copy of erased data in the file or its write-ahead log: the grains' cleared state and the
-    /// deleted leads free pages that still hold the old bytes, so the database is rebuilt (VACUUM) and the log
-    /// checkpointed and truncated. It takes its turn with every other write, which wait meanwhile, and its time grows
-    /// with the database (an erase is rare). A reader holding an old snapshot keeps the log from being truncated: it is
-    /// tried again for a while, and false returned if it still could not be. PostgreSQL reuses the space of deleted rows
-    /// by itself (autovacuum); nothing is done there.
-    /// </summary>
-    public async Task<bool> CompactAsync()
-    {
-        if (database.IsPostgreSql)
-        {
-            return true;
-        }
-
-        return await database.WriteAsync(async () =>
-        {
-            await using var connection = (SqliteConnection)await database.OpenAsync();
-            foreach (var sql in new[] { "PRAGMA secure_delete = ON", "VACUUM" })
-            {
-                await using var command = LedgerDatabase.Command(connection, null, sql);
-                await command.ExecuteNonQueryAsync();
-            }
-
-            for (var attempt = 0; attempt < 40; attempt++)
-            {
-                // One row back: busy (1 when a reader kept the log from being truncated), log frames, frames checkpointed.
-                await using var checkpoint = LedgerDatabase.Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)");
-                await using var reader = await checkpoint.ExecuteReaderAsync();
-                if (await reader.ReadAsync() && reader.GetInt64(0) == 0)
-                {
-                    return true;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250));
-            }
-
-            return false;
-        });
-    }
+    /// <summary>On SQLite, rebuilds the file and truncates its log (<see cref="DatabaseVacuum.CompactSqliteAsync"/>); PostgreSQL is vacuumed off the request.</summary>
+    public Task<bool> CompactAsync() => database.IsPostgreSql ? Task.FromResult(true) : vacuum.CompactSqliteAsync();
 }

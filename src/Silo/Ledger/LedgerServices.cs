@@ -28,6 +28,7 @@ public static class LedgerServices
         services.AddOptions<LeadOptions>().BindConfiguration(LeadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(database);
         services.TryAddSingleton<LedgerReports>();
+        services.TryAddSingleton<Storage.DatabaseVacuum>();
         services.TryAddSingleton<LedgerErasure>();
         return services;
     }

@@ -30,12 +30,14 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     private readonly ILogger<SqlLedger> _logger;
     private readonly RecoveryMetrics? _metrics;
     private readonly Task _writing;
+    private readonly Customers.CustomerKeys? _keys;
     private int _pending;
     private int _full;
     private volatile bool _closed;
 
-    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger, RecoveryMetrics? metrics = null, int capacity = DefaultCapacity)
+    public SqlLedger(LedgerDatabase database, IOptionsMonitor<AttributionOptions> attribution, ILogger<SqlLedger> logger, RecoveryMetrics? metrics = null, int capacity = DefaultCapacity, Customers.CustomerKeys? keys = null)
     {
+        _keys = keys;
         _queue = Channel.CreateBounded<Append>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _database = database;
         _attribution = attribution;
@@ -58,6 +60,12 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         if (batch.IsEmpty)
         {
             return Task.CompletedTask;
+        }
+
+        // Entries a grain kept from before keys were keyed (its journal, a coupon's issue) name the old key: written in today's form.
+        if (_keys is not null && batch.Owner.CustomerKey is { } key && Customers.CustomerKeys.IsLegacy(key))
+        {
+            batch = batch with { Owner = batch.Owner with { CustomerKey = _keys.Current(key) } };
         }
 
         var append = new Append(batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));

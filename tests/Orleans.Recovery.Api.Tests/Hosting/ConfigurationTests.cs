@@ -221,6 +221,19 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
         Assert.Equal(key, await File.ReadAllTextAsync(path));
     }
 
+    [Theory]
+    [InlineData(null, "Recovery:Privacy:CustomerKeySecret must be set outside Development")]
+    [InlineData("REPLACE-WITH-openssl-rand-base64-32", "Recovery:Privacy:CustomerKeySecret is a development or placeholder value")]
+    [InlineData("c2hvcnQ=", "Recovery:Privacy:CustomerKeySecret must be base64 of at least 32 random bytes")]
+    public async Task WithoutAGoodCustomerKeySecretOutsideDevelopmentStartUpStopsNamingTheKey(string? secret, string expected)
+    {
+        await using var api = new RecoveryApiFactory(_smtp, settings: new Dictionary<string, string?> { ["Recovery:Privacy:CustomerKeySecret"] = secret });
+
+        var failure = Flatten(Record.Exception(() => api.Server)!);
+
+        Assert.True(failure.Contains(expected, StringComparison.Ordinal), failure);
+    }
+
     [Fact]
     public async Task ABrokenTemplateFileStopsStartUpNamingTheFileAndLine()
     {

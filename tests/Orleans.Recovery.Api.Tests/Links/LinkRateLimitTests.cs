@@ -21,7 +21,7 @@ public sealed class LinkRateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
         api.StartServer();
         var tokens = api.Services.GetRequiredService<LinkTokens>();
         var emails = Enumerable.Range(0, 1000).Select(_ => Bodies.NewEmail()).ToList();
-        var links = emails.Select(email => new Uri(tokens.Link(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(email), DateTimeOffset.UtcNow)).AbsolutePath).ToList();
+        var links = emails.Select(email => new Uri(tokens.Link(LinkPurpose.Unsubscribe, TestCustomerKeys.Of(email), DateTimeOffset.UtcNow)).AbsolutePath).ToList();
         using var provider = api.Anonymous();
 
         var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
@@ -56,7 +56,7 @@ public sealed class LinkRateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
 
-        var genuine = new Uri(api.Services.GetRequiredService<LinkTokens>().Link(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(Bodies.NewEmail()), DateTimeOffset.UtcNow)).AbsolutePath;
+        var genuine = new Uri(api.Services.GetRequiredService<LinkTokens>().Link(LinkPurpose.Unsubscribe, TestCustomerKeys.Of(Bodies.NewEmail()), DateTimeOffset.UtcNow)).AbsolutePath;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(genuine)).StatusCode);
     }
 
@@ -81,7 +81,7 @@ public sealed class LinkRateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
     {
         await using var api = new RecoveryApiFactory(_smtp, realServer: true);
         using var client = api.Anonymous();
-        var link = new Uri(api.Services.GetRequiredService<LinkTokens>().Link(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(Bodies.NewEmail()), DateTimeOffset.UtcNow)).AbsolutePath;
+        var link = new Uri(api.Services.GetRequiredService<LinkTokens>().Link(LinkPurpose.Unsubscribe, TestCustomerKeys.Of(Bodies.NewEmail()), DateTimeOffset.UtcNow)).AbsolutePath;
         var padded = link + "==";
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(padded)).StatusCode);
 

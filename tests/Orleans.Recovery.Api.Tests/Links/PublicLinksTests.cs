@@ -99,7 +99,7 @@ public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture
         // A link from mail other than a cart's, or sent before links carried a language: no cart to stop, and the
         // page follows the browser's language.
         var tokens = fixture.Api.Services.GetRequiredService<LinkTokens>();
-        var plain = "/u/" + tokens.Create(LinkPurpose.Unsubscribe, CustomerKey.FromEmail(email), fixture.Api.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(1));
+        var plain = "/u/" + tokens.Create(LinkPurpose.Unsubscribe, TestCustomerKeys.Of(email), fixture.Api.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(1));
         Assert.Equal(HttpStatusCode.BadRequest, (await _browser.PostAsync(plain, Form(("scope", "this-cart")))).StatusCode);
         using var german = new HttpRequestMessage(HttpMethod.Get, plain) { Headers = { { "Accept-Language", "fr-FR, de;q=0.8" } } };
         var page = await _browser.SendAsync(german);

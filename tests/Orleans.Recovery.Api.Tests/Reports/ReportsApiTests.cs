@@ -214,9 +214,28 @@ public sealed partial class ReportsApiTests(SmtpFixture smtpFixture) : IClassFix
 
         var database = Path.Combine(api.DataDirectory, "recovery.db");
         var address = Encoding.UTF8.GetBytes(email);
+        var unkeyed = Encoding.ASCII.GetBytes(TestCustomerKeys.Unkeyed(email));
         foreach (var file in new[] { database, database + "-wal" }.Where(File.Exists))
         {
-            Assert.True(IndexOf(await ReadSharedAsync(file), address) < 0, $"{Path.GetFileName(file)} still holds the address");
+            var bytes = await ReadSharedAsync(file);
+            Assert.True(IndexOf(bytes, address) < 0, $"{Path.GetFileName(file)} still holds the address");
+            Assert.True(IndexOf(bytes, unkeyed) < 0, $"{Path.GetFileName(file)} holds the address's unkeyed hash");
+        }
+
+        // The counts stay under a key that leads nowhere; only the erasure itself is kept under the customer's key.
+        await using (var sql = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False"))
+        {
+            await sql.OpenAsync();
+            foreach (var table in new[] { "recovery_messages", "recovery_orders", "recovery_entries", "recovery_leads" })
+            {
+                await using var count = sql.CreateCommand();
+                count.CommandText = $"SELECT COUNT(*) FROM {table} WHERE customer_key = '{TestCustomerKeys.Of(email)}'";
+                Assert.True(Convert.ToInt64(await count.ExecuteScalarAsync()) == 0, $"{table} still files rows under the erased customer's key");
+            }
+
+            await using var anonymous = sql.CreateCommand();
+            anonymous.CommandText = "SELECT COUNT(*) FROM recovery_messages WHERE customer_key LIKE 'x%'";
+            Assert.True(Convert.ToInt64(await anonymous.ExecuteScalarAsync()) > 0, "the erased customer's messages are not kept for the counts");
         }
 
         // The anonymous counts stay; the address stays suppressed: a new cart of theirs gets no mail.

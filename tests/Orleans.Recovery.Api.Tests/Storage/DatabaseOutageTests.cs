@@ -131,7 +131,7 @@ public sealed class DatabaseOutageTests(OutageFixture fixture) : IClassFixture<O
         var cartId = Bodies.NewId("cart");
         var orderId = Bodies.NewId("order");
         var email = Bodies.NewEmail();
-        var customerKey = CustomerKey.FromEmail(email);
+        var customerKey = TestCustomerKeys.Of(email);
         var now = fixture.Api.Clock.GetUtcNow();
 
         async Task PutCartAsync() => Assert.Equal(HttpStatusCode.NoContent, (await _storefront.PutCartAsync(cartId, Bodies.Cart(cartId, email))).StatusCode);

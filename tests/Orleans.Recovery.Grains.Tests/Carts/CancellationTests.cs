@@ -158,7 +158,7 @@ public sealed class CancellationTests(ClusterFixture cluster)
         await shopper.PutAsync();
         await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
 
-        await cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key).UnsubscribeAsync();
+        await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email)).UnsubscribeAsync();
         await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(23), m => m.Step == 2 && m.Status == MessageStatus.Skipped);
 
         var view = await shopper.ViewAsync();
@@ -168,6 +168,6 @@ public sealed class CancellationTests(ClusterFixture cluster)
     }
 
     private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper, string? status = null) => cluster.Reports
-        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, status, 0, null, shopper.Customer.Key), cluster.Clock.GetUtcNow(), CancellationToken.None)
+        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, status, 0, null, TestCustomerKeys.Of(shopper.Customer.Email)), cluster.Clock.GetUtcNow(), CancellationToken.None)
         .ToListAsync().AsTask();
 }

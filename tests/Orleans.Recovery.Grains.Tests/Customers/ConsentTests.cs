@@ -1,3 +1,4 @@
+using Orleans.Recovery.Testing;
 using System.Collections.Immutable;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Customers;
@@ -37,7 +38,7 @@ public sealed class ConsentTests(ExistingCustomerConsentFixture cluster) : IClas
         await silent.WaitForLogAsync(m => m.Status == MessageStatus.Skipped && m.Reason == SkipReason.NoConsent);
         Assert.Equal(0, silent.MailCount);
 
-        var proof = await cluster.Grains.GetGrain<ICustomerGrain>(consented.Customer.Key).GetViewAsync();
+        var proof = await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(consented.Customer.Email)).GetViewAsync();
         Assert.True(proof.HasConsent);
         var record = Assert.Single(proof.Consents);
         Assert.Equal((ConsentSources.Api, "Send me offers", consented.CartId), (record.Source, record.Text, record.CartId));
@@ -93,7 +94,7 @@ public sealed class ConsentTests(ExistingCustomerConsentFixture cluster) : IClas
     public async Task ABoxUntickedInTheSameCheckoutTakesTheConsentBackAndErasingForgetsIt()
     {
         var shopper = new CartScenario(cluster);
-        var customer = cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key);
+        var customer = cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email));
         await shopper.Cart.UpdateAsync(shopper.Snapshot() with { Customer = shopper.Customer with { MarketingConsent = true } });
         await shopper.Cart.UpdateAsync(shopper.Snapshot() with { Customer = shopper.Customer with { MarketingConsent = false } });
 

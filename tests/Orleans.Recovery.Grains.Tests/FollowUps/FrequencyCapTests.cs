@@ -1,3 +1,4 @@
+using Orleans.Recovery.Testing;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
@@ -12,7 +13,7 @@ public sealed class FrequencyCapTests(ClusterFixture cluster)
     public async Task APlaceUnderTheCapIsGivenBackWhenItsStepExpiresWithoutGoingOut()
     {
         var shopper = new CartScenario(cluster);
-        var customer = cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key);
+        var customer = cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email));
         var first = $"{shopper.CartId}/cart-abandonment/1";
         cluster.Smtp.RecipientRule = to => to == shopper.Email ? new SmtpResponse((SmtpReplyCode)451, "4.3.0 Try again later") : null;
         try
@@ -35,7 +36,7 @@ public sealed class FrequencyCapTests(ClusterFixture cluster)
     public async Task APlaceUnderTheCapIsGivenBackWhenThePurchaseWithdrawsAStepThatWasRetrying()
     {
         var shopper = new CartScenario(cluster);
-        var customer = cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key);
+        var customer = cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email));
         cluster.Smtp.RecipientRule = to => to == shopper.Email ? new SmtpResponse((SmtpReplyCode)451, "4.3.0 Try again later") : null;
         try
         {

@@ -25,7 +25,7 @@ public sealed class HoldoutTests(ClusterFixture cluster)
                 await shopper.PutAsync();
             }
 
-            var held = shoppers.Where(s => Holdout.IsHeldOut(FlowNames.CartAbandonment, s.Customer.Key, 0.5)).ToList();
+            var held = shoppers.Where(s => Holdout.IsHeldOut(FlowNames.CartAbandonment, TestCustomerKeys.Of(s.Customer.Email), 0.5)).ToList();
             var treated = shoppers.Except(held).ToList();
             Assert.NotEmpty(held);
             Assert.NotEmpty(treated);

@@ -38,7 +38,7 @@ public sealed class StalledLedgerTests(ClusterFixture cluster)
         var now = cluster.Clock.GetUtcNow();
         var code = ("STALL-" + Guid.NewGuid().ToString("N")[..10]).ToUpperInvariant();
         var coupon = cluster.Grains.GetGrain<ICouponGrain>(code);
-        await coupon.IssueAsync(new CouponIssue(code, 10m, now, now.AddDays(7), AbandonedCartPlan.MessageId(shopper.CartId, 2), FlowNames.CartAbandonment, CustomerKey.FromEmail(shopper.Email)));
+        await coupon.IssueAsync(new CouponIssue(code, 10m, now, now.AddDays(7), AbandonedCartPlan.MessageId(shopper.CartId, 2), FlowNames.CartAbandonment, TestCustomerKeys.Of(shopper.Email)));
         await cluster.LedgerSettledAsync();
 
         var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,7 +55,7 @@ public sealed class StalledLedgerTests(ClusterFixture cluster)
             await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
             var storefront = Task.WhenAll(
                 deleted,
-                cluster.Grains.GetGrain<ICustomerGrain>(CustomerKey.FromEmail(shopper.Email)).UnsubscribeAsync(),
+                cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Email)).UnsubscribeAsync(),
                 coupon.RedeemAsync($"order-{Guid.NewGuid():N}"));
 
             // A bound so a regression fails rather than hangs; the ledger stays stuck whatever happens here.

@@ -1,3 +1,4 @@
+using Orleans.Recovery.Testing;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,7 +39,7 @@ public sealed class LinkTokenTests
     public void NobodyHoldingALinkCanReadWhoseItIsOrTestAGuessedAddress()
     {
         var tokens = Tokens();
-        var customer = CustomerKey.FromEmail("ana@example.com");
+        var customer = TestCustomerKeys.Of("ana@example.com");
         var token = tokens.Create(LinkPurpose.Unsubscribe, $"{customer} cart-77/cart-abandonment/1", Clock.GetUtcNow().AddDays(1), "de");
 
         var bytes = Base64Url.DecodeFromChars(token.AsSpan(0, token.IndexOf('.')));

@@ -63,7 +63,7 @@ public sealed class Shopper(LedgerCluster cluster)
 
     public string Email => _cart.Email;
 
-    public string CustomerKey => _cart.Customer.Key;
+    public string CustomerKey => TestCustomerKeys.Of(_cart.Customer.Email);
 
     /// <summary>Recovery mail the shopper got: marketing, with List-Unsubscribe.</summary>
     public int MailCount => _cart.MailCount;

@@ -52,7 +52,7 @@ public sealed class RetentionTests(ClusterFixture cluster)
     {
         var shopper = new CartScenario(cluster);
         await shopper.PutAsync();
-        await cluster.Grains.GetGrain<ICustomerGrain>(shopper.Customer.Key).UnsubscribeAsync();
+        await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email)).UnsubscribeAsync();
         await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Reason == SkipReason.Unsubscribed);
         await cluster.LedgerSettledAsync();
         Assert.Equal(LedgerReports.Unsubscribed, Assert.Single(await LeadsOfAsync(shopper)).Status);
@@ -96,6 +96,6 @@ public sealed class RetentionTests(ClusterFixture cluster)
     }
 
     private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper) => cluster.Reports
-        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, null, 0, null, shopper.Customer.Key), cluster.Clock.GetUtcNow(), CancellationToken.None)
+        .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, null, 0, null, TestCustomerKeys.Of(shopper.Customer.Email)), cluster.Clock.GetUtcNow(), CancellationToken.None)
         .ToListAsync().AsTask();
 }

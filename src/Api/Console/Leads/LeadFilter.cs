@@ -24,7 +24,7 @@ public sealed class LeadFilter
 
     public string? PerPage { get; set; } = "25";
 
-    public (LeadQuery Leads, ReportQuery Checked) Read(bool csv, DateTimeOffset now)
+    public (LeadQuery Leads, ReportQuery Checked) Read(bool csv, DateTimeOffset now, CustomerKeys keys)
     {
         var (leads, query) = LeadsApi.Read(Blank(Type), Blank(Status), Blank(From), Blank(To), csv ? null : Blank(PerPage) ?? "25", Blank(Cursor), csv, now);
         if (Blank(Email) is { } email)
@@ -35,7 +35,7 @@ public sealed class LeadFilter
             }
             else
             {
-                leads = leads with { CustomerKey = CustomerKey.FromEmail(email) };
+                leads = leads with { CustomerKey = keys.Of(email) };
             }
         }
 

@@ -31,7 +31,7 @@ public static class LeadsDownload
             Email = form["Filter.Email"],
         };
         var now = ReportQuery.Now(services);
-        var (leads, query) = filter.Read(csv: true, now);
+        var (leads, query) = filter.Read(csv: true, now, services.GetRequiredService<Orleans.Recovery.Customers.CustomerKeys>());
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);

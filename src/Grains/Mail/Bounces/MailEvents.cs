@@ -25,7 +25,7 @@ public enum MailEventOutcome
 /// (its customer, then its log and the ledger), or, for a signed ESP event without one, to the customer of the address.
 /// An erased customer's grain ignores it; the answer is the same either way, so a report reveals nothing.
 /// </summary>
-public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, ILogger<MailEvents> logger)
+public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, CustomerKeys keys, ILogger<MailEvents> logger)
 {
     /// <summary>True for a genuine, unexpired token of a message's return path.</summary>
     public bool IsOurToken(string token) => tokens.Verify(LinkPurpose.Bounce, token) is not null;
@@ -44,7 +44,7 @@ public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, 
         // any address. An ESP's event is signed, and may name the address alone.
         if (mailEvent.Source != MailEvent.Sources.Mailbox && mailEvent.Recipient is { } address && address.Contains('@'))
         {
-            await grains.GetGrain<ICustomerGrain>(CustomerKey.FromEmail(address)).RecordMailEventAsync(mailEvent);
+            await grains.GetGrain<ICustomerGrain>(keys.Of(address)).RecordMailEventAsync(mailEvent);
             LogAppliedToAddress(mailEvent.Kind, mailEvent.Source);
             return MailEventOutcome.Address;
         }

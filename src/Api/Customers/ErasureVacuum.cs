@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Options;
+using System.Data.Common;
+using System.Threading.Channels;
+using Orleans.Recovery.Customers;
+using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Silo.Storage;
+using Orleans.Reminders;
+
+namespace Orleans.Recovery.Api.Customers;
+
+/// <summary>
+/// After an erase on PostgreSQL, rewrites the tables it touched without their dead rows (<see cref="DatabaseVacuum"/>),
+/// in the background: <c>Recovery:Privacy:VacuumDelay</c> after the erase, so several erases share one rewrite. It is
+/// durable: an erasure newer than the last rewrite (kept in <c>recovery_maintenance</c>) is vacuumed after a restart
+/// too, and one API process of a cluster does it at a time. SQLite is compacted within the erase's request instead.
+/// </summary>
+public sealed partial class ErasureVacuum(
+    LedgerDatabase database,
+    DatabaseVacuum vacuum,
+    IOptionsMonitor<PrivacyOptions> privacy,
+    [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
+    ILogger<ErasureVacuum> logger) : BackgroundService
+{
+    /// <summary>What an erase writes: grain state (carts, orders, the customer), the leads and the ledger's keyed rows.</summary>
+    public static readonly IReadOnlyList<string> Tables =
+        ["OrleansStorage", "recovery_leads", "recovery_messages", "recovery_orders", "recovery_entries", "recovery_customers"];
+
+    private const string Task = "erase-vacuum";
+    private const long AdvisoryLockKey = 0x4F52_4543_5641_4355; // "ORECVACU"
+    private static readonly TimeSpan Retry = TimeSpan.FromMinutes(1);
+
+    private readonly Channel<bool> _erased = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Asks for a rewrite after an erase; returns when it starts, or null where none is needed (SQLite).</summary>
+    public DateTimeOffset? Schedule()
+    {
+        if (!database.IsPostgreSql)
+        {
+            return null;
+        }
+
+        _erased.Writer.TryWrite(true);
+        return clock.GetUtcNow() + privacy.CurrentValue.VacuumDelay;
+    }
+
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!database.IsPostgreSql)
+        {
+            return;
+        }
+
+        var due = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!due)
+                {
+                    await _erased.Reader.ReadAsync(stoppingToken);
+                }
+
+                await System.Threading.Tasks.Task.Delay(privacy.CurrentValue.VacuumDelay, clock, stoppingToken);
+                while (_erased.Reader.TryRead(out _))
+                {
+                }
+
+                due = !await VacuumIfDueAsync(stoppingToken);
+                if (due)
+                {
+                    await System.Threading.Tasks.Task.Delay(Retry, clock, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (DbException exception)
+            {
+                // The database is away: the erasures stay due, and are vacuumed once it is back.
+                LogUnavailable(exception);
+                due = true;
+                await System.Threading.Tasks.Task.Delay(Retry, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Rewrites the tables when an erasure is newer than the last rewrite; true when nothing is left due.</summary>
+    private async Task<bool> VacuumIfDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (await ScalarAsync(connection, "SELECT pg_try_advisory_lock(@key)", cancellationToken) is not true)
+        {
+            // Another API process is at it; what it covers is recorded for this one to see.
+            return true;
+        }
+
+        try
+        {
+            var newest = await ScalarAsync(connection, "SELECT MAX(erased_at) FROM recovery_customers", cancellationToken) is long erased ? erased : (long?)null;
+            var covered = await ScalarAsync(connection, $"SELECT done_at FROM recovery_maintenance WHERE task = '{Task}'", cancellationToken) is long done ? done : (long?)null;
+            if (newest is null || newest <= covered)
+            {
+                return true;
+            }
+
+            if (!await vacuum.RemoveDeadRowsAsync(Tables, cancellationToken))
+            {
+                return false;
+            }
+
+            await using var record = LedgerDatabase.Command(connection, null, """
+                INSERT INTO recovery_maintenance (task, done_at) VALUES (@task, @done)
+                ON CONFLICT (task) DO UPDATE SET done_at = GREATEST(recovery_maintenance.done_at, excluded.done_at)
+                """).With("task", Task).With("done", newest);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+            LogDone(DateTimeOffset.FromUnixTimeMilliseconds(newest.Value));
+            return true;
+        }
+        finally
+        {
+            await using var unlock = LedgerDatabase.Command(connection, null, "SELECT pg_advisory_unlock(@key)").With("key", AdvisoryLockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = LedgerDatabase.Command(connection, null, sql);
+        if (sql.Contains("@key", StringComparison.Ordinal))
+        {
+            command.With("key", AdvisoryLockKey);
+        }
+
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DBNull ? null : value;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased data is out of the table files: every erasure up to {Erased} is vacuumed")]
+    private partial void LogDone(DateTimeOffset erased);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The vacuum after an erase waits for the database")]
+    private partial void LogUnavailable(Exception exception);
+}
