@@ -58,6 +58,9 @@ public sealed class Product : IAsyncDisposable
             ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
             ["Recovery__ApiKeys__Operator"] = OperatorKey,
             ["Recovery__PublicBaseUrl"] = "https://recovery.bench.example",
+
+            // Production needs the customer-key secret; one made for this run is as good as any.
+            ["Recovery__Privacy__CustomerKeySecret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Recovery__Silo__SiloPort"] = FreePort.Next().ToString(),
             ["Recovery__Silo__GatewayPort"] = gatewayPort.ToString(),
 

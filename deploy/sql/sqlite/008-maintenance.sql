@@ -1,5 +1,6 @@
--- Upkeep the engine does itself, by task, with how far it got: 'erase-vacuum' holds the newest erasure (its
--- erased_at) whose rows are rewritten out of the table files, so an erase answered before a restart is still vacuumed.
+-- Upkeep the engine does itself, by task, with how far it got: 'erase-requests' counts erases, 'erase-vacuum' how many
+-- of them the last rewrite of the table files covered (so an erase answered before a restart is still vacuumed), and
+-- 'customer-rekeying' when the move to keyed customer keys finished.
 CREATE TABLE IF NOT EXISTS recovery_maintenance
 (
     task    TEXT    NOT NULL PRIMARY KEY,

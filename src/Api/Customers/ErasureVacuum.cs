@@ -11,8 +11,9 @@ namespace Orleans.Recovery.Api.Customers;
 /// <summary>
 /// After an erase on PostgreSQL, rewrites the tables it touched without their dead rows (<see cref="DatabaseVacuum"/>),
 /// in the background: <c>Recovery:Privacy:VacuumDelay</c> after the erase, so several erases share one rewrite. It is
-/// durable: an erasure newer than the last rewrite (kept in <c>recovery_maintenance</c>) is vacuumed after a restart
-/// too, and one API process of a cluster does it at a time. SQLite is compacted within the erase's request instead.
+/// durable: <c>recovery_maintenance</c> counts the erase requests and how many of them the last rewrite covered, so
+/// one answered before a restart is vacuumed after it, and one API process of a cluster does it at a time. SQLite is
+/// compacted within the erase's request instead.
 /// </summary>
 public sealed partial class ErasureVacuum(
     LedgerDatabase database,
@@ -91,15 +92,15 @@ public sealed partial class ErasureVacuum(
         await using var connection = await database.OpenAsync(cancellationToken);
         if (await ScalarAsync(connection, "SELECT pg_try_advisory_lock(@key)", cancellationToken) is not true)
         {
-            // Another API process is at it; what it covers is recorded for this one to see.
-            return true;
+            // Another API process is at it, and may have read the count before this erase: looked at again in a minute.
+            return false;
         }
 
         try
         {
-            var newest = await ScalarAsync(connection, "SELECT MAX(erased_at) FROM recovery_customers", cancellationToken) is long erased ? erased : (long?)null;
+            var requested = await ScalarAsync(connection, $"SELECT done_at FROM recovery_maintenance WHERE task = '{LedgerErasure.ErasureRequests}'", cancellationToken) is long count ? count : (long?)null;
             var covered = await ScalarAsync(connection, $"SELECT done_at FROM recovery_maintenance WHERE task = '{Task}'", cancellationToken) is long done ? done : (long?)null;
-            if (newest is null || newest <= covered)
+            if (requested is null || requested <= covered)
             {
                 return true;
             }
@@ -112,9 +113,9 @@ public sealed partial class ErasureVacuum(
             await using var record = LedgerDatabase.Command(connection, null, """
                 INSERT INTO recovery_maintenance (task, done_at) VALUES (@task, @done)
                 ON CONFLICT (task) DO UPDATE SET done_at = GREATEST(recovery_maintenance.done_at, excluded.done_at)
-                """).With("task", Task).With("done", newest);
+                """).With("task", Task).With("done", requested);
             await record.ExecuteNonQueryAsync(cancellationToken);
-            LogDone(DateTimeOffset.FromUnixTimeMilliseconds(newest.Value));
+            LogDone(requested.Value);
             return true;
         }
         finally
@@ -136,8 +137,8 @@ public sealed partial class ErasureVacuum(
         return value is DBNull ? null : value;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Erased data is out of the table files: every erasure up to {Erased} is vacuumed")]
-    private partial void LogDone(DateTimeOffset erased);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased data is out of the table files: the first {Requests} erase requests are vacuumed")]
+    private partial void LogDone(long requests);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The vacuum after an erase waits for the database")]
     private partial void LogUnavailable(Exception exception);

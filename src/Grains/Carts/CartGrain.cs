@@ -111,8 +111,10 @@ public sealed partial class CartGrain(
         var now = Now;
         var previous = State.Snapshot;
         State.Snapshot = snapshot;
-        if (previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer))
+        if (previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer)
+            && (State.Captured is not { } captured || KeyOf(captured.Customer) != KeyOf(previous.Customer)))
         {
+            // Unless the contact captured at checkout is still that person: then the cart still holds their details.
             await CustomerOf(previous).ForgetCartAsync(CartId);
         }
 

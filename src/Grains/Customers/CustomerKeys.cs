@@ -18,7 +18,8 @@ namespace Orleans.Recovery.Customers;
 /// </remarks>
 public sealed class CustomerKeys(IOptions<PrivacyOptions> options)
 {
-    private readonly byte[] _secret = options.Value.Secret ?? throw new InvalidOperationException($"{PrivacyOptions.Section}:CustomerKeySecret is not resolved.");
+    // Read at first use, not when built: a bad secret is then reported by start-up's validation, with every other bad key.
+    private byte[] Secret => field ??= options.Value.Secret ?? throw new InvalidOperationException($"{PrivacyOptions.Section}:CustomerKeySecret is not resolved.");
 
     /// <summary>The key of the customer at <paramref name="email"/>.</summary>
     public string Of(string email) => Keyed(Legacy(email));
@@ -42,7 +43,7 @@ public sealed class CustomerKeys(IOptions<PrivacyOptions> options)
 
     private string Keyed(string legacy)
     {
-        var mac = HMACSHA256.HashData(_secret, Encoding.ASCII.GetBytes(legacy));
+        var mac = HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes(legacy));
         return "k" + Convert.ToHexStringLower(mac.AsSpan(0, 16));
     }
 }

@@ -127,10 +127,10 @@ public sealed partial class MailTemplates
     public static string? ParseError(string source) => _parser.TryParse(source, out _, out var error) ? null : error;
 
     /// <summary>Parses under the limits: ranges check their length before Fluid builds them.</summary>
-    private static bool TryParse(string source, out IFluidTemplate template, out string error)
+    private static bool TryParse(string source, int maxOutputBytes, out IFluidTemplate template, out string error)
     {
         var parsed = _parser.TryParse(source, out var raw, out error);
-        template = parsed ? TemplateLimits.Bounded(raw) : raw;
+        template = parsed ? TemplateLimits.Bounded(raw, maxOutputBytes) : raw;
         return parsed;
     }
 
@@ -152,7 +152,7 @@ public sealed partial class MailTemplates
         var options = maxOutputBytes == TemplateLimits.DefaultMaxOutputBytes ? _trial : Options(maxOutputBytes);
         try
         {
-            var template = TemplateLimits.Bounded(_parser.Parse(source));
+            var template = TemplateLimits.Bounded(_parser.Parse(source), maxOutputBytes);
             foreach (var model in TemplateSamples.All)
             {
                 var context = model is null ? new TemplateContext(options) : new TemplateContext(model, options);
@@ -236,7 +236,7 @@ public sealed partial class MailTemplates
             }
 
             var source = File.ReadAllText(file);
-            if (TryParse(source, out var edited, out var error))
+            if (TryParse(source, _maxOutputBytes, out var edited, out var error))
             {
                 _cache[key] = new Loaded(file, written, edited);
                 return edited;
@@ -263,8 +263,8 @@ public sealed partial class MailTemplates
         return template;
     }
 
-    private static IFluidTemplate Parse(string source, string what) =>
-        TryParse(source, out var template, out var error)
+    private IFluidTemplate Parse(string source, string what) =>
+        TryParse(source, _maxOutputBytes, out var template, out var error)
             ? template
             : throw new InvalidOperationException($"{what} does not parse{Line(error)}: {error}");
 

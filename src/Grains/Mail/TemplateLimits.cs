@@ -49,8 +49,11 @@ public static class TemplateLimits
         return options;
     }
 
-    /// <summary>A parsed template whose ranges check their length before Fluid builds them.</summary>
-    public static IFluidTemplate Bounded(IFluidTemplate parsed) => new RangeBounds().VisitTemplate(parsed);
+    /// <summary>
+    /// A parsed template whose ranges check their length before Fluid builds them (in loops, assignments and indexers
+    /// alike), and whose captures stop at <paramref name="maxOutputBytes"/> as they are written, not once they are whole.
+    /// </summary>
+    public static IFluidTemplate Bounded(IFluidTemplate parsed, int maxOutputBytes) => new Bounds(maxOutputBytes).VisitTemplate(parsed);
 
     /// <summary>A writer that stops the render once its output passes <paramref name="maxBytes"/> in UTF-8.</summary>
     internal static StringWriter Writer(int maxBytes) => new LimitedWriter(maxBytes);
@@ -73,8 +76,9 @@ public static class TemplateLimits
     {
         switch (name)
         {
-            case "replace" or "replace_first" or "replace_last" when input is StringValue:
-                long length = input.ToStringValue().Length;
+            case "replace" or "replace_first" or "replace_last":
+                // A list is replaced in as its text, its items joined.
+                var length = Size(input);
                 var search = arguments.At(0).ToStringValue().Length;
                 var replacement = arguments.At(1).ToStringValue().Length;
                 var times = name == "replace" ? length / Math.Max(1, search) + 1 : 1;
@@ -98,9 +102,46 @@ public static class TemplateLimits
         _ => 0,
     };
 
-    private sealed class RangeBounds : AstRewriter
+    private sealed class Bounds(int maxOutputBytes) : AstRewriter
     {
         protected override Expression VisitRangeExpression(RangeExpression range) => new BoundedRange(Visit(range.From), Visit(range.To));
+
+        // Fluid's own rewriter leaves member expressions as they are: a range inside an indexer is reached here.
+        protected override Expression VisitMemberExpression(MemberExpression member) =>
+            new MemberExpression([.. member.Segments.Select(segment => segment is IndexerSegment indexer ? new IndexerSegment(Visit(indexer.Expression)) : segment)]);
+
+        protected override Statement VisitCaptureStatement(CaptureStatement capture) =>
+            new BoundedCapture(capture.Identifier, ((TagStatement)base.VisitCaptureStatement(capture)).Statements, maxOutputBytes);
+    }
+
+    /// <summary>
+    /// <c>{% capture %}</c> as Fluid does it (the block rendered unencoded into a value, the <c>Captured</c> hook, a
+    /// <c>break</c> passed on), but into a writer that stops at the limit: a loop inside a capture is never built whole.
+    /// </summary>
+    private sealed class BoundedCapture(string identifier, IReadOnlyList<Statement> statements, int maxBytes) : Statement
+    {
+        public override async ValueTask<Completion> WriteToAsync(TextWriter writer, System.Text.Encodings.Web.TextEncoder encoder, TemplateContext context)
+        {
+            using var captured = new LimitedWriter(maxBytes);
+            var completion = Completion.Normal;
+            foreach (var statement in statements)
+            {
+                completion = await statement.WriteToAsync(captured, encoder, context);
+                if (completion != Completion.Normal)
+                {
+                    break;
+                }
+            }
+
+            FluidValue value = new StringValue(captured.ToString(), encode: false);
+            if (context.Options.Captured is { } hook)
+            {
+                value = await hook(identifier, value, context);
+            }
+
+            context.SetValue(identifier, value);
+            return completion;
+        }
     }
 
     /// <summary>A range that checks its length, then lets Fluid's own range build it.</summary>

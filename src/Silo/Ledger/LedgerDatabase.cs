@@ -115,7 +115,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
             {
                 await using var connection = new SqliteConnection(ConnectionString);
                 await connection.OpenAsync(cancellationToken);
-                foreach (var sql in DatabaseSchema.Scripts("sqlite").Where(script => script.Name.EndsWith("-ledger.sql", StringComparison.Ordinal) || script.Name.EndsWith("-connector-deliveries.sql", StringComparison.Ordinal)).Select(script => script.Sql).Prepend("PRAGMA journal_mode = WAL;"))
+                foreach (var sql in DatabaseSchema.Scripts("sqlite").Where(script => script.Name.EndsWith("-ledger.sql", StringComparison.Ordinal) || script.Name.EndsWith("-connector-deliveries.sql", StringComparison.Ordinal) || script.Name.EndsWith("-maintenance.sql", StringComparison.Ordinal)).Select(script => script.Sql).Prepend("PRAGMA journal_mode = WAL;"))
                 {
                     await using var command = Command(connection, null, sql);
                     await command.ExecuteNonQueryAsync(cancellationToken);

@@ -10,6 +10,9 @@ namespace Orleans.Recovery.Silo.Ledger;
 /// </summary>
 public sealed class LedgerErasure(LedgerDatabase database, DatabaseVacuum vacuum)
 {
+    /// <summary>The row of <c>recovery_maintenance</c> that counts erase requests, for the vacuum that follows them.</summary>
+    public const string ErasureRequests = "erase-requests";
+
     /// <summary>Marks the customer erased and deletes their leads; returns how many leads went.</summary>
     public Task<int> EraseAsync(string customerKey, DateTimeOffset now) => database.WriteAsync(async () =>
     {
@@ -48,6 +51,16 @@ public sealed class LedgerErasure(LedgerDatabase database, DatabaseVacuum vacuum
 
         await using var delete = LedgerDatabase.Command(connection, transaction, "DELETE FROM recovery_leads WHERE customer_key = @key").With("key", customerKey);
         var deleted = await delete.ExecuteNonQueryAsync();
+
+        // Counted, not timed: an erase of an address erased before is a new request, and the processes' clocks may differ.
+        await using (var counted = LedgerDatabase.Command(connection, transaction, $"""
+            INSERT INTO recovery_maintenance (task, done_at) VALUES ('{ErasureRequests}', 1)
+            ON CONFLICT (task) DO UPDATE SET done_at = recovery_maintenance.done_at + 1
+            """))
+        {
+            await counted.ExecuteNonQueryAsync();
+        }
+
         await transaction.CommitAsync();
         return deleted;
     });

@@ -62,43 +62,38 @@ public sealed partial class CustomerRekeying(
         {
             var started = Stopwatch.GetTimestamp();
             var empty = new RekeyingResult(0, 0, 0, 0, 0);
-            if (await DoneAsync(guard, cancellationToken))
+
+            // Customers and the ledger are looked at on every start (two indexed reads when nothing is left): a process
+            // of the version before, still running during a rolling upgrade, may have written old keys since.
+            var customers = await LegacyGrainsAsync(guard, "customer", cancellationToken);
+            var ledgerKeys = await LegacyLedgerKeysAsync(guard, cancellationToken);
+            var done = await DoneAsync(guard, cancellationToken);
+            if (done && customers.Count == 0 && ledgerKeys.Count == 0)
             {
                 return empty;
             }
 
-            var customers = await LegacyGrainsAsync(guard, "customer", cancellationToken);
-            var ledgerKeys = await LegacyLedgerKeysAsync(guard, cancellationToken);
             LogStarting(customers.Count, ledgerKeys.Count);
             foreach (var key in customers)
             {
                 await MoveCustomerAsync(guard, key, cancellationToken);
             }
 
-            var coupons = 0;
-            foreach (var code in await StoredGrainsAsync(guard, "coupon", cancellationToken))
-            {
-                coupons += await RekeyCouponAsync(code) ? 1 : 0;
-            }
-
-            // Carts and orders name the customer each sent message went to, for its bounces.
-            var owners = 0;
-            foreach (var cartId in await StoredGrainsAsync(guard, "cart", cancellationToken))
-            {
-                owners += await RekeyOutboxAsync<Carts.CartState>("cart", cartId, state => state.Outbox) ? 1 : 0;
-            }
-
-            foreach (var orderId in await StoredGrainsAsync(guard, "order", cancellationToken))
-            {
-                owners += await RekeyOutboxAsync<Orders.OrderState>("order", orderId, state => state.Outbox) ? 1 : 0;
-            }
-
+            // Coupons, carts and orders are read whole, once: after that, a key they keep is read in today's form.
+            var (coupons, owners) = done ? (0, 0) : await RekeyOwnersAsync(guard, cancellationToken);
             var erased = await RekeyLedgerAsync(ledgerKeys, cancellationToken);
             var result = new RekeyingResult(customers.Count, coupons, owners, ledgerKeys.Count, erased);
+
+            // The old keys' bytes go from the files too, not only from the rows. Until that has worked once, every start
+            // tries again; so does any start that moved something.
+            if (!await vacuum.RemoveDeadRowsAsync(["OrleansStorage", "OrleansRemindersTable", .. KeyedTables], cancellationToken))
+            {
+                LogVacuumPending();
+                return result;
+            }
+
             if (result != empty)
             {
-                // The old keys' bytes go from the files too, not only from the rows.
-                await vacuum.RemoveDeadRowsAsync(["OrleansStorage", "OrleansRemindersTable", .. KeyedTables], cancellationToken);
                 LogDone(result.Customers, result.Coupons, result.Owners, result.LedgerKeys, result.ErasedKeys, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
@@ -160,6 +155,29 @@ public sealed partial class CustomerRekeying(
         });
     }
 
+    private async Task<(int Coupons, int Owners)> RekeyOwnersAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var coupons = 0;
+        foreach (var code in await StoredGrainsAsync(connection, "coupon", cancellationToken))
+        {
+            coupons += await RekeyCouponAsync(code) ? 1 : 0;
+        }
+
+        // Carts and orders name the customer each sent message went to, for its bounces.
+        var owners = 0;
+        foreach (var cartId in await StoredGrainsAsync(connection, "cart", cancellationToken))
+        {
+            owners += await RekeyOutboxAsync<Carts.CartState>("cart", cartId, state => state.Outbox) ? 1 : 0;
+        }
+
+        foreach (var orderId in await StoredGrainsAsync(connection, "order", cancellationToken))
+        {
+            owners += await RekeyOutboxAsync<Orders.OrderState>("order", orderId, state => state.Outbox) ? 1 : 0;
+        }
+
+        return (coupons, owners);
+    }
+
     private static async Task<bool> DoneAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = LedgerDatabase.Command(connection, null, "SELECT COUNT(*) FROM recovery_maintenance WHERE task = @task").With("task", Task);
@@ -211,9 +229,13 @@ public sealed partial class CustomerRekeying(
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                foreach (var (legacy, erased) in batch)
+                foreach (var (legacy, erasedBefore) in batch)
                 {
                     var current = keys.Current(legacy);
+
+                    // Erased under either key: before the upgrade, or since, by a process of this version.
+                    var erased = erasedBefore || await ScalarAsync(connection, transaction,
+                        "SELECT COUNT(*) FROM recovery_customers WHERE customer_key = @key AND erased_at IS NOT NULL", current, cancellationToken) > 0;
                     var counts = erased ? "x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : current;
                     foreach (var table in AnonymisedTables)
                     {
@@ -242,6 +264,12 @@ public sealed partial class CustomerRekeying(
         }
 
         return ledgerKeys.Count(key => key.Erased);
+    }
+
+    private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, string key, CancellationToken cancellationToken)
+    {
+        await using var command = LedgerDatabase.Command(connection, transaction, sql).With("key", key);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<List<string>> LegacyGrainsAsync(DbConnection connection, string type, CancellationToken cancellationToken) =>
@@ -297,6 +325,9 @@ public sealed partial class CustomerRekeying(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-keyed {Customers} customer grains, {Coupons} coupons, {Owners} carts and orders and {LedgerKeys} ledger keys ({Erased} of erased customers, now under random keys) in {Milliseconds} ms")]
     private partial void LogDone(int customers, int coupons, int owners, int ledgerKeys, int erased, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The old customer keys are moved, but their bytes could not yet be rewritten out of the table files (a table stayed locked); the next start tries again")]
+    private partial void LogVacuumPending();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {Key} is stored under both its old and its new key; the new one is kept")]
     private partial void LogBothKeys(string key);

@@ -91,7 +91,7 @@ public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<
 
         var failure = Flatten(Record.Exception(() => api.Server)!);
 
-        foreach (var key in new[] { "Recovery:ApiKeys:Storefront", "Recovery:ApiKeys:Operator", "Recovery:Links:SigningKey", "Recovery:Smtp:Password" })
+        foreach (var key in new[] { "Recovery:ApiKeys:Storefront", "Recovery:ApiKeys:Operator", "Recovery:Links:SigningKey", "Recovery:Privacy:CustomerKeySecret", "Recovery:Smtp:Password" })
         {
             Assert.Contains($"{key} is a development or placeholder value", failure);
         }

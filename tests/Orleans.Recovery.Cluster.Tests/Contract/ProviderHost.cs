@@ -29,6 +29,7 @@ internal static class ProviderHost
             ["Recovery:Silo:GatewayPort"] = FreePort.Next().ToString(),
             ["Recovery:Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Recovery:Links:SigningKey"] = Convert.ToBase64String(new byte[32]),
+            ["Recovery:Privacy:CustomerKeySecret"] = TestCustomerKeys.Secret,
         });
         builder.UseOrleans(silo => silo.AddRecoverySilo(builder.Configuration));
         return builder.Build();

@@ -109,6 +109,37 @@ public sealed class TemplateLimitTests : IDisposable
     }
 
     [Fact]
+    public void ACaptureInALoopStopsAtTheLimitAsItIsWrittenNotOnceItIsWhole()
+    {
+        // 262,144 characters, within the limit, then 9,999 copies of it inside a capture: 20,000 statements, 2.6 GB.
+        var templates = Templates();
+        Write("en/note.subject.liquid", "Hello");
+        Write("en/note.text.liquid", "x");
+        Write("en/note.html.liquid",
+            "{% assign s = 'x' %}{% for i in (1..18) %}{% assign s = s | append: s %}{% endfor %}{% capture c %}{% for i in (1..9999) %}{{ s }}{% endfor %}{% endcapture %}{{ c.size }}");
+
+        Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(1))), 0, 16 << 20);
+        Assert.Contains("the rendered message would pass the limit", Assert.Throws<TemplateLimitException>(() => templates.Render("en", "note", Cart(1))).Message);
+
+        // A capture within the limit is what it always was: unencoded, and set for what follows.
+        Write("en/note.html.liquid", "{% capture c %}<b>{{ firstName }}</b>{% endcapture %}{{ c | size }}:{{ c }}");
+        Assert.Equal("10:<b>Ana</b>", templates.Render("en", "note", Cart(1)).Html);
+    }
+
+    [Fact]
+    public void ARangeInAnIndexerIsBoundedAsInALoop()
+    {
+        var templates = Templates();
+        Write("en/note.subject.liquid", "Hello");
+        Write("en/note.text.liquid", "x");
+        Write("en/note.html.liquid", "{{ items[(1..100000000)] }}");
+
+        Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(1))), 0, 16 << 20);
+        Assert.Contains("at most 10,000 numbers", Assert.Throws<TemplateLimitException>(() => templates.Render("en", "note", Cart(1))).Message);
+        Assert.NotNull(MailTemplates.SubjectError("{{ items[(1..100000000)] }}"));
+    }
+
+    [Fact]
     public void TheOutputLimitIsTheOperatorsSettingAndCountsTheWholeMessage()
     {
         Write("en/note.subject.liquid", "Hello");
