@@ -1,3 +1,4 @@
+using Orleans.Recovery.Mail;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using System.Text.Json.Serialization;
@@ -100,6 +101,9 @@ public static class RecoveryApiExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<FailedKeyLimiter>();
+        // The silos' mail settings: an API process that is a cluster client finds their pickup directory to export and
+        // erase its copies (on one machine, or a shared volume).
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
         services.AddSingleton<Customers.PickupCopies>();
         services.AddSingleton<Customers.ErasureVacuum>();
         services.AddHostedService(provider => provider.GetRequiredService<Customers.ErasureVacuum>());

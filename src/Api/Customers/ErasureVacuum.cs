@@ -137,7 +137,7 @@ public sealed partial class ErasureVacuum(
         return value is DBNull ? null : value;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Erased data is out of the table files: the first {Requests} erase requests are vacuumed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased data is out of the table files: every erase up to the ledger's erase count {Requests} is vacuumed")]
     private partial void LogDone(long requests);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The vacuum after an erase waits for the database")]

@@ -64,6 +64,8 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
             ["Recovery__ClusterId"] = $"hosts-{Guid.NewGuid():N}"[..16],
             ["ConnectionStrings__Recovery"] = database,
             ["Recovery__Links__SigningKey"] = SigningKey,
+            ["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = "00:00:02",
+            ["Recovery__QuietHours__Enabled"] = "false",
         };
         var siloUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var dashboardPort = FreePort.Next();
@@ -93,9 +95,37 @@ public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper
         await api.WaitUntilReadyAsync(apiUrl, StartTimeout);
         await AnswersLiveAsync(apiUrl);
         await ServesItsPagesAndInstrumentsAsync(apiUrl, environment, isApi: true);
+        await ExportsAndErasesTheSilosPickupCopyAsync(apiUrl, environment);
 
         await StopsCleanlyAsync(api);
         await StopsCleanlyAsync(silo);
+    }
+
+    /// <summary>
+    /// The silo writes the mail to the pickup directory; the API, a client, finds it for an export and deletes it for an
+    /// erase (it once looked in its own default directory instead).
+    /// </summary>
+    private async Task ExportsAndErasesTheSilosPickupCopyAsync(string apiUrl, string environment)
+    {
+        var (storefrontKey, operatorKey) = environment == "Development"
+            ? ("dev-storefront-key-change-me", "dev-operator-key-change-me")
+            : ("hosts-test-storefront-key-0123", "hosts-test-operator-key-0123");
+        using var storefront = new HttpClient { BaseAddress = new Uri(apiUrl) };
+        storefront.DefaultRequestHeaders.Authorization = new("Bearer", storefrontKey);
+        using var operatorClient = new HttpClient { BaseAddress = new Uri(apiUrl) };
+        operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", operatorKey);
+        var (cartId, email) = (Bodies.NewId("cart"), Bodies.NewEmail());
+        Assert.Equal(HttpStatusCode.NoContent, (await storefront.PutCartAsync(cartId, Bodies.Cart(cartId, email))).StatusCode);
+        var outbox = Path.Combine(_directory, "outbox");
+        bool Written() => Directory.Exists(outbox) && Directory.EnumerateFiles(outbox, "*.eml").Any(file => File.ReadAllText(file).Contains(email, StringComparison.OrdinalIgnoreCase));
+        await Eventually.TrueAsync(() => Task.FromResult(Written()), StartTimeout, "the silo's reminder in the pickup directory");
+
+        var body = new System.Text.Json.Nodes.JsonObject { ["email"] = email };
+        var export = await (await operatorClient.PostAsync("/api/v1/customers/export", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Single(export.GetProperty("pickupFiles").EnumerateArray());
+        var erased = await (await operatorClient.PostAsync("/api/v1/customers/erase", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(1, erased.GetProperty("pickupFilesDeleted").GetInt32());
+        Assert.False(Written(), "the erased shopper's mail is still in the pickup directory");
     }
 
     [Fact]
