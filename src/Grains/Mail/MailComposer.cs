@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
@@ -122,6 +121,4 @@ public sealed class MailComposer(
 
     public static string FullName(CustomerProfile customer) =>
         string.IsNullOrWhiteSpace(customer.LastName) ? customer.FirstName : $"{customer.FirstName} {customer.LastName}";
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
