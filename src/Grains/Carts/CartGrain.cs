@@ -129,8 +129,11 @@ public sealed partial class CartGrain(
             State.FirstSeenAt ??= now;
             State.LastActivityAt = now;
             await StopAsync(CartStatus.Deleted, SkipReason.CartEmptied, now);
-            await Engine.SaveAsync();
+
+            // The customer first: should the cart's write fail, the storefront's retry tells the customer again (it is
+            // idempotent), where once the cart was saved as ended a retry would no longer reach this line.
             await CustomerOf(snapshot).CartEndedAsync(CartId);
+            await Engine.SaveAsync();
             return;
         }
 
@@ -172,8 +175,8 @@ public sealed partial class CartGrain(
         if (State.Status == CartStatus.Active)
         {
             await StopAsync(CartStatus.Deleted, SkipReason.CartDeleted, Now);
-            await Engine.SaveAsync();
             await CustomerOf(snapshot).CartEndedAsync(CartId);
+            await Engine.SaveAsync();
         }
 
         return true;
