@@ -10,6 +10,21 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task InitializeAsync() => Server = await PostgresServer.StartAsync();
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>A new database with the product's schema applied, as a silo's start applies it.</summary>
+    public async Task<string> DatabaseWithSchemaAsync(string prefix)
+    {
+        var connectionString = await Server.CreateDatabaseAsync(prefix);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var (_, sql) in Silo.Storage.DatabaseSchema.Scripts("postgresql"))
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return connectionString;
+    }
 }
 
 [CollectionDefinition(Name)]

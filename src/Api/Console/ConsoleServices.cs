@@ -45,7 +45,7 @@ public static class ConsoleServices
         // The cookies' keys in the database, shared by every API process and kept across restarts (DatabaseKeyRing).
         services.AddDataProtection().SetApplicationName("orleans-recovery");
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
-            options.XmlRepository = new DatabaseKeyRing(provider.GetRequiredService<LedgerDatabase>(), provider.GetService<TimeProvider>() ?? TimeProvider.System));
+            options.XmlRepository = new DatabaseKeyRing(provider.GetRequiredService<LedgerDatabase>(), provider.GetRequiredKeyedService<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders)));
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "recovery-console-antiforgery";

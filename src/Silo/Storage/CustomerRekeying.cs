@@ -30,6 +30,7 @@ public sealed partial class CustomerRekeying(
     CustomerKeys keys,
     LedgerDatabase database,
     DatabaseVacuum vacuum,
+    [FromKeyedServices(Orleans.Reminders.ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IServiceProvider services,
     ILogger<CustomerRekeying> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -98,7 +99,7 @@ public sealed partial class CustomerRekeying(
             }
 
             await ExecuteAsync(guard, null, "INSERT INTO recovery_maintenance (task, done_at) VALUES (@task, @at) ON CONFLICT (task) DO NOTHING",
-                command => command.With("task", Task).With("at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), cancellationToken);
+                command => command.With("task", Task).With("at", clock.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken);
             return result;
         }
         finally

@@ -13,19 +13,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 [Collection(PostgresCollection.Name)]
 public sealed class ConsoleSessionStoreTests(PostgresFixture postgres)
 {
-    private async Task<string> DatabaseAsync()
-    {
-        var connectionString = await postgres.Server.CreateDatabaseAsync("sessions");
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        foreach (var (_, sql) in Silo.Storage.DatabaseSchema.Scripts("postgresql"))
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        return connectionString;
-    }
+    private Task<string> DatabaseAsync() => postgres.DatabaseWithSchemaAsync("sessions");
 
     [Fact]
     public async Task ASessionEndedOnOneApiProcessIsEndedOnTheOtherAndSoIsEveryOneSignedOutEverywhere()

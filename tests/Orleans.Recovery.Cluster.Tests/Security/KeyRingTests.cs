@@ -16,19 +16,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 [Collection(PostgresCollection.Name)]
 public sealed class KeyRingTests(PostgresFixture postgres)
 {
-    private async Task<string> DatabaseAsync()
-    {
-        var connectionString = await postgres.Server.CreateDatabaseAsync("keys");
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        foreach (var (_, sql) in Silo.Storage.DatabaseSchema.Scripts("postgresql"))
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        return connectionString;
-    }
+    private Task<string> DatabaseAsync() => postgres.DatabaseWithSchemaAsync("keys");
 
     private static async Task<long> ScalarAsync(string connectionString, string sql)
     {
