@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine with only the .NET SDK: ./test.sh [dotnet test options, e.g. --filter …]
+# The fast lane, while you work: ./test.sh --fast runs the Unit and Grains tiers only (no PostgreSQL, browser, API
+# host or processes of their own), in under two minutes, and installs nothing. Every test class says its tier with
+# [Trait("Category", …)]: Unit, Grains (the in-process cluster), Api (the product in process, over HTTP), Database
+# (PostgreSQL or the ledger's SQL), Browser (headless Chromium), Cluster (real processes).
 #
 # It installs what the tests need when it is missing (Debian's packages, with sudo when not root):
 #   postgresql  the PostgreSQL tests (schema, provider contracts, host start-up, the multi-process cluster)
@@ -17,6 +21,11 @@
 # passwordless sudo.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  exec dotnet test Orleans.Recovery.sln -m:1 --filter "Category=Unit|Category=Grains" "$@"
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

@@ -22,10 +22,10 @@ using Orleans.Recovery.Api.Problems;
 using Orleans.Recovery.Api.Proxies;
 using Orleans.Recovery.Api.Reference;
 using Orleans.Recovery.Api.Reports;
-using Orleans.Recovery.Silo;
-using Orleans.Recovery.Silo.Ledger;
-using Orleans.Recovery.Silo.Security;
-using Orleans.Recovery.Silo.Telemetry;
+using Orleans.Recovery.Hosting;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Hosting.Security;
+using Orleans.Recovery.Hosting.Telemetry;
 using Orleans.Dashboard;
 
 namespace Orleans.Recovery.Api;
@@ -59,7 +59,7 @@ public static class RecoveryApiExtensions
         builder.Services.AddRecoveryDatabase(settings);
 
         // Reports read the ledger in the cluster's database directly; the silos write it.
-        builder.Services.AddLedgerDatabase(_ => LedgerDatabase.For(settings, gate: null));
+        builder.Services.AddLedgerDatabase(_ => settings.LedgerDatabase(gate: null));
         if (settings.ApplySchema)
         {
             // Registered before the Orleans client, so the queries it reads exist even if no silo has started yet.

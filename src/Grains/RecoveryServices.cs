@@ -17,6 +17,7 @@ using Orleans.Recovery.Retention;
 using Orleans.Recovery.Storage;
 using Orleans.Recovery.Telemetry;
 using Orleans.Reminders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery;
 
@@ -64,6 +65,7 @@ public static class RecoveryServices
             .PostConfigure(options => options.ResolveSecret())
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<CustomerKeys>();
+        services.TryAddSingleton<ICustomerKeyForm>(provider => provider.GetRequiredService<CustomerKeys>());
 
         // Bounces and complaints: the ESPs' webhooks land on any API process, the bounce mailbox is read by the silos.
         services.AddOptions<BounceOptions>().BindConfiguration(BounceOptions.Section)
@@ -114,6 +116,7 @@ public static class RecoveryServices
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IStoredGrains, NoStoredGrains>();
         services.TryAddSingleton<RecoveryMetrics>();
+        services.TryAddSingleton<ILedgerMetrics>(provider => provider.GetRequiredService<RecoveryMetrics>());
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();
         if (!services.Any(service => service.ServiceType == typeof(BounceMailbox)))

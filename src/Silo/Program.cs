@@ -5,8 +5,9 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Dashboard;
-using Orleans.Recovery.Silo.Health;
-using Orleans.Recovery.Silo.Telemetry;
+using Orleans.Recovery.Hosting.Health;
+using Orleans.Recovery.Hosting.Telemetry;
+using Orleans.Recovery.Hosting;
 
 namespace Orleans.Recovery.Silo;
 

@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Cluster.Tests;
 /// written, never how fast anything was: speeds are for bench/run itself, on a quiet machine.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class BenchmarkSmokeTests
 {
     private static readonly string[] Figures =

@@ -17,6 +17,7 @@ namespace Orleans.Recovery.Cluster.Tests;
 /// leaves gracefully, all while every cart's three follow-ups are pending.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int CartCount = 300;

@@ -17,7 +17,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         var connectionString = await Server.CreateDatabaseAsync(prefix);
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        foreach (var (_, sql) in Silo.Storage.DatabaseSchema.Scripts("postgresql"))
+        foreach (var (_, sql) in Ledger.SchemaScripts.Of("postgresql"))
         {
             await using var command = new Npgsql.NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync();

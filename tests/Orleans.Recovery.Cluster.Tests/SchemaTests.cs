@@ -1,11 +1,12 @@
 using Npgsql;
 using Orleans.Recovery.Cluster.Tests.Contract;
-using Orleans.Recovery.Silo;
+using Orleans.Recovery.Hosting;
 
 namespace Orleans.Recovery.Cluster.Tests;
 
 /// <summary>deploy/sql/postgresql, applied the way silos and API processes apply it on start.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class SchemaTests(PostgresFixture postgres)
 {
     /// <summary>Every key the three providers ask for (Orleans 10.4), plus the per-row cleanup newer providers use.</summary>
@@ -54,7 +55,7 @@ public sealed class SchemaTests(PostgresFixture postgres)
     public async Task ADbaCanApplyTheScriptsByHandInNameOrder()
     {
         var connectionString = await postgres.Server.CreateDatabaseAsync("schema");
-        foreach (var (_, sql) in Silo.Storage.DatabaseSchema.Scripts("postgresql"))
+        foreach (var (_, sql) in Ledger.SchemaScripts.Of("postgresql"))
         {
             await ExecuteAsync(connectionString, sql);
         }
@@ -64,7 +65,7 @@ public sealed class SchemaTests(PostgresFixture postgres)
         // Every file a DBA would run is the product's own, and the ledger's tables are among what they make.
         Assert.Equal(
             Directory.GetFiles(Path.Combine(Orleans.Recovery.Testing.Repository.Root, "deploy", "sql", "postgresql"), "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal),
-            Silo.Storage.DatabaseSchema.Scripts("postgresql").Select(script => Path.GetFileName(script.Name)).Order(StringComparer.Ordinal));
+            Ledger.SchemaScripts.Of("postgresql").Select(script => Path.GetFileName(script.Name)).Order(StringComparer.Ordinal));
         Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM recovery_daily"));
     }
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 using Orleans.Reminders;
 using Orleans.TestingHost;
@@ -114,7 +114,8 @@ public class ClusterFixture : IAsyncLifetime
     public void Advance(TimeSpan by) => Clock.Advance(by);
 
     /// <summary>Moves the clock by <paramref name="by"/> and on, a reminder period at a time, until <paramref name="done"/> holds.</summary>
-    public Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30) => Clock.AdvanceUntilAsync(by, done, what, maxPeriods);
+    public Task AdvanceUntilAsync(TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30, TimeSpan? period = null) =>
+        Clock.AdvanceUntilAsync(by, done, what, maxPeriods, period);
 
     /// <summary>The reminder rows the cluster holds for a grain.</summary>
     public async Task<int> RemindersOfAsync(IAddressable grain)

@@ -10,12 +10,13 @@ public static class ReminderClock
     /// <summary>
     /// Moves the clock by <paramref name="by"/>, then one reminder period at a time until <paramref name="done"/>
     /// holds. A real clock keeps moving; a fake one jumps, and a reminder the service was loading into memory
-    /// during a jump ticks one period later, as it would on a real clock.
+    /// during a jump ticks one period later, as it would on a real clock. A test that waits for something within
+    /// seconds moves it by a shorter <paramref name="period"/>.
     /// </summary>
-    public static async Task AdvanceUntilAsync(this FakeTimeProvider clock, TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30)
+    public static async Task AdvanceUntilAsync(this FakeTimeProvider clock, TimeSpan by, Func<Task<bool>> done, string what, int maxPeriods = 30, TimeSpan? period = null)
     {
         clock.Advance(by);
-        for (var period = 0; period < maxPeriods; period++)
+        for (var moved = 0; moved < maxPeriods; moved++)
         {
             try
             {
@@ -24,7 +25,7 @@ public static class ReminderClock
             }
             catch (TimeoutException)
             {
-                clock.Advance(_period);
+                clock.Advance(period ?? _period);
             }
         }
 

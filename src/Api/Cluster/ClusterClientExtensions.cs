@@ -1,7 +1,7 @@
 using Orleans.Configuration;
-using Orleans.Recovery.Silo;
-using Orleans.Recovery.Silo.Security;
-using Orleans.Recovery.Silo.Storage;
+using Orleans.Recovery.Hosting;
+using Orleans.Recovery.Hosting.Security;
+using Orleans.Recovery.Hosting.Storage;
 
 namespace Orleans.Recovery.Api.Cluster;
 

@@ -4,7 +4,7 @@ using Orleans.Recovery.Api.Validation;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Mail;
 using Orleans.Recovery.Money;
-using Orleans.Recovery.Silo.Connectors;
+using Orleans.Recovery.Hosting.Connectors;
 
 namespace Orleans.Recovery.Api.Connectors;
 

@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Links;
-using Orleans.Recovery.Silo.Connectors;
+using Orleans.Recovery.Hosting.Connectors;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Connectors;

@@ -60,7 +60,7 @@ public sealed class WooCommerceConnector(IOptionsMonitor<ConnectorOptions> optio
                 return await PlaceAsync(grain, orderId, order, PaymentStatus.Pending);
             case "processing" or "completed":
                 var placed = await PlaceAsync(grain, orderId, order, PaymentStatus.Paid);
-                if (placed.Outcome == Silo.Connectors.DeliveryOutcomes.Applied)
+                if (placed.Outcome == Hosting.Connectors.DeliveryOutcomes.Applied)
                 {
                     // Known before as pending: now it is paid.
                     await grain.PaymentSucceededAsync();
@@ -74,7 +74,7 @@ public sealed class WooCommerceConnector(IOptionsMonitor<ConnectorOptions> optio
                 }
 
                 var failed = await PlaceAsync(grain, orderId, order, PaymentStatus.Failed);
-                if (failed.Outcome != Silo.Connectors.DeliveryOutcomes.Applied)
+                if (failed.Outcome != Hosting.Connectors.DeliveryOutcomes.Applied)
                 {
                     return failed;
                 }

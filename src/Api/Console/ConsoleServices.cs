@@ -17,8 +17,8 @@ using Orleans.Recovery.Api.Console.Customers;
 using Orleans.Recovery.Api.Console.Flows;
 using Orleans.Recovery.Api.Console.Leads;
 using Orleans.Recovery.Api.Console.Sessions;
-using Orleans.Recovery.Silo.Ledger;
-using Orleans.Recovery.Silo.Security;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Hosting.Security;
 
 namespace Orleans.Recovery.Api.Console;
 

@@ -7,7 +7,7 @@ using Orleans.Recovery.Carts;
 using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Orders;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Customers;
 

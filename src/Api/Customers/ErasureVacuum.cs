@@ -2,8 +2,8 @@ using Microsoft.Extensions.Options;
 using System.Data.Common;
 using System.Threading.Channels;
 using Orleans.Recovery.Customers;
-using Orleans.Recovery.Silo.Ledger;
-using Orleans.Recovery.Silo.Storage;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Hosting.Storage;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Customers;

@@ -4,6 +4,7 @@ using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Api.Validation;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Flows;
 

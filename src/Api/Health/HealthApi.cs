@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Mail;
-using Orleans.Recovery.Silo.Health;
+using Orleans.Recovery.Hosting.Health;
 
 namespace Orleans.Recovery.Api.Health;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Connectors;
 using Orleans.Recovery.Mail.Bounces;
-using Orleans.Recovery.Silo.Connectors;
+using Orleans.Recovery.Hosting.Connectors;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.MailEvents;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Silo.Ledger;
 
 namespace Orleans.Recovery.Api.Reports;
 

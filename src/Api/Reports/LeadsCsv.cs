@@ -1,6 +1,6 @@
 using System.Globalization;
 using CsvHelper;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Reports;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Recovery.Api.Auth;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Reports;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orleans.Recovery.Flows;
 using Orleans.Reminders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Reports;
 

@@ -2,8 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Flows;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Reports;
 

@@ -1,5 +1,6 @@
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Carts;
 

@@ -1,7 +1,6 @@
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Reports;
 
 namespace Orleans.Recovery.Carts;
 
@@ -104,12 +103,12 @@ public sealed partial class CartState
     /// </summary>
     public Lead? ToLead()
     {
-        if (Snapshot is not { } snapshot || !Outbox.Log.Exists(StepDecision.IsDecided))
+        if (Snapshot is not { } snapshot || !Outbox.Log.Exists(record => record.IsDecided))
         {
             return null;
         }
 
-        return Lead.Of(Lead.CartType, snapshot.Customer, snapshot.Items, snapshot.Total, snapshot.Currency, Outbox.Log) with
+        return Leads.Of(Lead.CartType, snapshot.Customer, snapshot.Items, snapshot.Total, snapshot.Currency, Outbox.Log) with
         {
             CreatedAt = FirstSeenAt ?? LastActivityAt!.Value,
             LastActivityAt = LastActivity!.Value,

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Carts;
 

@@ -1,3 +1,5 @@
+using Orleans.Recovery.Ledger;
+
 namespace Orleans.Recovery.Customers;
 
 /// <summary>
@@ -47,7 +49,7 @@ public static class ConsentRules
         _ when !request.Marketing => true,
         ConsentMode.NotRequired => true,
         _ when consented => true,
-        ConsentMode.ExistingCustomer => request.Flow == Flows.FlowNames.CartAbandonment && paidOrderSince is not null,
+        ConsentMode.ExistingCustomer => request.Flow == FlowNames.CartAbandonment && paidOrderSince is not null,
         _ => false,
     };
 }

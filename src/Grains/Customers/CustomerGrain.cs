@@ -209,7 +209,7 @@ public sealed class CustomerGrain(
 
     public async Task RecordPreferenceAsync(PreferenceChoice choice)
     {
-        if (State.SuppressedBecause == FollowUps.SkipReason.Erased)
+        if (State.SuppressedBecause == SkipReason.Erased)
         {
             // An erased customer keeps nothing but the erasure.
             return;
@@ -239,13 +239,13 @@ public sealed class CustomerGrain(
             await SaveAsync();
         }
 
-        return State.SuppressedBecause != FollowUps.SkipReason.Erased;
+        return State.SuppressedBecause != SkipReason.Erased;
     }
 
     public async Task<CustomerHoldings> EraseAsync()
     {
         var holdings = Holdings();
-        State.SuppressedBecause = FollowUps.SkipReason.Erased;
+        State.SuppressedBecause = SkipReason.Erased;
         State.SuppressedAt = clock.GetUtcNow();
         State.ComplainedAt = null;
         State.SoftBounces.Clear();

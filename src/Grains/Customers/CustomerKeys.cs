@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Customers;
 
@@ -16,7 +17,7 @@ namespace Orleans.Recovery.Customers;
 /// the start-up re-keying (<c>CustomerRekeying</c>) rewrites the database with it, and a link mailed before reads
 /// with it.
 /// </remarks>
-public sealed class CustomerKeys(IOptions<PrivacyOptions> options)
+public sealed class CustomerKeys(IOptions<PrivacyOptions> options) : ICustomerKeyForm
 {
     // Read at first use, not when built: a bad secret is then reported by start-up's validation, with every other bad key.
     private byte[] Secret => field ??= options.Value.Secret ?? throw new InvalidOperationException($"{PrivacyOptions.Section}:CustomerKeySecret is not resolved.");

@@ -1,6 +1,7 @@
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Feedback;
 

@@ -4,6 +4,7 @@ using Orleans.Recovery.Mail;
 using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Reminders;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Flows;
 

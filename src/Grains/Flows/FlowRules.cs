@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Flows;
 
@@ -34,9 +35,9 @@ public static partial class FlowRules
             Add("expiry", "Expiry", $"must be a positive TimeSpan {WithinAYear}, such as 1.00:00:00.");
         }
 
-        if (!(definition.Holdout >= 0 && definition.Holdout <= Reports.Holdout.MaxShare))
+        if (!(definition.Holdout >= 0 && definition.Holdout <= Holdout.MaxShare))
         {
-            Add("holdout", "Holdout", $"must be a share from 0 to {Reports.Holdout.MaxShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}, such as 0.1 to hold out a tenth of the flow's customers.");
+            Add("holdout", "Holdout", $"must be a share from 0 to {Holdout.MaxShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}, such as 0.1 to hold out a tenth of the flow's customers.");
         }
 
         var steps = definition.Steps ?? [];

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Flows;
 

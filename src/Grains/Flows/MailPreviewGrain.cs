@@ -9,6 +9,7 @@ using Orleans.Recovery.Orders;
 using Orleans.Recovery.FollowUps;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Reminders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Flows;
 

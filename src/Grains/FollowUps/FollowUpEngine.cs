@@ -4,7 +4,6 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
-using Orleans.Recovery.Reports;
 using Orleans.Storage;
 
 namespace Orleans.Recovery.FollowUps;

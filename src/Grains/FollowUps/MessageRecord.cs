@@ -1,3 +1,5 @@
+using Orleans.Recovery.Ledger;
+
 namespace Orleans.Recovery.FollowUps;
 
 /// <summary>What became of one message of a flow.</summary>
@@ -32,6 +34,15 @@ public sealed record MessageRecord(
     [property: Id(7)] string? Subject = null,
     [property: Id(8)] int Attempts = 0)
 {
+    /// <summary>Whether the step came due and was decided, as <see cref="StepDecision"/> counts entries into a flow.</summary>
+    public bool IsDecided => Status switch
+    {
+        MessageStatus.Sent => StepDecision.IsDecided(MessageEventKind.Sent, null),
+        MessageStatus.Failed => StepDecision.IsDecided(MessageEventKind.Failed, Reason),
+        MessageStatus.Skipped => StepDecision.IsDecided(MessageEventKind.Skipped, Reason),
+        _ => false,
+    };
+
     /// <summary>For a deferral: when the rules allow the step.</summary>
     [Id(9)] public DateTimeOffset? DeferredUntil { get; init; }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Ledger;
 

@@ -1,4 +1,5 @@
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Orders;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Orders;
 

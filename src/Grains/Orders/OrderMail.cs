@@ -7,6 +7,7 @@ using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Orders;
 

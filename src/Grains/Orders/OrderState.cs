@@ -68,7 +68,7 @@ public sealed partial class OrderState
         }
 
         var reminders = Outbox.Log.Where(record => record.Flow == FlowNames.IncompletePayment && !record.IsReport).ToList();
-        return Lead.Of(Lead.PaymentType, placed.Customer, placed.Items, placed.Total, placed.Currency, reminders) with
+        return Leads.Of(Lead.PaymentType, placed.Customer, placed.Items, placed.Total, placed.Currency, reminders) with
         {
             CreatedAt = PaymentSequenceStartedAt ?? PaymentFailure?.At ?? ReceivedAt!.Value,
             LastActivityAt = LastActivity!.Value,

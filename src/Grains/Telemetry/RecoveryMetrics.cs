@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using TagList = System.Diagnostics.TagList;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Telemetry;
 
@@ -9,7 +10,7 @@ namespace Orleans.Recovery.Telemetry;
 /// <c>recovery.</c> prefix. Message and recovery counts are recorded when the ledger commits them, so a retried
 /// batch or a repeated entry never counts twice.
 /// </summary>
-public sealed class RecoveryMetrics
+public sealed class RecoveryMetrics : ILedgerMetrics
 {
     public const string MeterName = "Orleans.Recovery";
 

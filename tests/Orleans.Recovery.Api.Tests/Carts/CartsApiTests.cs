@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Orleans.Recovery.Api.Tests.Carts;
 
+[Trait("Category", "Api")]
 public sealed class CartsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _storefront = fixture.Api.Storefront();

@@ -2,11 +2,12 @@ using Orleans.Recovery.Api.Console;
 using Orleans.Recovery.Api.Console.Flows;
 using Orleans.Recovery.Api.Console.Overview;
 using Orleans.Recovery.Flows;
-using Orleans.Recovery.Reports;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Tests.Console;
 
 /// <summary>The console's own small rules, without a browser: wording, where sign-in returns to, and the flow form.</summary>
+[Trait("Category", "Unit")]
 public sealed class ConsoleRulesTests
 {
     [Theory]

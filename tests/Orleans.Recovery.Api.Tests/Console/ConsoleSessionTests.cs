@@ -9,6 +9,7 @@ namespace Orleans.Recovery.Api.Tests.Console;
 /// can end them all. Time moves on the business clock, which the session and its cookie both read.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class ConsoleSessionTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

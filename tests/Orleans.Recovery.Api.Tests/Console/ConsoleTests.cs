@@ -11,6 +11,7 @@ namespace Orleans.Recovery.Api.Tests.Console;
 /// download leads. Each test leaves screenshots under the test output's screenshots folder.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class ConsoleTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

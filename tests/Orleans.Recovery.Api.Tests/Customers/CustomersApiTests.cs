@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Orleans.Recovery.Api.Tests.Customers;
 
+[Trait("Category", "Api")]
 public sealed class CustomersApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _operator = fixture.Api.Operator();

@@ -9,6 +9,7 @@ namespace Orleans.Recovery.Api.Tests.Customers;
 /// the first reminder): neither the ledger nor the customer's pending carts name them, and the export and erase still
 /// reach them (issue 26, item 3). The proof is the database file, read byte by byte.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class ErasureReachTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Fact]

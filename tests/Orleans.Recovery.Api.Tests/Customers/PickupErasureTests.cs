@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Customers;
 /// With no SMTP host the engine writes its mail as .eml files (the embedded default): those copies hold the shopper's
 /// name, cart and links, so the export lists them and the erase deletes them (issue 26, item 3), read on the file system.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class PickupErasureTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Fact]

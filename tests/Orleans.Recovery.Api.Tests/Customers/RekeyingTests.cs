@@ -14,6 +14,7 @@ namespace Orleans.Recovery.Api.Tests.Customers;
 /// (<c>Fixtures/rekeying</c>, made by running that version: Ana unsubscribed, Bob bought, Cleo erased, Dan's first
 /// reminder still due). On start everything is moved to the keyed keys, once, and every promise made before holds.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class RekeyingTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

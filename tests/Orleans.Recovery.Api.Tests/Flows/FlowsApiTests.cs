@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Orleans.Recovery.Api.Tests.Flows;
 
+[Trait("Category", "Api")]
 public sealed class FlowsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _operator = fixture.Api.Operator();

@@ -15,6 +15,7 @@ namespace Orleans.Recovery.Api.Tests.Fuzz;
 /// than 404 and 405 is problem details, and the product is still ready afterwards. Seeded:
 /// RECOVERY_FUZZ_SEED=n explores another sequence, and a failure names its seed and request.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class EndpointFuzzTests(SmtpFixture smtpFixture, ITestOutputHelper output) : IClassFixture<SmtpFixture>
 {
     private const int DefaultSeed = 20261125;

@@ -2,6 +2,7 @@ using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Api.Tests.Hosting;
 
+[Trait("Category", "Api")]
 public sealed class ConfigurationTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

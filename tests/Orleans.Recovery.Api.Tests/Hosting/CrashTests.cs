@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Api.Tests.Hosting;
 /// The product as an operator runs it: a real process on a SQLite file, killed with SIGKILL and started again.
 /// The clock here is the real one, so the first step is due two seconds after each cart's last activity.
 /// </summary>
+[Trait("Category", "Cluster")]
 public sealed class CrashTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

@@ -6,6 +6,7 @@ namespace Orleans.Recovery.Api.Tests.Hosting;
 /// Probes as a platform sees them: public, frequent, on the host that also serves the links in emails. They must not
 /// wear out the SMTP relay, and must not tell strangers where it is.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class HealthTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

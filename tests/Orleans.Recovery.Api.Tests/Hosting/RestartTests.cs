@@ -5,6 +5,7 @@ using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Api.Tests.Hosting;
 
+[Trait("Category", "Api")]
 public sealed class RestartTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

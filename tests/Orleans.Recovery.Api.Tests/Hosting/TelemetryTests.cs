@@ -9,6 +9,7 @@ namespace Orleans.Recovery.Api.Tests.Hosting;
 /// reach it, and traces and metrics sent to an OTLP collector when one is configured.
 /// </summary>
 [Collection(Name)]
+[Trait("Category", "Api")]
 public sealed class TelemetryTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     /// <summary>

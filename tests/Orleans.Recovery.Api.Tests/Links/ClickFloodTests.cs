@@ -9,6 +9,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// message's first 20 clicks as rows and no more, read with SQL from the product's own database. Before, each click was
 /// a row: 30 a minute per link for as long as the link lived, kept beyond retention.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class ClickFloodTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Fact]

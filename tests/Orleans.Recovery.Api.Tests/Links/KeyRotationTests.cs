@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// Rotating the link-signing key (issue 26, item 6): the unsubscribe link in a mail sent under the old key still works
 /// once the old key is a previous key, and new links are signed with the new key only.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class KeyRotationTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

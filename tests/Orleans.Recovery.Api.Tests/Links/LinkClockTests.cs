@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// Links are issued and read on the one business clock. Read on the system clock, a link issued at a test's fake date
 /// stayed valid for sixty days of real time, and the link tests would have started failing on a date in January.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class LinkClockTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// The public links' rate limits over real sockets: a genuine link is never limited by the address it comes from,
 /// a made-up one is limited hard per client, and a client's address comes from a configured proxy's headers only.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class LinkRateLimitTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

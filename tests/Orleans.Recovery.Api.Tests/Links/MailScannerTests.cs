@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// Outlook Safe Links, Proofpoint and Mimecast open every link in a message before the shopper does. Their visits
 /// must leave no trace: only the shopper's button on the page records a rating or an answer.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class MailScannerTests : IAsyncLifetime
 {
     private const string Support = "care@kaffee.test";

@@ -8,6 +8,7 @@ using Orleans.Recovery.Links;
 namespace Orleans.Recovery.Api.Tests.Links;
 
 /// <summary>The whole path a shopper takes: a cart over HTTP, the email over SMTP, the links in it.</summary>
+[Trait("Category", "Api")]
 public sealed partial class PublicLinksTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _storefront = fixture.Api.Storefront();

@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// The restore link over Kestrel, which refuses non-ASCII in a Location header where the in-memory test server
 /// lets it pass: a storefront's internationalised URL must still redirect.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class RestoreLinkTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

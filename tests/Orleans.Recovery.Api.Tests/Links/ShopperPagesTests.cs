@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Api.Tests.Links;
 /// with the shop's brand, recording nothing until their button is pressed. Each page leaves a screenshot per language.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class ShopperPagesTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     private const string Support = "care@kaffee.test";

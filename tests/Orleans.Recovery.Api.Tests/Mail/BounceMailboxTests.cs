@@ -42,6 +42,7 @@ public sealed class BounceMailboxFixture : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Api")]
 public sealed class BounceMailboxTests(BounceMailboxFixture fixture) : IClassFixture<BounceMailboxFixture>
 {
     private readonly RecoveryApiFactory _api = fixture.Api;
@@ -121,6 +122,7 @@ public sealed class BounceMailboxTests(BounceMailboxFixture fixture) : IClassFix
 }
 
 /// <summary>A bounce mailbox that cannot be reached: readiness says so, with the reason, and mail goes out regardless.</summary>
+[Trait("Category", "Api")]
 public sealed class UnreachableBounceMailboxTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Fact]

@@ -5,6 +5,7 @@ using Orleans.Recovery.Mail;
 namespace Orleans.Recovery.Api.Tests.Mail;
 
 /// <summary>The shop's brand from configuration, and the language a page behind a link is shown in.</summary>
+[Trait("Category", "Api")]
 public sealed class BrandingTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     [Theory]

@@ -20,6 +20,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// <see cref="DkimVerifier"/> and Debian's python3-dkim (dkimpy), both reading the public key from the TXT record the
 /// operator is shown, and again after a relay has added its trace header and refolded the headers.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class DkimTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private const string Domain = "kaffee.test";

@@ -35,6 +35,7 @@ public sealed class MailEventsFixture : IAsyncLifetime
 /// Postmark's, SendGrid's and Mailgun's webhooks, from their documented payloads (Payloads/NOTES.md), signed as each
 /// provider signs them and posted over HTTP; the engine's mail goes to a real SMTP server.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFixture<MailEventsFixture>
 {
     private readonly RecoveryApiFactory _api = fixture.Api;
@@ -321,6 +322,7 @@ public sealed class MailEventWebhookTests(MailEventsFixture fixture) : IClassFix
 }
 
 /// <summary>Without their keys the webhooks are off, and say which key turns each on.</summary>
+[Trait("Category", "Api")]
 public sealed class MailEventWebhooksOffTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// mode. Each template leaves a screenshot per language and width.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed partial class MailRenderingTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

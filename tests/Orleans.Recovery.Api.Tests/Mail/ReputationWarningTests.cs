@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// and the warning that the shop's sender reputation is at risk.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class ReputationWarningTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     [Fact]

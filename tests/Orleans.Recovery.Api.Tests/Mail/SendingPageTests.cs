@@ -5,6 +5,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 
 /// <summary>The console's Sending page in headless Chromium: the DKIM record to publish, the same the health details give.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class SendingPageTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     [Fact]

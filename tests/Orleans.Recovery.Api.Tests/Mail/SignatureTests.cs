@@ -6,6 +6,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// A person behind the mail (issue 15's first step): a configured signature signs every email, in both parts, the
 /// From line can carry the person at the shop, and a reply reaches them. Checked at a real SMTP server.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class SignatureTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;

@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// Every email the engine sends, in English and German, each flow and step, scored by Debian's SpamAssassin with local
 /// tests only (no network): each must score under 2.0. The test prints every score and the rules that hit.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class SpamScoreTests(SmtpFixture smtpFixture, ITestOutputHelper output) : IClassFixture<SmtpFixture>
 {
     private const double Limit = 2.0;

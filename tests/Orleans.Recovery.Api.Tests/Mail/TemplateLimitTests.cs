@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Api.Tests.Mail;
 /// A template the operator edits while the product runs, into one that would take the silo's memory: the message that
 /// renders it fails as a template error with an alert in the log, and the product goes on sending.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class TemplateLimitTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>, IDisposable
 {
     /// <summary>Forty doublings of one character: a terabyte, had the render been allowed to build it.</summary>

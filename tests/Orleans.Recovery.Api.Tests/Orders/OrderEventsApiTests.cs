@@ -8,6 +8,7 @@ using Orleans.Recovery.Testing;
 namespace Orleans.Recovery.Api.Tests.Orders;
 
 /// <summary>The storefront's order events and the public links they lead to, over real HTTP and real SMTP.</summary>
+[Trait("Category", "Api")]
 public sealed partial class OrderEventsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _storefront = fixture.Api.Storefront();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Orleans.Recovery.Api.Tests.Orders;
 
+[Trait("Category", "Api")]
 public sealed class OrdersApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly HttpClient _storefront = fixture.Api.Storefront();

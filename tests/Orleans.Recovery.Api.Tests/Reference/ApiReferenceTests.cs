@@ -7,6 +7,7 @@ using Microsoft.OpenApi.Reader;
 namespace Orleans.Recovery.Api.Tests.Reference;
 
 /// <summary>The API's description and reference, as an integrator fetches them from a running product.</summary>
+[Trait("Category", "Api")]
 public sealed class ApiReferenceTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private readonly RecoveryApiFactory _api = fixture.Api;

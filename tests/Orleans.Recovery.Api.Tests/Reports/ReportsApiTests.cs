@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CsvHelper;
 using Orleans.Recovery.Api.Reports;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Tests.Reports;
 
@@ -14,6 +14,7 @@ namespace Orleans.Recovery.Api.Tests.Reports;
 /// The results over HTTP as an operator reads them: stats, the daily chart, leads as JSON and CSV, the payment report,
 /// and a customer's export and erase, on the embedded default's SQLite file.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed partial class ReportsApiTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private readonly SmtpSink _smtp = smtpFixture.Smtp;
@@ -254,7 +255,7 @@ public sealed partial class ReportsApiTests(SmtpFixture smtpFixture) : IClassFix
     public async Task TheCsvWriterQuotesNamesWithLineBreaksCommasAndQuotesAsRfc4180Says()
     {
         var lead = new LeadView("cart", "c-1", "ana@example.test", "Ana\r\nMaria, \"Mia\"", "Line\nbreak", null, null,
-            [new Orleans.Recovery.Carts.CartLine("S,1", "Mug \"blue\"", 1, 7.5m)], 7.5m, "EUR", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0, null, "open", null, null);
+            [new Orleans.Recovery.Ledger.LeadItem("S,1", "Mug \"blue\"", 1, 7.5m)], 7.5m, "EUR", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0, null, "open", null, null);
         using var body = new MemoryStream();
 
         await LeadsCsv.WriteAsync(body, new[] { lead }.ToAsyncEnumerable(), CancellationToken.None);

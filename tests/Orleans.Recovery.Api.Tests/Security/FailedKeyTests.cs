@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Security;
 /// Guessing API keys (issue 26, item 10): past 20 wrong keys in a minute, a client (an IPv4 address, an IPv6 /64) is
 /// answered 429 with Retry-After, the right key included; other clients are not.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class FailedKeyTests(SmtpFixture smtpFixture) : IClassFixture<SmtpFixture>
 {
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string key, string clientAddress)

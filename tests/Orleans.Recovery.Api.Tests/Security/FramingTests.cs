@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Api.Tests.Security;
 /// Chromium; the console's own previews are still framed by the console, in their sandbox.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class FramingTests(BrowserFixture browser, SmtpFixture smtpFixture)
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 /// The capture endpoint's limits hold against a determined client: a budget per client address, and one for the
 /// publishable key whatever the addresses. Past either, 429 with Retry-After, and nothing recorded.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class CaptureLimitTests(SmtpFixture smtp) : IClassFixture<SmtpFixture>
 {
     private const string Origin = "https://shop.example";

@@ -11,6 +11,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 /// reminder arrives. Shown in headless Chromium, and refused from an origin that is not the shop's.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class CaptureTests(BrowserFixture browser, ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private readonly HttpClient _storefront = shop.Api.Storefront();

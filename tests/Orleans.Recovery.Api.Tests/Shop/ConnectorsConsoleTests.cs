@@ -6,6 +6,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 
 /// <summary>The console's Connectors page in headless Chromium: the endpoints to paste into each provider, and the deliveries with what became of them.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "Browser")]
 public sealed class ConnectorsConsoleTests(BrowserFixture browser, ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

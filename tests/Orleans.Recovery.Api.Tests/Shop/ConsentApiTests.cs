@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 /// counted as no-consent; one reported with <c>customer.marketingConsent</c> gets theirs, and the consent is proof in the
 /// customer's export. Transactional mail goes regardless.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class ConsentApiTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private readonly HttpClient _storefront = shop.Api.Storefront();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace Orleans.Recovery.Api.Tests.Shop;
 
 /// <summary>The connectors' delivery log keeps 7 days, on the engine's clock.</summary>
+[Trait("Category", "Unit")]
 public sealed class DeliveryLogTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     [Fact]

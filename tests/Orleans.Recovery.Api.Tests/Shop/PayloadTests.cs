@@ -6,6 +6,7 @@ using Orleans.Recovery.Api.Connectors;
 namespace Orleans.Recovery.Api.Tests.Shop;
 
 /// <summary>Reading providers' JSON and signatures, without a host.</summary>
+[Trait("Category", "Unit")]
 public sealed class PayloadTests
 {
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;

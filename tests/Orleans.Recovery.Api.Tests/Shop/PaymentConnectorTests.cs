@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 /// Stripe's payment events and WooCommerce's orders, from their documented payloads, signed as the providers sign them:
 /// a failed payment gets the payment reminder with the reason's wording and the retry link.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class PaymentConnectorTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private readonly HttpClient _provider = shop.Api.Anonymous();

@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Api.Tests.Shop;
 /// Shopify's webhooks, built from its documented payloads and signed as Shopify signs them, through HTTP to a real host;
 /// what the shopper receives is read at the real SMTP server.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class ShopifyConnectorTests(ShopFixture shop) : IClassFixture<ShopFixture>
 {
     private readonly HttpClient _shopify = shop.Api.Anonymous();

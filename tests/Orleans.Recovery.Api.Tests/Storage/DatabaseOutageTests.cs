@@ -40,6 +40,7 @@ public sealed class OutageFixture : IAsyncLifetime
 /// database refuses every read and write: it answers 503 with Retry-After and keeps nothing, and the same call
 /// repeated once the database is back is stored, as the state read back from storage shows.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class DatabaseOutageTests(OutageFixture fixture) : IClassFixture<OutageFixture>
 {
     private readonly HttpClient _storefront = fixture.Api.Storefront();

@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Api.Tests.Storage;
 /// carts and orders have pending work. Every call is then stored or answered 503, never acknowledged unstored, and
 /// once there is room again the refused calls are taken and nothing is lost across a restart.
 /// </summary>
+[Trait("Category", "Api")]
 public sealed class FullDiskTests(SmtpFixture smtpFixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SmtpFixture>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Cluster.Tests.Connectors;
 /// it is applied once, and the shopper gets one confirmation.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ConnectorClusterTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string OperatorKey = "connector-test-operator-key-0123";

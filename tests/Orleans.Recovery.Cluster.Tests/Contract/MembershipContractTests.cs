@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Recovery.Silo;
+using Orleans.Recovery.Hosting;
 using Orleans.Runtime;
 
 namespace Orleans.Recovery.Cluster.Tests.Contract;
@@ -11,6 +11,7 @@ namespace Orleans.Recovery.Cluster.Tests.Contract;
 /// with a stale table version changes nothing at all. Each test runs in its own cluster id.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class MembershipContractTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private readonly List<IHost> _hosts = [];

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Recovery.Silo;
-using Orleans.Recovery.Silo.Storage;
+using Orleans.Recovery.Hosting;
+using Orleans.Recovery.Hosting.Storage;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Cluster.Tests.Contract;

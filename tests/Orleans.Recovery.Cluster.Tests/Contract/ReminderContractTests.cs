@@ -9,6 +9,7 @@ namespace Orleans.Recovery.Cluster.Tests.Contract;
 /// day from now, so the silo's own reminder service never fires them.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class ReminderContractTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private IHost _host = null!;

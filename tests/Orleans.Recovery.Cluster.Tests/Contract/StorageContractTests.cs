@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Cluster.Tests.Contract;
 /// cart's claim before sending safe across silos: a stale writer must fail and change nothing.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class StorageContractTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private const string StateName = "contract";

@@ -7,6 +7,7 @@ namespace Orleans.Recovery.Cluster.Tests.Deploy;
 /// deploy/k8s as kubectl would read it. There is no cluster here to apply it to; these check that the manifests agree
 /// with each other: the network policy closes the ports the silo Deployment opens, to everything but the cluster.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class KubernetesManifestTests
 {
     private static readonly string Folder = Path.Combine(Repository.Root, "deploy", "k8s");

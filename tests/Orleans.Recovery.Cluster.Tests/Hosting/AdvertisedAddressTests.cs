@@ -1,8 +1,9 @@
 using System.Net;
-using Orleans.Recovery.Silo.Hosting;
+using Orleans.Recovery.Hosting;
 
 namespace Orleans.Recovery.Cluster.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public sealed class AdvertisedAddressTests
 {
     [Fact]

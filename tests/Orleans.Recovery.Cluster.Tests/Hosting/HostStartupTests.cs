@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Cluster.Tests.Hosting;
 /// registered a silo-only service once exited at once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class HostStartupTests(PostgresFixture postgres, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);

@@ -16,6 +16,7 @@ namespace Orleans.Recovery.Cluster.Tests.Outages;
 /// the server for a few seconds (<c>ALTER ROLE … NOLOGIN</c> and <c>pg_terminate_backend</c>), as a failover does.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string StorefrontKey = "outage-test-storefront-key-0123";

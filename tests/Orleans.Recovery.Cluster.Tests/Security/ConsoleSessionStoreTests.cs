@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Orleans.Recovery.Api.Console.Sessions;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Cluster.Tests.Security;
@@ -11,6 +11,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 /// the other, and signing out or out everywhere on one ends it on both, at once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class ConsoleSessionStoreTests(PostgresFixture postgres)
 {
     private Task<string> DatabaseAsync() => postgres.DatabaseWithSchemaAsync("sessions");

@@ -15,6 +15,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 /// customer id; what stays is counted under a random key, and the address is still suppressed.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Cluster")]
 public sealed class ErasureOnPostgresTests(PostgresFixture postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string StorefrontKey = "erasure-test-storefront-key-0123";

@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.Recovery.Silo.Ledger;
-using Orleans.Recovery.Silo.Security;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Hosting.Security;
 using Orleans.Recovery.Testing;
+using Orleans.Recovery.Api.Console;
 
 namespace Orleans.Recovery.Cluster.Tests.Security;
 
@@ -14,6 +15,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 /// item 8): exactly one first key, which every process uses, so a session opened on one is good on the others.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class KeyRingTests(PostgresFixture postgres)
 {
     private Task<string> DatabaseAsync() => postgres.DatabaseWithSchemaAsync("keys");

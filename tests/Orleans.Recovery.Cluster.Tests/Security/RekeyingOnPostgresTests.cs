@@ -15,6 +15,7 @@ namespace Orleans.Recovery.Cluster.Tests.Security;
 /// the ledger's rows, a lead), and the next start of a silo of this version moves all of it.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class RekeyingOnPostgresTests(PostgresFixture postgres)
 {
     private static async Task<long> CountAsync(string connectionString, string sql)

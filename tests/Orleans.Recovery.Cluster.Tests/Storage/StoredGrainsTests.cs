@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Recovery.Cluster.Tests.Contract;
 using Orleans.Recovery.Retention;
-using Orleans.Recovery.Silo;
-using Orleans.Recovery.Silo.Storage;
+using Orleans.Recovery.Hosting;
+using Orleans.Recovery.Hosting.Storage;
 using Orleans.Recovery.Testing;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -12,6 +12,7 @@ namespace Orleans.Recovery.Cluster.Tests.Storage;
 
 /// <summary>The retention sweep's SQL on both databases: which rows it offers, and which it deletes.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class StoredGrainsTests(PostgresFixture postgres)
 {
     [Fact]

@@ -2,12 +2,13 @@ using System.Collections.Immutable;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Customers;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Carts;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class CancellationTests(ClusterFixture cluster)
 {
     [Fact]

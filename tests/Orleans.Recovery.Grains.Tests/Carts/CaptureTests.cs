@@ -6,6 +6,7 @@ namespace Orleans.Recovery.Grains.Tests.Carts;
 
 /// <summary>A contact captured at checkout step 1, before the shop reports the items, and the items reported without a contact.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class CaptureTests(ClusterFixture cluster)
 {
     [Fact]

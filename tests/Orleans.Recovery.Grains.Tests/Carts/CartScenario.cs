@@ -8,11 +8,11 @@ using Orleans.Recovery.Testing;
 namespace Orleans.Recovery.Grains.Tests.Carts;
 
 /// <summary>A shopper with a cart, named uniquely so tests sharing the cluster never see each other's mail.</summary>
-public sealed class CartScenario(ClusterFixture cluster, string? locale = "en-IE", string firstName = "Ana")
+public sealed class CartScenario(ClusterFixture cluster, string? locale = "en-IE", string firstName = "Ana", string? email = null)
 {
     public string CartId { get; } = $"cart-{Guid.NewGuid():N}";
 
-    public string Email { get; } = $"shopper-{Guid.NewGuid():N}@example.test";
+    public string Email { get; } = email ?? $"shopper-{Guid.NewGuid():N}@example.test";
 
     public ICartGrain Cart => cluster.Grains.GetGrain<ICartGrain>(CartId);
 
@@ -47,7 +47,7 @@ public sealed class CartScenario(ClusterFixture cluster, string? locale = "en-IE
     /// keeps it until the ledger has confirmed its entries, and its next tick takes it away.
     /// </summary>
     public Task ReminderGoneAsync() =>
-        cluster.AdvanceUntilAsync(Orleans.Recovery.Flows.FollowUpReminder.Tick, async () => await RemindersAsync() == 0, $"the reminder of {CartId} to go");
+        cluster.AdvanceUntilAsync(Orleans.Recovery.FollowUps.FollowUpReminder.Tick, async () => await RemindersAsync() == 0, $"the reminder of {CartId} to go");
 
     /// <summary>The shopper's recovery emails: marketing, so each carries List-Unsubscribe. An order's confirmation is not one.</summary>
     public IEnumerable<MimeKit.MimeMessage> Sent => cluster.Smtp.To(Email).Where(m => m.Headers.Contains("List-Unsubscribe"));

@@ -2,10 +2,12 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Mail.Bounces;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
 /// <summary>What bounces and complaints do to a customer's mail, without a cluster.</summary>
+[Trait("Category", "Unit")]
 public sealed class BounceRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);

@@ -1,9 +1,11 @@
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
 /// <summary>The consent rule and the consent record, without a cluster.</summary>
+[Trait("Category", "Unit")]
 public sealed class ConsentRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 10, 0, 0, TimeSpan.Zero);

@@ -5,6 +5,7 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
@@ -22,6 +23,7 @@ public sealed class ExistingCustomerConsentFixture : ClusterFixture
 /// to shoppers who paid for an order before; everyone else's marketing is skipped as no-consent. Transactional mail goes
 /// regardless.
 /// </summary>
+[Trait("Category", "Grains")]
 public sealed class ConsentTests(ExistingCustomerConsentFixture cluster) : IClassFixture<ExistingCustomerConsentFixture>
 {
     private static readonly ImmutableArray<CartLine> OtherItems = [new("FILTER-100", "Paper filters", 1, 3.50m)];

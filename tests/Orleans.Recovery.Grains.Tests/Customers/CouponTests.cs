@@ -3,6 +3,7 @@ using Orleans.Recovery.Coupons;
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class CouponTests(ClusterFixture cluster)
 {
     [Fact]

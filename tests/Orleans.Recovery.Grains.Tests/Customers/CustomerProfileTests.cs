@@ -5,6 +5,7 @@ using Orleans.Recovery.Customers;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
+[Trait("Category", "Unit")]
 public sealed class CustomerProfileTests
 {
     private static CustomerKeys Keys(string secret)

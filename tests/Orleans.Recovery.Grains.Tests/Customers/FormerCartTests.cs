@@ -6,6 +6,7 @@ namespace Orleans.Recovery.Grains.Tests.Customers;
 /// Carts that ended without a purchase stay known to their customer while they still hold the customer's details, so
 /// an erase reaches them, and are dropped once the retention sweep has surely cleared them.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class FormerCartTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);

@@ -3,11 +3,13 @@ using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Testing;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Customers;
 
 /// <summary>Quiet hours and the frequency cap put marketing off; they never drop it. Each is checked across time zones.</summary>
 [Collection(QuietHoursCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class SuppressionTests(QuietHoursClusterFixture cluster)
 {
     private static CartSnapshot InZone(CartScenario shopper, string? timeZone, string? country = null) =>
@@ -57,13 +59,7 @@ public sealed class SuppressionTests(QuietHoursClusterFixture cluster)
         // quiet hours, the clock moving a second at a time; the reminder's old period would tick 30 s later.
         await Eventually.TrueAsync(async () => (await cluster.ReminderStartsOfAsync(newYork.Cart)).SequenceEqual([morning.UtcDateTime]), what: "the reminder armed for the morning");
         cluster.Advance(morning - cluster.Clock.GetUtcNow());
-        for (var second = 0; second < 10 && newYork.MailCount == 0; second++)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            cluster.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        await newYork.WaitForMailAsync();
+        await cluster.AdvanceUntilAsync(TimeSpan.Zero, () => Task.FromResult(newYork.MailCount > 0), "the morning's mail", maxPeriods: 10, period: TimeSpan.FromSeconds(1));
         Assert.InRange((await newYork.ViewAsync()).Messages.Single(m => m.Status == MessageStatus.Sent).ClaimedAt!.Value, morning, morning + TimeSpan.FromSeconds(10));
     }
 

@@ -3,6 +3,7 @@ using Orleans.Recovery.Flows;
 namespace Orleans.Recovery.Grains.Tests.Flows;
 
 /// <summary>Which of two flow definitions is newer, as every silo's cache decides it: by a stored count, never by a clock.</summary>
+[Trait("Category", "Unit")]
 public sealed class FlowVersionTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);

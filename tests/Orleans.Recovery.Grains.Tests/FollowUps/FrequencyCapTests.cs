@@ -3,10 +3,12 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using SmtpServer.Protocol;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.FollowUps;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class FrequencyCapTests(ClusterFixture cluster)
 {
     [Fact]

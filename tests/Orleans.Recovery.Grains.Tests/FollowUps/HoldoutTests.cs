@@ -1,13 +1,14 @@
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Carts;
-using Orleans.Recovery.Reports;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.FollowUps;
 
 /// <summary>A flow's control group: held-out customers get none of its marketing mail, and the log says why.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class HoldoutTests(ClusterFixture cluster)
 {
     [Fact]

@@ -3,10 +3,12 @@ using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.FollowUps;
 
 /// <summary>The flows' rules and the outbox's, without a cluster.</summary>
+[Trait("Category", "Unit")]
 public sealed class PlanTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);

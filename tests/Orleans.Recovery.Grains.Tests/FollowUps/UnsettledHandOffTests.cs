@@ -49,6 +49,7 @@ public sealed class LostSettleCollection : ICollectionFixture<LostSettleClusterF
 }
 
 [Collection(LostSettleCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class UnsettledHandOffTests(LostSettleClusterFixture cluster)
 {
     [Fact]

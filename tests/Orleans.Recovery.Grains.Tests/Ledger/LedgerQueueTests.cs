@@ -3,12 +3,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Ledger;
 
 /// <summary>The ledger writer's queue while its database is stuck: bounded, so what does not fit stays with the grains.</summary>
+[Trait("Category", "Database")]
 public sealed class LedgerQueueTests
 {
     [Fact]

@@ -4,14 +4,13 @@ using Microsoft.Extensions.Options;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Reports;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Ledger;
 
 /// <summary>Two silos' ledger writers on one real PostgreSQL database, one of them frozen in the middle of a transaction.</summary>
 [Collection(ResultsCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
 {
     private static readonly DateTimeOffset Morning = LedgerWriters.Morning;

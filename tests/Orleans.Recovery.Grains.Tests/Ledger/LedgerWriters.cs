@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Ledger;
 

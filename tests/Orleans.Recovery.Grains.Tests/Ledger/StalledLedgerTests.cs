@@ -5,6 +5,8 @@ using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Orders;
 using Orleans.Recovery.Testing;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Grains.Tests.Ledger;
 
@@ -13,6 +15,7 @@ namespace Orleans.Recovery.Grains.Tests.Ledger;
 /// without it, and the grains keep what the ledger has not confirmed until it has.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class StalledLedgerTests(ClusterFixture cluster)
 {
     [Fact]

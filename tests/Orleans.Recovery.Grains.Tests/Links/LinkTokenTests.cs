@@ -13,6 +13,7 @@ namespace Orleans.Recovery.Grains.Tests.Links;
 /// Links are sealed: nobody holding one can read whose it is. They carry the email's language to the page behind them,
 /// and links sent before sealing or languages still work until they expire.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class LinkTokenTests
 {
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero));

@@ -2,6 +2,7 @@ using Orleans.Recovery.Links;
 
 namespace Orleans.Recovery.Grains.Tests.Links;
 
+[Trait("Category", "Unit")]
 public sealed class SigningKeyFileTests
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("recovery-key-").FullName;

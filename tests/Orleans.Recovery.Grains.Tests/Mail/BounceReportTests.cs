@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Grains.Tests.Mail;
 /// sendmail warning, ARF reports, an auto-reply, a success notice), each carrying a real-looking token where the
 /// message's return path was, and decoy link tokens in the returned copy.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class BounceReportTests
 {
     private const string Token = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_aBcD.QrStUvWxYz0123456789-_ab";

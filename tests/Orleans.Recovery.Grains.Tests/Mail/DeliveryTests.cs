@@ -4,10 +4,12 @@ using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Testing;
 using SmtpServer.Protocol;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Mail;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class DeliveryTests(ClusterFixture cluster)
 {
     [Fact]

@@ -5,6 +5,7 @@ using Orleans.Recovery.Mail;
 namespace Orleans.Recovery.Grains.Tests.Mail;
 
 /// <summary>Templates placed in a layout, and operators' own templates from before layouts, used as they are.</summary>
+[Trait("Category", "Unit")]
 public sealed class TemplateLayoutTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("recovery-templates-");

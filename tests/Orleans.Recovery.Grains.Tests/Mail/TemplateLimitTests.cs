@@ -8,6 +8,7 @@ namespace Orleans.Recovery.Grains.Tests.Mail;
 /// An operator's template cannot take the memory of the silo that renders it: what it builds and writes is bounded,
 /// checked before it is allocated, and validation renders it with a full sample cart and order, not with nothing.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class TemplateLimitTests : IDisposable
 {
     /// <summary>Forty doublings: a terabyte of text from one short line, in 41 statements.</summary>

@@ -7,6 +7,7 @@ using Orleans.Recovery.Testing;
 namespace Orleans.Recovery.Grains.Tests.Mail;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class TransportTests(ClusterFixture cluster)
 {
     private static OutgoingMail Mail(string to, string messageId) =>

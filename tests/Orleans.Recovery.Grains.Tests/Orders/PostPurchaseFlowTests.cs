@@ -4,10 +4,12 @@ using Orleans.Recovery.Carts;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Feedback;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Grains.Tests.Orders;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class PostPurchaseFlowTests(ClusterFixture cluster)
 {
     [Fact]

@@ -4,10 +4,9 @@ using Orleans.Recovery.Carts;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Orders;
-using Orleans.Recovery.Reports;
-using Orleans.Recovery.Silo;
-using Orleans.Recovery.Silo.Ledger;
-using Orleans.Recovery.Silo.Storage;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.Hosting;
+using Orleans.Recovery.Hosting.Storage;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Reports;
@@ -55,9 +54,9 @@ public sealed class LedgerCluster(LedgerDatabase ledger, IReadOnlyDictionary<str
 }
 
 /// <summary>A shopper in a results scenario: a cart, its recovery mail, clicks and orders.</summary>
-public sealed class Shopper(LedgerCluster cluster)
+public sealed class Shopper(LedgerCluster cluster, string? email = null)
 {
-    private readonly CartScenario _cart = new(cluster);
+    private readonly CartScenario _cart = new(cluster, email: email);
 
     public string CartId => _cart.CartId;
 

@@ -1,11 +1,12 @@
 using MathNet.Numerics;
 using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Ledger;
-using Orleans.Recovery.Reports;
+using Orleans.Recovery.Flows;
 
 namespace Orleans.Recovery.Grains.Tests.Reports;
 
 /// <summary>The rules behind the results: attribution, holdouts, lift and variant tests, without a cluster.</summary>
+[Trait("Category", "Unit")]
 public sealed class ResultRulesTests
 {
     private static readonly DateTimeOffset Order = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Recovery.Silo.Retention;
+using Orleans.Recovery.Hosting.Retention;
 using Orleans.Recovery.Testing;
 using Orleans.Runtime;
 
@@ -10,6 +10,7 @@ namespace Orleans.Recovery.Grains.Tests.Retention;
 /// A silo arms the daily retention sweep after it turns Active. The reminder service may refuse that for a while when
 /// silos start together; the silo must start and stay up regardless, and arm the sweep as soon as it can.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class RetentionSweepArmingTests
 {
     private static readonly OrleansException StillInitializing =

@@ -5,13 +5,14 @@ using Orleans.Recovery.FollowUps;
 using Orleans.Recovery.Grains.Tests.Carts;
 using Orleans.Recovery.Grains.Tests.Orders;
 using Orleans.Recovery.Orders;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Grains.Tests.Retention;
 
 /// <summary>Recovery:Retention:After, 90 days by default: finished carts, orders and coupons are forgotten then, and not before.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Grains")]
 public sealed class RetentionTests(ClusterFixture cluster)
 {
     private static readonly TimeSpan Retention = TimeSpan.FromDays(90);

@@ -6,6 +6,7 @@ using Orleans.Recovery.Storage;
 namespace Orleans.Recovery.Grains.Tests.Storage;
 
 /// <summary>What the operator's log says of a database outage: once, with its reason, however many calls it refuses.</summary>
+[Trait("Category", "Unit")]
 public sealed class StorageOutageTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));

@@ -4,7 +4,7 @@ using Orleans.Recovery.Api.Console.Shared;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Customers;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Console.Customers;
 

@@ -3,6 +3,7 @@ using Orleans.Recovery.Api.Flows;
 using Orleans.Recovery.Api.Links;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Console.Flows;
 

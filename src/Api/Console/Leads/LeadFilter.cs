@@ -1,6 +1,6 @@
 using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Customers;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Console.Leads;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Orleans.Recovery.Api.Console.Shared;
 using Orleans.Recovery.Api.Reports;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Console.Leads;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
-using Orleans.Recovery.Silo.Ledger;
+using Orleans.Recovery.Ledger;
 using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Console.Sessions;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Orleans.Recovery.Reports;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Console.Shared;
 

@@ -1,3 +1,5 @@
+using Orleans.Recovery.Ledger;
+
 namespace Orleans.Recovery.Mail.Bounces;
 
 /// <summary>What a mailbox provider or an ESP reported back about a message the engine sent.</summary>
@@ -36,9 +38,9 @@ public sealed record MailEvent(
     /// <summary>The reason as the message's log and the ledger name it.</summary>
     public string Reason => Kind switch
     {
-        MailEventKind.HardBounce => FollowUps.SkipReason.HardBounce,
+        MailEventKind.HardBounce => SkipReason.HardBounce,
         MailEventKind.SoftBounce => "soft-bounce",
-        _ => FollowUps.SkipReason.Complaint,
+        _ => SkipReason.Complaint,
     };
 
     /// <summary>

@@ -4,6 +4,8 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Orders;
+using Orleans.Recovery.Ledger;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Mail.Bounces;
 

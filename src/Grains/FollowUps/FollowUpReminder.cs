@@ -1,0 +1,73 @@
+namespace Orleans.Recovery.FollowUps;
+
+/// <summary>
+/// Keeps a grain's one reminder in step with its state. The reminder is registered before the state write and
+/// removed after it, so a crash in between leaves a spare tick, never a pending message without a reminder.
+/// </summary>
+public static class FollowUpReminder
+{
+    /// <summary>Orleans' minimum reminder period; a tick missed during a restart comes at most this much later.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Arms the reminder for <paramref name="wake"/> (or removes it when null) around <paramref name="write"/>, and
+    /// returns the due time it is armed for. A reminder armed for a time still ahead and no later than needed is
+    /// left alone: its early tick re-arms it, which saves a reminder write on every event of a busy grain. One that
+    /// has already fired ticks on its period from then, up to a minute off the step, so it is armed afresh.
+    /// </summary>
+    /// <remarks>
+    /// With nothing to wake for and something still to confirm after the write (<c>settled</c>: the ledger's append),
+    /// a reminder stays registered unless it has already completed true, so a crash before then wakes the grain again;
+    /// it is never awaited. The state is
+    /// written saying none, the safe side: the next wake always arms one, and a stray tick finds nothing pending.
+    /// </remarks>
+    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write, Func<Task<bool>>? settled = null)
+    {
+        if (wake is { } due)
+        {
+            if (armed is not { } current || current > due || current <= clock.GetUtcNow())
+            {
+                var dueIn = due - clock.GetUtcNow();
+                await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
+                armed = due;
+            }
+
+            await write(armed);
+            return armed;
+        }
+
+        // A reminder that has fired keeps ticking on its period, so only a grain with none needs one for the wait.
+        if (settled is not null && armed is null)
+        {
+            await grain.RegisterOrUpdateReminder(name, Tick, Tick);
+            armed = clock.GetUtcNow() + Tick;
+        }
+
+        await write(null);
+        if (armed is not null)
+        {
+            // Not awaited: a storefront's call never waits for the ledger. Unconfirmed, the reminder stays, and its
+            // tick removes it once the ledger has everything.
+            if (settled?.Invoke() is not { } confirmation || confirmation is { IsCompletedSuccessfully: true, Result: true })
+            {
+                await UnregisterAsync(grain, name);
+            }
+            else if (armed > clock.GetUtcNow() + Tick)
+            {
+                // The step it was armed for is gone; what is left to confirm is looked at again within a minute.
+                await grain.RegisterOrUpdateReminder(name, Tick, Tick);
+            }
+        }
+
+        return null;
+    }
+
+    public static async Task UnregisterAsync(Grain grain, string name)
+    {
+        // A fresh handle each time: a stale one fails its ETag.
+        if (await grain.GetReminder(name) is { } reminder)
+        {
+            await grain.UnregisterReminder(reminder);
+        }
+    }
+}

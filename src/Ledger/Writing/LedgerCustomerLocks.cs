@@ -1,0 +1,60 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Orleans.Recovery.Ledger;
+
+/// <summary>
+/// What a ledger transaction serialises on PostgreSQL: its customers, and nothing cluster-wide. Daily counts are
+/// commutative increments and need no lock. A customer's attribution does: it is worked out from every row of theirs,
+/// so a touch and a paid order committed side by side by two silos would each miss the other. With the customer's lock
+/// taken before its rows are read, whichever transaction comes second reads the first's rows, committed.
+/// </summary>
+internal sealed partial class LedgerTransaction
+{
+    private readonly HashSet<long> _locked = [];
+
+    /// <summary>Locks the customers of <paramref name="batches"/> (their address keys and shop ids), in one order everywhere.</summary>
+    public Task LockCustomersAsync(IEnumerable<Orleans.Recovery.Ledger.LedgerBatch> batches) =>
+        LockAsync(batches.Select(batch => new Identity(batch.Owner.CustomerKey ?? "", batch.Owner.ShopCustomerId)));
+
+    /// <summary>Locks the erased customer, so no append of theirs slips in between the mark and the deletion.</summary>
+    public static async Task LockCustomerAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string customerKey)
+    {
+        await using var command = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", LockKey("k", customerKey));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Takes the locks of these customers not taken yet, in ascending order, so two transactions cannot wait on each other for them.</summary>
+    private async Task LockAsync(IEnumerable<Identity> customers)
+    {
+        if (!_lockCustomers)
+        {
+            return;
+        }
+
+        var keys = customers
+            .SelectMany(customer => new[] { customer.Key.Length > 0 ? LockKey("k", customer.Key) : (long?)null, customer.Shop is { } shop ? LockKey("s", shop) : null })
+            .OfType<long>()
+            .Where(key => !_locked.Contains(key))
+            .Distinct()
+            .Order()
+            .ToArray();
+        if (keys.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = Command("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT key FROM unnest(@keys) AS key ORDER BY key) AS sorted");
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "keys";
+        parameter.Value = keys;
+        command.Parameters.Add(parameter);
+        await command.ExecuteScalarAsync();
+        _locked.UnionWith(keys);
+    }
+
+    /// <summary>A customer's lock among the database's advisory locks: 64 bits of a hash of what names them.</summary>
+    private static long LockKey(string kind, string value) =>
+        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"recovery-ledger\n{kind}\n{value}")));
+}
