@@ -5,6 +5,7 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Links;
 using Orleans.Recovery.Orders;
 using Orleans.Reminders;
+using Orleans.Recovery.FollowUps;
 
 namespace Orleans.Recovery.Api.Links;
 
@@ -39,7 +40,7 @@ public static class PublicLinksApi
         }
 
         var (sentTo, messageId) = RestoreSubject.Parse(link.Subject);
-        if (AbandonedCartPlan.CartIdOf(messageId) is not { } cartId)
+        if (FollowUpId.Parse(messageId)?.Cart is not { } cartId)
         {
             return pages.NotFound(http);
         }
@@ -161,7 +162,7 @@ public static class PublicLinksApi
     /// <summary>A rating from the page's button. The first low one alerts the shop.</summary>
     public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || OrderMessages.OrderIdOf(link.Subject) is not { } orderId || Rating(rating) is not { } value)
+        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || FollowUpId.Parse(link.Subject)?.Order is not { } orderId || Rating(rating) is not { } value)
         {
             return pages.NotFound(http);
         }
@@ -174,8 +175,7 @@ public static class PublicLinksApi
     /// <summary>The order and delay a genuine delay-notice token names, and the language of its email.</summary>
     private static (string OrderId, string DelayId, string? Language)? DelayOf(LinkTokens tokens, string token) =>
         tokens.Read(LinkPurpose.DelayChoice, token) is { } link
-        && OrderMessages.OrderIdOf(link.Subject) is { } orderId
-        && OrderMessages.StepOf(link.Subject) is ['d', 'e', 'l', 'a', 'y', '-', .. var delayId]
+        && FollowUpId.Parse(link.Subject) is { Order: { } orderId, Step: ['d', 'e', 'l', 'a', 'y', '-', .. var delayId] }
             ? (orderId, delayId, link.Language)
             : null;
 
@@ -201,7 +201,7 @@ public static class PublicLinksApi
     }
 
     /// <summary>The cart a reminder's message id names; null for none.</summary>
-    private static string? CartOf(string? cartMessage) => cartMessage is null ? null : AbandonedCartPlan.CartIdOf(cartMessage);
+    private static string? CartOf(string? cartMessage) => FollowUpId.Parse(cartMessage)?.Cart;
 
     /// <summary>A rating from 1 to 5, written as a plain number; null for anything else.</summary>
     private static int? Rating(string? text) => text is [>= '1' and <= '5'] ? text[0] - '0' : null;

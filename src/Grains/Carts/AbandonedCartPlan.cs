@@ -15,19 +15,12 @@ public sealed class AbandonedCartPlan : IFollowUpPlan
     public string Flow => FlowNames.CartAbandonment;
 
     /// <summary>The message id of step <paramref name="index"/> (from 0), stable across retries, ticks and restarts.</summary>
-    public static string MessageId(string cartId, int index) => $"{cartId}/{FlowNames.CartAbandonment}/{index + 1}";
-
-    /// <summary>The cart a message id belongs to (cart ids may themselves hold slashes).</summary>
-    public static string? CartIdOf(string messageId)
-    {
-        var step = messageId.LastIndexOf('/');
-        var flow = step > 0 ? messageId.LastIndexOf('/', step - 1) : -1;
-        return flow > 0 && messageId.AsSpan(flow + 1, step - flow - 1).SequenceEqual(FlowNames.CartAbandonment) ? messageId[..flow] : null;
-    }
+    public static string MessageId(string cartId, int index) =>
+        new FollowUpId(cartId, FlowNames.CartAbandonment, (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToString();
 
     /// <summary>The step number (from 1) a cart message id names, or null for an id that is not one.</summary>
     public static int? StepOf(string messageId) =>
-        CartIdOf(messageId) is not null && int.TryParse(messageId.AsSpan(messageId.LastIndexOf('/') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step : null;
+        FollowUpId.Parse(messageId) is { Cart: not null } id && int.TryParse(id.Step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step : null;
 
     /// <summary>Step <paramref name="index"/> timed from the shopper's activity at <paramref name="at"/>; null past the last step.</summary>
     public FollowUp? OnActivity(string cartId, int index, DateTimeOffset at, FlowDefinition definition) =>
@@ -44,7 +37,7 @@ public sealed class AbandonedCartPlan : IFollowUpPlan
     }
 
     public FollowUp? After(FollowUp done, DateTimeOffset from, FlowDefinition definition) =>
-        CartIdOf(done.MessageId) is { } cartId ? Step(cartId, done.StepNumber, from, fromTrigger: false, definition) : null;
+        FollowUpId.Parse(done.MessageId)?.Cart is { } cartId ? Step(cartId, done.StepNumber, from, fromTrigger: false, definition) : null;
 
     private static FollowUp? Step(string cartId, int index, DateTimeOffset from, bool fromTrigger, FlowDefinition definition) =>
         index >= definition.Steps.Count ? null : new FollowUp

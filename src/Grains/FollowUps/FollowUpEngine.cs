@@ -17,7 +17,7 @@ namespace Orleans.Recovery.FollowUps;
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
     private readonly HandOffs _handOffs = new(services.Logger);
-    private readonly LedgerFeed _ledger = new(services.Ledger, services.Clock, services.Logger);
+    private readonly FollowUpPersistence _persistence = new(grain, owner, reminderName, services);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
 
@@ -27,50 +27,14 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
 
     private ICustomerGrain Customer => services.Grains.GetGrain<ICustomerGrain>(owner.CustomerKey);
 
-    /// <summary>
-    /// Writes the owner's state with the reminder armed for the outbox's next wake, however far away, then appends its
-    /// ledger entries. A grain left with nothing to wake for keeps its reminder until the ledger has them.
-    /// </summary>
-    public async Task SaveAsync()
-    {
-        _ledger.BeforeWrite(Outbox.Journal);
-        var lead = owner.Lead;
-        Task<bool> appended = Task.FromResult(true);
-        var keptForLedger = false;
-        Outbox.ReminderDueAt = await FollowUpReminder.SaveAsync(grain, reminderName, Outbox.WakeAt, Outbox.ReminderDueAt, Clock, async armed =>
-        {
-            Outbox.ReminderDueAt = armed;
-            await owner.WriteStateAsync();
-            appended = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead);
-        }, _ledger.Owes(Outbox.Journal, lead) ? () =>
-        {
-            keptForLedger = appended is not { IsCompletedSuccessfully: true, Result: true };
-            return appended;
-        } : null);
-        if (keptForLedger)
-        {
-            // Nothing left to send: the reminder stays only until the ledger has the entries, and goes once it does.
-            _ledger.TellWhenConfirmed(grain, appended);
-        }
-    }
+    /// <summary>Writes the owner's state, its reminder and its ledger entries, in that order (<see cref="FollowUpPersistence"/>).</summary>
+    public Task SaveAsync() => _persistence.SaveAsync();
 
     /// <summary>The ledger took an append: a grain with nothing left to send removes the reminder it kept for it.</summary>
-    public async Task LedgerConfirmedAsync()
-    {
-        if (Outbox.Pending.Count == 0 && _ledger.Confirmed(Outbox.Journal, owner.Lead))
-        {
-            await FollowUpReminder.UnregisterAsync(grain, reminderName);
-        }
-    }
+    public Task LedgerConfirmedAsync() => _persistence.LedgerConfirmedAsync();
 
     /// <summary>On activation: appends again what the stored journal holds, which a crash may have kept from the ledger.</summary>
-    public void Resume()
-    {
-        if (Outbox.Journal.Entries.Count > 0)
-        {
-            _ = _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, owner.Lead);
-        }
-    }
+    public void Resume() => _persistence.Resume();
 
     /// <summary>Saves, and sends what is due as soon as the current call returns.</summary>
     public async Task SaveAndSendAsync()
@@ -131,56 +95,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     public async Task ForgetAsync(Func<Task> clearState)
     {
         await _handOffs.WithdrawAllAsync();
-        Outbox.Journal.Add(new Forgotten { At = Clock.GetUtcNow() });
-        if (!await _ledger.SendAsync(Outbox.Journal, owner.LedgerOwner, lead: null))
-        {
-            throw new LedgerUnavailableException();
-        }
-
-        await FollowUpReminder.UnregisterAsync(grain, reminderName);
-        await clearState();
-    }
-
-    /// <summary>Sends every message that is due: checks, claims them all in one write, then hands them over.</summary>
-    public async Task SendDueAsync()
-    {
-        var definitions = new Dictionary<string, FlowDefinition>();
-        async Task<FlowDefinition?> DefinitionOf(IFollowUpPlan plan) => plan.Flow is not { } flow
-            ? null
-            : definitions.TryGetValue(flow, out var known) ? known : definitions[flow] = await services.Flows.GetAsync(flow);
-
-        // Steps timed by a flow's delays follow the flow as it is now, so a change this grain missed still reaches them.
-        foreach (var plan in Outbox.Pending.Where(message => message.TimedFrom is not null).Select(owner.PlanFor).DistinctBy(plan => plan.Flow).ToList())
-        {
-            if (await DefinitionOf(plan) is { } definition)
-            {
-                await RetimeAsync(plan.Flow!, definition, Clock.GetUtcNow());
-            }
-        }
-
-        var now = Clock.GetUtcNow();
-        var claimed = new List<(FollowUp Message, Parcel Parcel, SendRequest? Request)>();
-        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !_handOffs.IsRunning(message.MessageId)).OrderBy(message => message.DueAt).ToList())
-        {
-            // A purchase found on the way may have withdrawn it.
-            if (Outbox.Find(message.MessageId) == message)
-            {
-                var plan = owner.PlanFor(message);
-                if (await PrepareAsync(message, plan, await DefinitionOf(plan), now) is { } prepared)
-                {
-                    claimed.Add((message, prepared.Parcel, prepared.Request));
-                }
-            }
-        }
-
-        // The claims, skips and deferrals in one write, with the ETag: a stale duplicate activation fails here and sends nothing.
-        await SaveAsync();
-        foreach (var (message, parcel, request) in claimed)
-        {
-            // Late against when it was meant to go: its due time, or the end of a deferral the rules chose.
-            services.Metrics.Claimed(message.Flow, message.StepNumber, now - (message.DeferredUntil is { } until && until > message.DueAt ? until : message.DueAt));
-            StartHandOff(message, parcel, request);
-        }
+        await _persistence.ForgetAsync(clearState);
     }
 
     /// <summary>Settles the outcomes whose report to the grain failed, so their messages are neither stuck nor sent again.</summary>
@@ -213,30 +128,26 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
 
         var plan = owner.PlanFor(message);
         var definition = plan.Flow is { } flow ? await services.Flows.GetAsync(flow) : null;
-        switch (result.Outcome)
+        var verdict = FollowUpDecisions.OnDelivery(result, message.To);
+        switch (verdict.Action)
         {
-            case DeliveryOutcome.Delivered:
+            case SettleAction.Delivered:
                 Outbox.Delivered(message, now);
-
-                // The next step keeps its spacing from this one, however late this one went out: from when it was
-                // claimed and handed over, not from when the relay's answer came back, which a slow relay delays.
-                Continue(plan, message, message.ClaimedAt ?? now, definition, now);
                 break;
-            case DeliveryOutcome.TransientFailure:
-                Outbox.Retry(message, SkipReason.TransientFailure, now);
-                break;
-            case DeliveryOutcome.Withheld:
-                await EndAsync(message, MessageStatus.Skipped, result.Detail ?? SkipReason.Unsubscribed, now);
-                break;
-            case DeliveryOutcome.MailboxUnavailable when message.To == Recipient.Customer:
-                await EndAsync(message, MessageStatus.Failed, SkipReason.InvalidAddress, now);
-                await Customer.SuppressAsync(SkipReason.InvalidAddress);
+            case SettleAction.Retry:
+                Outbox.Retry(message, verdict.Reason!, now);
                 break;
             default:
-                await EndAsync(message, MessageStatus.Failed, SkipReason.Rejected, now);
-                Continue(plan, message, now, definition, now);
+                await EndAsync(message, verdict.Status!.Value, verdict.Reason!, now);
+                if (verdict.SuppressAddress)
+                {
+                    await Customer.SuppressAsync(verdict.Reason!);
+                }
+
                 break;
         }
+
+        Continue(plan, message, verdict.Next, definition, now);
 
         LogOutcome(messageId, attempt, result.Outcome, result.Detail);
         await SaveAndSendAsync();
@@ -266,133 +177,6 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         return true;
     }
 
-    /// <summary>Times the waiting messages of <paramref name="flow"/> on <paramref name="definition"/>; one whose step the operator removed ends now. True when one moved or ended.</summary>
-    private async Task<bool> RetimeAsync(string flow, FlowDefinition definition, DateTimeOffset now)
-    {
-        var changed = false;
-        foreach (var (message, plan) in Outbox.Pending.Select(message => (message, plan: owner.PlanFor(message))).Where(pair => pair.message.TimedFrom is not null && pair.plan.Flow == flow).ToList())
-        {
-            if (plan.StepOf(message, definition) is null)
-            {
-                if (!_handOffs.IsRunning(message.MessageId))
-                {
-                    await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
-                    changed = true;
-                }
-
-                continue;
-            }
-
-            var due = plan.DueOn(message, definition);
-            changed |= due != message.DueAt;
-            message.DueAt = due;
-        }
-
-        return changed;
-    }
-
-    /// <summary>Decides one due message; returns what to hand over once the claim is written, or null when it is not sent now.</summary>
-    private async Task<(Parcel Parcel, SendRequest? Request)?> PrepareAsync(FollowUp message, IFollowUpPlan plan, FlowDefinition? definition, DateTimeOffset now)
-    {
-        if (definition is not null && message.IsExpired(now, definition.Expiry))
-        {
-            await EndAsync(message, MessageStatus.Skipped, SkipReason.Expired, now);
-
-            // The next step keeps its spacing from when this one was due, so late steps never bunch up.
-            Continue(plan, message, message.DueAt, definition, now);
-            return null;
-        }
-
-        if (Outbox.WasSent(message.MessageId))
-        {
-            // Re-queued by an event while its first copy was on its way: it went out once, and that is enough.
-            Outbox.Pending.Remove(message);
-            Continue(plan, message, now, definition, now);
-            return null;
-        }
-
-        if (plan.StepOf(message, definition) is not { } step)
-        {
-            await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
-            return null;
-        }
-
-        if (message.Marketing && message.To == Recipient.Customer && definition is { Holdout: > 0 } && Holdout.IsHeldOut(message.Flow, owner.CustomerKey, definition.Holdout))
-        {
-            // The control group: nothing from this flow, and each step logged when it would have gone out, so the
-            // report can follow these customers over the same window as the ones who got it.
-            await EndAsync(message, MessageStatus.Skipped, SkipReason.Holdout, now);
-            Continue(plan, message, now, definition, now);
-            return null;
-        }
-
-        // Decided here, at send time: a purchase or unsubscribe that reached the customer first wins, and the
-        // customer's quiet hours and frequency cap may put the message off.
-        SendRequest? request = null;
-        string? variant = null;
-        if (message.To == Recipient.Customer)
-        {
-            request = owner.RequestFor(message) with
-            {
-                Flow = message.Flow,
-                Experiment = $"{message.Flow}/{step.Name}",
-                Variants = [.. step.Variants.Select(v => new VariantWeight(v.Name, v.Weight))],
-            };
-            var decision = await Customer.RequestSendAsync(request);
-            switch (decision.Outcome)
-            {
-                case SendOutcome.Deferred:
-                    Outbox.Defer(message, decision.Reason!, decision.Until!.Value, now);
-                    LogDeferred(message.MessageId, decision.Reason!, decision.Until!.Value);
-                    return null;
-                case SendOutcome.Purchased:
-                    await owner.PurchasedAsync(decision.PurchasedOrderId, now);
-                    return null;
-                case SendOutcome.Refused:
-                    await EndAsync(message, MessageStatus.Skipped, decision.Reason!, now);
-                    return null;
-            }
-
-            message.HoldsPlace |= message.Marketing;
-            variant = decision.Variant;
-        }
-
-        var resolved = step.Resolve(variant);
-        CouponIssue? coupon = null;
-        if (message.Marketing && resolved.DiscountPercent is { } percent)
-        {
-            var code = services.CouponCodes.For(message.MessageId, percent);
-            coupon = await services.Grains.GetGrain<ICouponGrain>(code).IssueAsync(
-                new CouponIssue(code, percent, now, now + resolved.CouponValidity, message.MessageId, message.Flow, owner.CustomerKey));
-        }
-
-        Parcel parcel;
-        try
-        {
-            parcel = owner.Compose(message, resolved, definition?.Steps.Count ?? 0, coupon, now);
-        }
-        catch (Exception exception) when (exception is not InconsistentStateException)
-        {
-            // A template the operator broke: retrying cannot fix it, and it must not block the grain's other messages.
-            LogTemplateError(exception, message.MessageId, resolved.Template);
-            await EndAsync(message, MessageStatus.Failed, SkipReason.TemplateError, now);
-            Continue(plan, message, now, definition, now);
-            return null;
-        }
-
-        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, now + services.HandOffBudget + FollowUpReminder.Tick,
-            message.To == Recipient.Customer ? owner.CustomerKey : null);
-        return (parcel, request);
-    }
-
-    private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request)
-    {
-        // For the customer's messages, the purchase, unsubscribe and suppression check once more, right before the relay.
-        var customer = Customer;
-        var terms = request is null ? HandOff.Unchecked(services.HandOffBudget) : new HandOff(services.HandOffBudget, _ => customer.ConfirmSendAsync(request));
-        _handOffs.Start(grain.AsReference<IFollowUpGrain>(), message, parcel, terms);
-    }
-
     /// <summary>Takes a message out of the outbox for good, giving back its place under the cap unless it was delivered.</summary>
     private async Task EndAsync(FollowUp message, MessageStatus status, string reason, DateTimeOffset now)
     {
@@ -413,9 +197,16 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         }
     }
 
-    private void Continue(IFollowUpPlan plan, FollowUp done, DateTimeOffset from, FlowDefinition? definition, DateTimeOffset now)
+    private void Continue(IFollowUpPlan plan, FollowUp done, ContinueFrom from, FlowDefinition? definition, DateTimeOffset now)
     {
-        if (definition is not null && plan.After(done, from, definition) is { } next)
+        DateTimeOffset? start = from switch
+        {
+            ContinueFrom.DueTime => done.DueAt,
+            ContinueFrom.Now => now,
+            ContinueFrom.Claimed => done.ClaimedAt ?? now,
+            _ => null,
+        };
+        if (start is { } at && definition is not null && plan.After(done, at, definition) is { } next)
         {
             Outbox.Plan(next, now);
         }

@@ -32,7 +32,7 @@ public sealed class IncompletePaymentPlan : IFollowUpPlan
         message.StepNumber - 1 < definition.Steps.Count && message.TimedFrom is { } from ? from + definition.GapBefore(message.StepNumber - 1) : message.DueAt;
 
     public FollowUp? After(FollowUp done, DateTimeOffset from, FlowDefinition definition) =>
-        OrderMessages.OrderIdOf(done.MessageId) is { } orderId ? Step(orderId, done.StepNumber, from, definition) : null;
+        FollowUpId.Parse(done.MessageId)?.Order is { } orderId ? Step(orderId, done.StepNumber, from, definition) : null;
 
     private static FollowUp? Step(string orderId, int index, DateTimeOffset from, FlowDefinition definition) =>
         index >= definition.Steps.Count ? null : new FollowUp

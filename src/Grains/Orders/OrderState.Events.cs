@@ -56,7 +56,6 @@ public sealed partial class OrderState
             return repeated ? OrderEventOutcome.Repeated : OrderEventOutcome.Recorded;
         }
 
-        PaymentSequenceStarted = true;
         PaymentSequenceStartedAt = now;
         if (IncompletePaymentPlan.Instance.Start(orderId, now, flow) is { } reminder)
         {

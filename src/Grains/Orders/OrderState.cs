@@ -20,13 +20,19 @@ public sealed partial class OrderState
     [Id(7)] public DateTimeOffset? DeliveredAt { get; set; }
     [Id(8)] public Rating? Rating { get; set; }
 
-    /// <summary>The incomplete-payment sequence runs once per order; a later failure updates what its unsent steps say.</summary>
-    [Id(12)] public bool PaymentSequenceStarted { get; set; }
+    /// <summary>
+    /// Read from a state written before <see cref="PaymentSequenceStartedAt"/> was kept, which says only that the
+    /// sequence started; never set since.
+    /// </summary>
+    [Id(12)] public bool PaymentSequenceStartedUntimed { get; set; }
 
     [Id(13)] public Outbox Outbox { get; set; } = new();
 
     /// <summary>When the first failed payment started the incomplete-payment sequence: the payment lead's creation.</summary>
     [Id(14)] public DateTimeOffset? PaymentSequenceStartedAt { get; set; }
+
+    /// <summary>The incomplete-payment sequence runs once per order; a later failure updates what its unsent steps say.</summary>
+    public bool PaymentSequenceStarted => PaymentSequenceStartedAt is not null || PaymentSequenceStartedUntimed;
 
     public bool IsCancelled => CancelledAt is not null;
 

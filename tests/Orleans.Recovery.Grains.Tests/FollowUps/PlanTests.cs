@@ -58,8 +58,11 @@ public sealed class PlanTests
     [Fact]
     public void CartIdsMayHoldSlashesAndOnlyCartMessagesNameACart()
     {
-        Assert.Equal("shop/eu/c-1", AbandonedCartPlan.CartIdOf(AbandonedCartPlan.MessageId("shop/eu/c-1", 2)));
-        Assert.Null(AbandonedCartPlan.CartIdOf("o-1/incomplete-payment/1"));
+        Assert.Equal("shop/eu/c-1", FollowUpId.Parse(AbandonedCartPlan.MessageId("shop/eu/c-1", 2))?.Cart);
+        Assert.Null(FollowUpId.Parse("o-1/incomplete-payment/1")?.Cart);
+        Assert.Equal(new FollowUpId("shop/o-1", FlowNames.PostPurchase, "delay-2"), FollowUpId.Parse("shop/o-1/post-purchase/delay-2"));
+        Assert.Equal("shop/o-1", FollowUpId.Parse(OrderMessages.Id("shop/o-1", FlowNames.IncompletePayment, "1"))?.Order);
+        Assert.All(new[] { "", "c-1", "c-1/cart-abandonment", "/cart-abandonment/1", "c-1//1", "c-1/cart-abandonment/" }, id => Assert.Null(FollowUpId.Parse(id)));
     }
 
     [Fact]

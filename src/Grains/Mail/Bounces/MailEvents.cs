@@ -63,23 +63,12 @@ public sealed partial class MailEvents(IGrainFactory grains, LinkTokens tokens, 
         mailEvent.Kind == MailEventKind.SoftBounce ? mailEvent with { EventId = $"soft:{messageId}" } : mailEvent;
 
     /// <summary>The grain that sent a message: message ids are <c>{cart or order id}/{flow}/{step}</c>, the flow telling which.</summary>
-    private IFollowUpGrain? OwnerOf(string messageId)
+    private IFollowUpGrain? OwnerOf(string messageId) => FollowUpId.Parse(messageId) switch
     {
-        var stepAt = messageId.LastIndexOf('/');
-        var flowAt = stepAt > 0 ? messageId.LastIndexOf('/', stepAt - 1) : -1;
-        if (flowAt <= 0)
-        {
-            return null;
-        }
-
-        var ownerId = messageId[..flowAt];
-        return messageId[(flowAt + 1)..stepAt] switch
-        {
-            FlowNames.CartAbandonment => grains.GetGrain<ICartGrain>(ownerId),
-            FlowNames.IncompletePayment or FlowNames.PostPurchase => grains.GetGrain<IOrderGrain>(ownerId),
-            _ => null,
-        };
-    }
+        { Cart: { } cart } => grains.GetGrain<ICartGrain>(cart),
+        { Order: { } order } => grains.GetGrain<IOrderGrain>(order),
+        _ => null,
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} from {Source} recorded for message {MessageId}")]
     private partial void LogApplied(MailEventKind kind, string source, string messageId);
