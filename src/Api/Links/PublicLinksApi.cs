@@ -39,7 +39,7 @@ public static class PublicLinksApi
             return pages.NotFound(http);
         }
 
-        var (sentTo, messageId) = RestoreSubject.Parse(link.Subject);
+        var (sentTo, messageId) = RestorePayload.Parse(link.Payload);
         if (FollowUpId.Parse(messageId)?.Cart is not { } cartId)
         {
             return pages.NotFound(http);
@@ -65,7 +65,7 @@ public static class PublicLinksApi
             return pages.NotFound(http);
         }
 
-        var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
+        var (customerKey, cartMessage) = UnsubscribePayload.Parse(link.Payload);
         return await grains.GetGrain<ICustomerGrain>(keys.Current(customerKey)).IsUnsubscribedAsync()
             ? pages.Show(http, link.Language, "unsubscribed", new PageModel { Scope = PreferenceChoice.AllMarketing })
             : pages.Show(http, link.Language, "unsubscribe", new PageModel { OffersCart = CartOf(cartMessage) is not null });
@@ -82,7 +82,7 @@ public static class PublicLinksApi
             return pages.NotFound(http);
         }
 
-        var (customerKey, cartMessage) = UnsubscribeSubject.Parse(link.Subject);
+        var (customerKey, cartMessage) = UnsubscribePayload.Parse(link.Payload);
         var cartId = CartOf(cartMessage);
         var form = await FormOf(http.Request);
 
@@ -162,7 +162,7 @@ public static class PublicLinksApi
     /// <summary>A rating from the page's button. The first low one alerts the shop.</summary>
     public static async Task<IResult> Rate(string token, [FromForm] string? rating, LinkTokens tokens, IGrainFactory grains, LinkPages pages, HttpContext http)
     {
-        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || FollowUpId.Parse(link.Subject)?.Order is not { } orderId || Rating(rating) is not { } value)
+        if (tokens.Read(LinkPurpose.Feedback, token) is not { } link || FollowUpId.Parse(link.Payload)?.Order is not { } orderId || Rating(rating) is not { } value)
         {
             return pages.NotFound(http);
         }
@@ -175,7 +175,7 @@ public static class PublicLinksApi
     /// <summary>The order and delay a genuine delay-notice token names, and the language of its email.</summary>
     private static (string OrderId, string DelayId, string? Language)? DelayOf(LinkTokens tokens, string token) =>
         tokens.Read(LinkPurpose.DelayChoice, token) is { } link
-        && FollowUpId.Parse(link.Subject) is { Order: { } orderId, Step: ['d', 'e', 'l', 'a', 'y', '-', .. var delayId] }
+        && FollowUpId.Parse(link.Payload) is { Order: { } orderId, Step: ['d', 'e', 'l', 'a', 'y', '-', .. var delayId] }
             ? (orderId, delayId, link.Language)
             : null;
 
@@ -219,7 +219,7 @@ public static class PublicLinksApi
 
         // The proof of consent keeps what the shopper saw when they clicked.
         var wording = pages.Wording(PageLanguage.Of(link.Language, http.Request), "newsletter", new PageModel());
-        await grains.GetGrain<ICustomerGrain>(keys.Current(link.Subject)).RecordNewsletterConsentAsync(wording);
+        await grains.GetGrain<ICustomerGrain>(keys.Current(link.Payload)).RecordNewsletterConsentAsync(wording);
         return pages.Show(http, link.Language, "subscribed", new PageModel());
     }
 }

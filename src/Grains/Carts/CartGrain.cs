@@ -76,36 +76,6 @@ public sealed partial class CartGrain(
         return true;
     }
 
-    public async Task CaptureAsync(CustomerProfile contact, ConsentRecord? consent)
-    {
-        var now = Now;
-        var previous = State.Captured;
-        State.Captured = new CapturedContact(contact, now);
-
-        // The customer remembers the cart first, so an erase of this address finds it even if nothing else follows.
-        await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(contact)).ContactCapturedAsync(CartId, consent);
-        if (previous is not null && KeyOf(previous.Customer) != KeyOf(contact) && SnapshotKey != KeyOf(previous.Customer))
-        {
-            // A corrected address: the first one typed no longer holds this cart.
-            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(previous.Customer)).ForgetCartAsync(CartId);
-        }
-
-        if (State.AwaitingContact is { } contents)
-        {
-            State.AwaitingContact = null;
-            State.ContactFromCapture = true;
-            await ApplyAsync(contents.For(contact), consent: null);
-        }
-        else if (State.ContactFromCapture && State.Snapshot is { } snapshot && State.Status == CartStatus.Active)
-        {
-            await ApplyAsync(snapshot with { Customer = contact }, consent: null);
-        }
-        else
-        {
-            await Engine.SaveAsync();
-        }
-    }
-
     private async Task ApplyAsync(CartSnapshot snapshot, ConsentRecord? consent)
     {
         var now = Now;
@@ -257,57 +227,6 @@ public sealed partial class CartGrain(
             AwaitingContact = State.AwaitingContact,
         });
 
-    public async Task<bool> ForgetIfRetiredAsync()
-    {
-        if (!State.IsRetired(Now - retention.CurrentValue.After))
-        {
-            return false;
-        }
-
-        if (State.Snapshot is { } snapshot)
-        {
-            await CustomerOf(snapshot).ForgetCartAsync(CartId);
-        }
-
-        if (State.Captured is { } captured && KeyOf(captured.Customer) != SnapshotKey)
-        {
-            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(captured.Customer)).ForgetCartAsync(CartId);
-        }
-
-        // The customer keeps an unsubscribe or suppression: a cart reported again later still gets no mail to them.
-        await Engine.ForgetAsync(cart.ClearStateAsync);
-        DeactivateOnIdle();
-        LogForgotten(CartId);
-        return true;
-    }
-
-    public async Task EraseAsync()
-    {
-        if (State.Snapshot is { } snapshot)
-        {
-            await CustomerOf(snapshot).ForgetCartAsync(CartId);
-        }
-
-        if (State.Captured is { } captured && KeyOf(captured.Customer) != SnapshotKey)
-        {
-            await GrainFactory.GetGrain<ICustomerGrain>(KeyOf(captured.Customer)).ForgetCartAsync(CartId);
-        }
-
-        await Engine.CancelAsync(_ => true, SkipReason.Erased, Now);
-        await Engine.ForgetAsync(cart.ClearStateAsync);
-        DeactivateOnIdle();
-    }
-
-    public Task RetimeAsync(string flow, FlowDefinition definition) => Engine.RetimeAsync(flow, definition);
-
-    public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
-
-    public Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent) => Engine.RecordMailEventAsync(messageId, mailEvent);
-
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
-
-    public Task LedgerConfirmedAsync() => Engine.LedgerConfirmedAsync();
-
     /// <summary>Ends the flow; a pending step is logged as skipped with the reason.</summary>
     private async Task StopAsync(CartStatus status, string reason, DateTimeOffset now)
     {
@@ -321,36 +240,6 @@ public sealed partial class CartGrain(
         await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
         LogPurchased(CartId);
     }
-
-    Outbox IFollowUpOwner.Outbox => State.Outbox;
-
-    string IFollowUpOwner.CustomerKey => KeyOf(State.Snapshot!.Customer);
-
-    IFollowUpPlan IFollowUpOwner.PlanFor(FollowUp message) => AbandonedCartPlan.Instance;
-
-    SendRequest IFollowUpOwner.RequestFor(FollowUp message)
-    {
-        var snapshot = State.Snapshot!;
-        return new SendRequest(message.MessageId, Marketing: true, snapshot.Customer.TimeZone, snapshot.Customer.Country)
-        {
-            CartSkus = snapshot.Skus,
-            CartFirstSeenAt = State.FirstSeenAt,
-        };
-    }
-
-    Parcel IFollowUpOwner.Compose(FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now) =>
-        Parcel.Mail(sender, reminderMail.Compose(State.Snapshot!, message.StepNumber - 1, stepCount, step, coupon, message.MessageId, now));
-
-    Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
-
-    Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
-
-    LedgerOwner IFollowUpOwner.LedgerOwner => new(LedgerOwner.Cart, CartId, SnapshotKey, State.Snapshot?.Customer.CustomerId);
-
-    Lead? IFollowUpOwner.Lead => State.ToLead();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: finished longer than the retention period ago; forgotten")]
-    private partial void LogForgotten(string cartId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId}: purchased; follow-ups cancelled")]
     private partial void LogPurchased(string cartId);

@@ -37,7 +37,7 @@ public sealed class CartReminderMail(MailComposer composer)
             Subtotal = money(cart.Subtotal),
             Shipping = cart.ShippingCost is { } shipping ? money(shipping) : null,
             Total = money(cart.Total),
-            RestoreUrl = composer.Links.Link(LinkPurpose.Recover, RestoreSubject.Of(composer.Keys.Of(cart.Customer), messageId), now, locale.Language),
+            RestoreUrl = composer.Links.Link(LinkPurpose.Recover, RestorePayload.Of(composer.Keys.Of(cart.Customer), messageId), now, locale.Language),
             Faq = composer.Content.FaqFor(locale.Language),
         }, cart.Customer, locale, marketing: true, now, coupon, cartMessageId: messageId);
 

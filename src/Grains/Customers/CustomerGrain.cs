@@ -12,7 +12,7 @@ namespace Orleans.Recovery.Customers;
 /// One shopper across carts. Calls to carts are one-way: a cart awaits its customer at send time, so the customer
 /// must never await a cart, or the two could wait on each other.
 /// </summary>
-public sealed class CustomerGrain(
+public sealed partial class CustomerGrain(
     [PersistentState("customer", RecoveryStorage.Name)] IPersistentState<CustomerState> customer,
     [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock,
     IOptionsMonitor<QuietHoursOptions> quietHours,
@@ -203,44 +203,6 @@ public sealed class CustomerGrain(
         Suppression = State.Suppression,
         SoftBounces = State.SoftBounces.Count(at => at > clock.GetUtcNow() - Mail.Bounces.BounceOptions.SoftWindow),
     });
-
-    public Task UnsubscribeAsync() =>
-        RecordPreferenceAsync(new PreferenceChoice(clock.GetUtcNow(), PreferenceChoice.AllMarketing, null, null, PreferenceChoice.ViaOneClick));
-
-    public async Task RecordPreferenceAsync(PreferenceChoice choice)
-    {
-        if (State.SuppressedBecause == SkipReason.Erased)
-        {
-            // An erased customer keeps nothing but the erasure.
-            return;
-        }
-
-        if (State.Record(choice with { At = clock.GetUtcNow() }))
-        {
-            State.Journal.Add(new Unsubscribed { At = State.UnsubscribedAt!.Value });
-        }
-
-        await SaveAsync();
-    }
-
-    public async Task SuppressAsync(string reason)
-    {
-        if (State.SuppressedBecause is null)
-        {
-            State.Suppress(reason, clock.GetUtcNow());
-            await SaveAsync();
-        }
-    }
-
-    public async Task<bool> RecordMailEventAsync(Mail.Bounces.MailEvent mailEvent)
-    {
-        if (State.RecordMailEvent(mailEvent, clock.GetUtcNow(), bounces.CurrentValue.SoftLimit))
-        {
-            await SaveAsync();
-        }
-
-        return State.SuppressedBecause != SkipReason.Erased;
-    }
 
     public async Task<CustomerHoldings> EraseAsync()
     {

@@ -6,7 +6,7 @@ namespace Orleans.Recovery.Customers;
 
 /// <summary>A shopper across carts and orders: consent, suppression, and what they bought recently.</summary>
 [GenerateSerializer, Alias("customer-state")]
-public sealed class CustomerState
+public sealed partial class CustomerState
 {
     // An order may reach us a little before the cart it bought; orders this much older than a cart still count.
     public static readonly TimeSpan OutOfOrderTolerance = TimeSpan.FromHours(1);
@@ -145,80 +145,6 @@ public sealed class CustomerState
     }
 
     /// <summary>
-    /// Decides one send, in this order: a purchase of the cart's items, unsubscribe or suppression, consent, quiet hours in
-    /// the customer's zone, then the frequency cap. A granted marketing send takes a place under the cap at once,
-    /// so two carts asking at the same moment cannot both pass a cap with one place left. Asking again for the same
-    /// message (a retry) is granted on the place it already holds.
-    /// </summary>
-    public SendDecision Decide(SendRequest request, DateTimeOffset now, QuietHoursOptions quietHours, FrequencyCapOptions cap, ConsentMode consent, Func<int, int> pick)
-    {
-        if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is { } orderId)
-        {
-            return new SendDecision(SendOutcome.Purchased, SkipReason.Purchased, PurchasedOrderId: orderId);
-        }
-
-        if (Refusal(request, consent) is { } refusal)
-        {
-            return new SendDecision(SendOutcome.Refused, refusal);
-        }
-
-        if (!request.Marketing)
-        {
-            return new SendDecision(SendOutcome.Granted);
-        }
-
-        var zone = CustomerTimeZones.For(request.TimeZone, request.Country, quietHours.ShopTimeZone);
-        if (quietHours.NextAllowed(now, zone) is var morning && morning > now)
-        {
-            return new SendDecision(SendOutcome.Deferred, SkipReason.QuietHours, morning);
-        }
-
-        MarketingSends.RemoveAll(send => send.At <= now - FrequencyCapOptions.Window);
-        if (!MarketingSends.Exists(send => send.MessageId == request.MessageId))
-        {
-            if (MarketingSends.Count >= cap.MaxPerCustomerPer7Days)
-            {
-                // The place that frees first: the oldest send still counted leaves the window.
-                var freesAt = MarketingSends[MarketingSends.Count - cap.MaxPerCustomerPer7Days].At + FrequencyCapOptions.Window;
-                return new SendDecision(SendOutcome.Deferred, SkipReason.FrequencyCapped, freesAt);
-            }
-
-            MarketingSends.Add(new MarketingSend(request.MessageId, now));
-        }
-
-        return new SendDecision(SendOutcome.Granted, Variant: AssignVariant(request, pick));
-    }
-
-    /// <summary>
-    /// Why a message may not go out now although it was granted: asked again right before the hand-off to the relay,
-    /// so a purchase, unsubscribe or suppression acknowledged since the grant still stops it. Null to go ahead.
-    /// </summary>
-    public string? Refusal(SendRequest request, ConsentMode consent)
-    {
-        if (!request.CartSkus.IsEmpty && request.CartFirstSeenAt is { } firstSeenAt && OrderThatBought(request.CartSkus, firstSeenAt) is not null)
-        {
-            return SkipReason.Purchased;
-        }
-
-        if (SuppressedBecause is { } suppressed)
-        {
-            return suppressed is SkipReason.HardBounce or SkipReason.SoftBounces ? SkipReason.Suppressed : suppressed;
-        }
-
-        if (request.Marketing && UnsubscribedAt is not null)
-        {
-            return SkipReason.Unsubscribed;
-        }
-
-        if (request.Marketing && ComplainedAt is not null)
-        {
-            return SkipReason.Suppressed;
-        }
-
-        return ConsentRules.Allows(consent, request, HasConsent, PaidOrderSince) ? null : SkipReason.NoConsent;
-    }
-
-    /// <summary>
     /// Applies a bounce or complaint: a hard bounce suppresses the address for all mail, a complaint for marketing
     /// mail, and <paramref name="softLimit"/> soft bounces within 30 days for all mail. An erased customer keeps nothing,
     /// and a report already applied changes nothing. True when anything changed.
@@ -277,58 +203,4 @@ public sealed class CustomerState
     public Suppression? Suppression => SuppressedBecause is { } cause
         ? new Suppression(cause, SuppressedAt, MarketingOnly: false)
         : ComplainedAt is { } complainedAt ? new Suppression(SkipReason.Complaint, complainedAt, MarketingOnly: true) : null;
-
-    /// <summary>A message that ends without delivery gives its place under the cap back.</summary>
-    public bool Release(string messageId) => MarketingSends.RemoveAll(send => send.MessageId == messageId) > 0;
-
-    private string? AssignVariant(SendRequest request, Func<int, int> pick)
-    {
-        if (request.Experiment is not { } experiment || request.Variants.IsEmpty)
-        {
-            return null;
-        }
-
-        if (Variants.TryGetValue(experiment, out var kept) && request.Variants.Any(variant => variant.Name == kept))
-        {
-            return kept;
-        }
-
-        var ticket = pick(request.Variants.Sum(variant => variant.Weight));
-        foreach (var variant in request.Variants)
-        {
-            ticket -= variant.Weight;
-            if (ticket < 0)
-            {
-                Variants[experiment] = variant.Name;
-                return variant.Name;
-            }
-        }
-
-        return null;
-    }
 }
-
-/// <summary>A marketing message counted under the frequency cap.</summary>
-[GenerateSerializer, Immutable, Alias("marketing-send")]
-public sealed record MarketingSend([property: Id(0)] string MessageId, [property: Id(1)] DateTimeOffset At);
-
-/// <summary>A cart of this customer that still has follow-ups pending.</summary>
-[GenerateSerializer, Immutable, Alias("tracked-cart")]
-public sealed record TrackedCart([property: Id(0)] ImmutableArray<string> Skus, [property: Id(1)] DateTimeOffset FirstSeenAt);
-
-/// <summary>An order of this customer, kept to recognise carts it already bought.</summary>
-[GenerateSerializer, Immutable, Alias("tracked-order")]
-public sealed record TrackedOrder(
-    [property: Id(0)] string OrderId,
-    [property: Id(1)] ImmutableArray<string> Skus,
-    [property: Id(2)] DateTimeOffset ReceivedAt)
-{
-    public bool Covers(ImmutableArray<string> cartSkus) => !cartSkus.IsEmpty && cartSkus.All(sku => Skus.Contains(sku));
-}
-
-/// <summary>Why no mail (or no marketing mail) goes to an address, and since when.</summary>
-[GenerateSerializer, Immutable, Alias("suppression")]
-public sealed record Suppression(
-    [property: Id(0)] string Cause,
-    [property: Id(1)] DateTimeOffset? Since,
-    [property: Id(2)] bool MarketingOnly);

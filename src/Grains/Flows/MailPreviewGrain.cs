@@ -121,7 +121,7 @@ public sealed class MailPreviewGrain(CartReminderMail cartMail, OrderMail orderM
             Step = step.Name,
             StepNumber = request.Step,
             Marketing = request.Flow == FlowNames.IncompletePayment || PostPurchaseSteps.IsMarketing(step.Name),
-            Subject = step.Name == PostPurchaseSteps.Shipment ? state.Shipments[^1].ShipmentId : step.Name == PostPurchaseSteps.Delay ? state.Delays[^1].Delay.DelayId : null,
+            About = step.Name == PostPurchaseSteps.Shipment ? state.Shipments[^1].ShipmentId : step.Name == PostPurchaseSteps.Delay ? state.Delays[^1].Delay.DelayId : null,
         };
         var rendered = orderMail.Compose(state, pending, resolved, flow.Steps.Count, pending.Marketing ? Coupon(pending.MessageId) : null, now);
         return new PreviewResult(new RenderedMail(rendered.Subject, rendered.Html, rendered.Text));

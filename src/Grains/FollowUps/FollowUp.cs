@@ -32,8 +32,8 @@ public sealed class FollowUp
     [Id(5)] public bool Marketing { get; set; }
     [Id(6)] public Recipient To { get; set; }
 
-    /// <summary>The shipment or delay the message is about.</summary>
-    [Id(7)] public string? Subject { get; set; }
+    /// <summary>The shipment or delay the message is about (not its email subject, which the log keeps).</summary>
+    [Id(7)] public string? About { get; set; }
     [Id(8)] public int Attempts { get; set; }
 
     /// <summary>No attempt before this: after a transient failure, or while an attempt's hand-off may still run.</summary>

@@ -9,8 +9,8 @@ using Orleans.Reminders;
 namespace Orleans.Recovery.Links;
 
 /// <summary>
-/// Sealed, expiring tokens for the public links in emails: base64url(nonce, AES-256-GCM(purpose, subject, expiry[,
-/// language])) "." base64url(tag). Sealed, not only signed: a subject holds the customer key, a hash of the address,
+/// Sealed, expiring tokens for the public links in emails: base64url(nonce, AES-256-GCM(purpose, payload, expiry[,
+/// language])) "." base64url(tag). Sealed, not only signed: a payload holds the customer key, a hash of the address,
 /// which a reader of a signed token could test guessed addresses against. The nonce is derived from the payload, so
 /// one link is always the same token. The language is the one the email was written in, so the page behind the link
 /// answers in it. Tokens sent before sealing (base64url(payload) "." base64url(HMAC)) are still read until they expire.
@@ -37,29 +37,29 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
     public string FallbackUrl => options.Value.FallbackUrl ?? $"{BaseUrl}/";
 
     /// <summary>The absolute URL of a sealed link, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
-    public string Link(LinkPurpose purpose, string subject, DateTimeOffset issuedAt, string? language = null) =>
-        $"{BaseUrl}/{(char)purpose}/{Create(purpose, subject, issuedAt + options.Value.Lifetime, language)}";
+    public string Link(LinkPurpose purpose, string payload, DateTimeOffset issuedAt, string? language = null) =>
+        $"{BaseUrl}/{(char)purpose}/{Create(purpose, payload, issuedAt + options.Value.Lifetime, language)}";
 
-    /// <summary>A sealed token for <paramref name="subject"/>, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
-    public string Token(LinkPurpose purpose, string subject, DateTimeOffset issuedAt) => Create(purpose, subject, issuedAt + options.Value.Lifetime);
+    /// <summary>A sealed token for <paramref name="payload"/>, valid for the configured lifetime from <paramref name="issuedAt"/>.</summary>
+    public string Token(LinkPurpose purpose, string payload, DateTimeOffset issuedAt) => Create(purpose, payload, issuedAt + options.Value.Lifetime);
 
-    public string Create(LinkPurpose purpose, string subject, DateTimeOffset expires, string? language = null)
+    public string Create(LinkPurpose purpose, string payload, DateTimeOffset expires, string? language = null)
     {
-        var text = string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{subject}\n{expires.ToUnixTimeSeconds()}");
-        var payload = Encoding.UTF8.GetBytes(language is { Length: > 0 } ? $"{text}\n{language}" : text);
-        var sealedBytes = new byte[NonceBytes + payload.Length];
+        var text = string.Create(CultureInfo.InvariantCulture, $"{(char)purpose}\n{payload}\n{expires.ToUnixTimeSeconds()}");
+        var plain = Encoding.UTF8.GetBytes(language is { Length: > 0 } ? $"{text}\n{language}" : text);
+        var sealedBytes = new byte[NonceBytes + plain.Length];
         var nonce = sealedBytes.AsSpan(0, NonceBytes);
-        HMACSHA256.HashData(NonceKey, payload).AsSpan(0, NonceBytes).CopyTo(nonce);
+        HMACSHA256.HashData(NonceKey, plain).AsSpan(0, NonceBytes).CopyTo(nonce);
         var tag = new byte[TagBytes];
         using var aes = new AesGcm(SealKey, TagBytes);
-        aes.Encrypt(nonce, payload, sealedBytes.AsSpan(NonceBytes), tag);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes), tag);
         return $"{Base64Url.EncodeToString(sealedBytes)}.{Base64Url.EncodeToString(tag)}";
     }
 
-    /// <summary>The subject of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
-    public string? Verify(LinkPurpose purpose, string token) => Read(purpose, token)?.Subject;
+    /// <summary>The payload of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
+    public string? Verify(LinkPurpose purpose, string token) => Read(purpose, token)?.Payload;
 
-    /// <summary>The subject and language of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
+    /// <summary>The payload and language of a genuine, unexpired token made for <paramref name="purpose"/>; null for anything else.</summary>
     public SignedLink? Read(LinkPurpose purpose, string token)
     {
         var dot = token.IndexOf('.');
@@ -146,5 +146,5 @@ public sealed class LinkTokens(IOptions<LinkOptions> options, [FromKeyedServices
     }
 }
 
-/// <summary>What a genuine token says: its subject, and the language of the email it came in, when it was recorded.</summary>
-public sealed record SignedLink(string Subject, string? Language);
+/// <summary>What a genuine token says: its payload, and the language of the email it came in, when it was recorded.</summary>
+public sealed record SignedLink(string Payload, string? Language);

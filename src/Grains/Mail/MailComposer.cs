@@ -75,7 +75,7 @@ public sealed class MailComposer(
                 : null,
             SupportPhone = Sender.SupportPhone,
             Language = locale.Language,
-            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(keys.Of(customer), cartMessageId), now, locale.Language) : null,
+            UnsubscribeUrl = marketing ? links.Link(LinkPurpose.Unsubscribe, UnsubscribePayload.Of(keys.Of(customer), cartMessageId), now, locale.Language) : null,
             Coupon = coupon is null ? null : new CouponModel(
                 coupon.Code,
                 coupon.PercentOff.ToString("0.##", locale.Culture) + (locale.Language == "de" ? " %" : "%"),

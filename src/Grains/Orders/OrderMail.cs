@@ -50,7 +50,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
             }
             : message.Step switch
             {
-                PostPurchaseSteps.Shipment when state.Shipments.Find(s => s.ShipmentId == message.Subject) is { } shipment => model with
+                PostPurchaseSteps.Shipment when state.Shipments.Find(s => s.ShipmentId == message.About) is { } shipment => model with
                 {
                     Shipment = new ShipmentMailModel(
                         shipment.Carrier,
@@ -59,7 +59,7 @@ public sealed class OrderMail(MailComposer composer, IOptionsMonitor<AlertOption
                         shipment.EstimatedDelivery is { } eta ? MailComposer.Date(eta, locale) : null,
                         Lines(shipment.Items.IsDefaultOrEmpty ? order.Items : shipment.Items)),
                 },
-                PostPurchaseSteps.Delay when state.Delays.Find(d => d.Delay.DelayId == message.Subject) is { } delay => model with
+                PostPurchaseSteps.Delay when state.Delays.Find(d => d.Delay.DelayId == message.About) is { } delay => model with
                 {
                     Delay = new DelayMailModel(
                         delay.Delay.Reason,

@@ -21,7 +21,7 @@ public sealed class PostPurchasePlan : IFollowUpPlan
         Flow = FlowNames.PostPurchase,
         Step = step,
         StepNumber = PostPurchaseSteps.Number(step),
-        Subject = about,
+        About = about,
         DueAt = now,
         Marketing = PostPurchaseSteps.IsMarketing(step),
     };

@@ -263,7 +263,7 @@ public sealed class DatabaseOutageTests(OutageFixture fixture) : IClassFixture<O
             case "link-unsubscribe-all":
             {
                 await PutCartAsync();
-                var link = Tokens.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(customerKey, AbandonedCartPlan.MessageId(cartId, 0)), now, "de");
+                var link = Tokens.Link(LinkPurpose.Unsubscribe, UnsubscribePayload.Of(customerKey, AbandonedCartPlan.MessageId(cartId, 0)), now, "de");
                 return new(() => Form(link, ("scope", "all-marketing"), ("reason", "too-many")), async stored =>
                     Assert.Equal(stored, !IsNull(await CustomerAsync(), "unsubscribedAt")), IsPage: true, Words: "Bitte versuchen Sie es gleich noch einmal");
             }
@@ -271,7 +271,7 @@ public sealed class DatabaseOutageTests(OutageFixture fixture) : IClassFixture<O
             case "link-stop-cart":
             {
                 await PutCartAsync();
-                var link = Tokens.Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(customerKey, AbandonedCartPlan.MessageId(cartId, 0)), now, "en");
+                var link = Tokens.Link(LinkPurpose.Unsubscribe, UnsubscribePayload.Of(customerKey, AbandonedCartPlan.MessageId(cartId, 0)), now, "en");
                 return new(() => Form(link, ("scope", "this-cart")), async stored =>
                 {
                     var cart = (await CartAsync())!.Value;

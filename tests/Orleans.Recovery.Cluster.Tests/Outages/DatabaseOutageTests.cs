@@ -68,7 +68,7 @@ public sealed partial class DatabaseOutageTests(PostgresFixture postgres, ITestO
         var cancelled = await PendingPaymentAsync(storefront);
         var deleted = await CartAsync(storefront);
         var stopped = await CartAsync(storefront);
-        var stopLink = new Uri(Tokens().Link(LinkPurpose.Unsubscribe, UnsubscribeSubject.Of(TestCustomerKeys.Of(stopped.Email), AbandonedCartPlan.MessageId(stopped.Id, 0)), DateTimeOffset.UtcNow, "de")).PathAndQuery;
+        var stopLink = new Uri(Tokens().Link(LinkPurpose.Unsubscribe, UnsubscribePayload.Of(TestCustomerKeys.Of(stopped.Email), AbandonedCartPlan.MessageId(stopped.Id, 0)), DateTimeOffset.UtcNow, "de")).PathAndQuery;
         var calls = new (string What, Func<Task<HttpResponseMessage>> Call)[]
         {
             ("payment-succeeded", () => storefront.PostAsync($"/api/v1/orders/{paid.Id}/payment-succeeded", null)),

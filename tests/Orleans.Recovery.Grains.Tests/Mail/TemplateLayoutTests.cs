@@ -98,9 +98,9 @@ public sealed class TemplateLayoutTests : IDisposable
     [Fact]
     public void AnUnsubscribeLinkFromACartsReminderNamesTheCustomerAndTheMessage()
     {
-        var subject = UnsubscribeSubject.Of("c0123", "cart/with/slashes/cart-abandonment/2");
+        var subject = UnsubscribePayload.Of("c0123", "cart/with/slashes/cart-abandonment/2");
 
-        Assert.Equal(("c0123", "cart/with/slashes/cart-abandonment/2"), UnsubscribeSubject.Parse(subject));
-        Assert.Equal(("c0123", (string?)null), UnsubscribeSubject.Parse("c0123"));
+        Assert.Equal(("c0123", "cart/with/slashes/cart-abandonment/2"), UnsubscribePayload.Parse(subject));
+        Assert.Equal(("c0123", (string?)null), UnsubscribePayload.Parse("c0123"));
     }
 }

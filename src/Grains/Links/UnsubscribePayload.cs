@@ -1,10 +1,10 @@
 namespace Orleans.Recovery.Links;
 
 /// <summary>
-/// The subject of an unsubscribe link: the customer key, and for a cart's reminder the message id after a space, so the
+/// The payload an unsubscribe link signs: the customer key, and for a cart's reminder the message id after a space, so the
 /// page can offer to stop that cart's reminders only. Customer keys hold no spaces; message ids may hold anything after.
 /// </summary>
-public static class UnsubscribeSubject
+public static class UnsubscribePayload
 {
     public static string Of(string customerKey, string? cartMessageId) =>
         cartMessageId is null ? customerKey : $"{customerKey} {cartMessageId}";

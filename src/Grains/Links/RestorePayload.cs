@@ -1,11 +1,11 @@
 namespace Orleans.Recovery.Links;
 
 /// <summary>
-/// The subject of a restore link: the customer key of the shopper it was sent to, a space, and the message id. The key
+/// The payload a restore link signs: the customer key of the shopper it was sent to, a space, and the message id. The key
 /// lets the link refuse a cart whose id the storefront has since given to someone else. Links sent before it held the
 /// message id alone, and are still read.
 /// </summary>
-public static class RestoreSubject
+public static class RestorePayload
 {
     public static string Of(string customerKey, string messageId) => $"{customerKey} {messageId}";
 
