@@ -117,6 +117,7 @@ public static class RecoveryServices
         services.TryAddSingleton<IStoredGrains, NoStoredGrains>();
         services.TryAddSingleton<RecoveryMetrics>();
         services.TryAddSingleton<ILedgerMetrics>(provider => provider.GetRequiredService<RecoveryMetrics>());
+        services.TryAddSingleton<UnsettledHandOffs>();
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();
         if (!services.Any(service => service.ServiceType == typeof(BounceMailbox)))

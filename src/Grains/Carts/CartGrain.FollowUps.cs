@@ -17,6 +17,8 @@ public sealed partial class CartGrain
 
     public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
 
+    public Task<bool> IsOwedAsync(string messageId, int attempt) => Task.FromResult(Engine.IsOwed(messageId, attempt));
+
     public Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent) => Engine.RecordMailEventAsync(messageId, mailEvent);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
@@ -40,7 +42,7 @@ public sealed partial class CartGrain
     }
 
     Parcel IFollowUpOwner.Compose(FollowUp message, ResolvedStep step, int stepCount, CouponIssue? coupon, DateTimeOffset now) =>
-        Parcel.Mail(sender, reminderMail.Compose(State.Snapshot!, message.StepNumber - 1, stepCount, step, coupon, message.MessageId, now));
+        Parcel.Of(reminderMail.Compose(State.Snapshot!, message.StepNumber - 1, stepCount, step, coupon, message.MessageId, now));
 
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
 

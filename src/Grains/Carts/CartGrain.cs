@@ -19,7 +19,6 @@ public sealed partial class CartGrain(
     [PersistentState("cart", RecoveryStorage.Name)] IPersistentState<CartState> cart,
     FollowUpServices followUps,
     CartReminderMail reminderMail,
-    MailSender sender,
     IOptionsMonitor<RetentionOptions> retention,
     ILogger<CartGrain> logger) : Grain, ICartGrain, IRemindable, IFollowUpOwner
 {

@@ -12,7 +12,15 @@ using Orleans.Reminders;
 namespace Orleans.Recovery.Feedback;
 
 /// <summary>The body of a low-rating alert as the shop's webhook receives it.</summary>
-public sealed record LowRatingAlert(string Type, string DeliveryId, string OrderId, int Rating, string CustomerEmail, string CustomerName, DateTimeOffset RatedAt);
+[GenerateSerializer, Immutable, Alias("low-rating-alert")]
+public sealed record LowRatingAlert(
+    [property: Id(0)] string Type,
+    [property: Id(1)] string DeliveryId,
+    [property: Id(2)] string OrderId,
+    [property: Id(3)] int Rating,
+    [property: Id(4)] string CustomerEmail,
+    [property: Id(5)] string CustomerName,
+    [property: Id(6)] DateTimeOffset RatedAt);
 
 /// <summary>
 /// Posts alerts to the shop's webhook. Each request is signed: <c>X-Recovery-Signature: sha256=hex(HMAC(secret,

@@ -157,11 +157,16 @@ public sealed partial class FollowUpEngine
         return (parcel, request);
     }
 
-    private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request)
-    {
-        // For the customer's messages, the purchase, unsubscribe and suppression check once more, right before the relay.
-        var customer = Customer;
-        var terms = request is null ? HandOff.Unchecked(services.HandOffBudget) : new HandOff(services.HandOffBudget, _ => customer.ConfirmSendAsync(request));
-        _handOffs.Start(grain.AsReference<IFollowUpGrain>(), message, parcel, terms);
-    }
+    /// <summary>
+    /// Sends the claimed message one-way to the silo's mail grain, which asks this grain and then, for the customer's
+    /// messages, the customer once more right before the relay (a purchase, an unsubscribe, a suppression).
+    /// </summary>
+    private void StartHandOff(FollowUp message, Parcel parcel, SendRequest? request) => _handOffs.Start(new HandOverRequest(
+        grain.AsReference<IFollowUpGrain>(),
+        message.MessageId,
+        message.Attempts,
+        parcel,
+        services.HandOffBudget,
+        request is null ? null : owner.CustomerKey,
+        request));
 }

@@ -16,7 +16,7 @@ namespace Orleans.Recovery.FollowUps;
 /// </summary>
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
-    private readonly HandOffs _handOffs = new(services.Logger);
+    private readonly HandOffs _handOffs = new(services.Grains);
     private readonly FollowUpPersistence _persistence = new(grain, owner, reminderName, services);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
@@ -81,7 +81,6 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     {
         foreach (var message in Outbox.Cancel(match, reason, now))
         {
-            await _handOffs.WithdrawAsync(message.MessageId);
             await ReleaseAsync(message);
             LogSkipped(message.MessageId, reason);
         }
@@ -94,18 +93,20 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     /// </summary>
     public async Task ForgetAsync(Func<Task> clearState)
     {
-        await _handOffs.WithdrawAllAsync();
         await _persistence.ForgetAsync(clearState);
     }
 
-    /// <summary>Settles the outcomes whose report to the grain failed, so their messages are neither stuck nor sent again.</summary>
+    /// <summary>Settles the outcomes the mail grain could not report, so their messages are neither stuck nor sent again.</summary>
     private async Task SettleUnsettledAsync()
     {
-        while (_handOffs.TryTakeUnsettled(out var unsettled))
+        while (services.Unsettled.TryTake(grain.GetGrainId(), out var unsettled))
         {
             await SettleAsync(unsettled.MessageId, unsettled.Attempt, unsettled.Result);
         }
     }
+
+    /// <summary>Whether attempt <paramref name="attempt"/> of the message is still the one the outbox waits on: withdrawn, settled or claimed again, it is not.</summary>
+    public bool IsOwed(string messageId, int attempt) => Outbox.Find(messageId) is { } message && message.Attempts == attempt;
 
     /// <summary>Applies the outcome of a hand-off this engine started.</summary>
     public async Task SettleAsync(string messageId, int attempt, DeliveryResult result)

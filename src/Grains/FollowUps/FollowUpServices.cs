@@ -21,8 +21,12 @@ public sealed class FollowUpServices(
     ILedger ledger,
     RecoveryMetrics metrics,
     CustomerKeys customerKeys,
+    UnsettledHandOffs unsettled,
     ILogger<FollowUpEngine> logger)
 {
+    /// <summary>Outcomes the mail grain could not report, for their owners' next ticks.</summary>
+    public UnsettledHandOffs Unsettled { get; } = unsettled;
+
     /// <summary>How a shopper's address becomes the key of their customer grain, and of everything kept on them.</summary>
     public CustomerKeys CustomerKeys { get; } = customerKeys;
 

@@ -1,85 +1,26 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Mail;
 
 namespace Orleans.Recovery.FollowUps;
 
 /// <summary>
-/// The hand-offs one grain has under way. Each runs off the grain's scheduler, since the relay's pace is not the
-/// grain's, and reports its outcome back as a call of the grain's own; the grain may withdraw it until the relay has
-/// the message.
+/// The hand-offs one activation has started and not yet heard back from: each went one-way to the silo's
+/// <see cref="IMailGrain"/>, which reports its outcome as the owner's <see cref="IFollowUpGrain.SettleAsync"/>. While
+/// one is out, the engine does not start its message again; the claim in the owner's state covers a restart.
 /// </summary>
-internal sealed partial class HandOffs(ILogger logger)
+internal sealed class HandOffs(IGrainFactory grains)
 {
-    private readonly Dictionary<string, CancellationTokenSource> _running = [];
+    private readonly HashSet<string> _running = [];
 
-    // Outcomes whose report to the grain failed: written off the grain's scheduler, taken on its next turn.
-    private readonly ConcurrentQueue<Outcome> _unsettled = new();
+    public bool IsRunning(string messageId) => _running.Contains(messageId);
 
-    public bool IsRunning(string messageId) => _running.ContainsKey(messageId);
-
-    public void Start(IFollowUpGrain self, FollowUp message, Parcel parcel, HandOff terms)
+    public void Start(HandOverRequest request)
     {
-        var withdrawn = new CancellationTokenSource();
-        _running[message.MessageId] = withdrawn;
-        var (messageId, attempt) = (message.MessageId, message.Attempts);
-        _ = Task.Run(async () =>
-        {
-            DeliveryResult result;
-            try
-            {
-                result = await parcel.DeliverAsync(terms, withdrawn.Token);
-            }
-            catch (Exception exception)
-            {
-                result = new DeliveryResult(DeliveryOutcome.TransientFailure, exception.GetType().Name);
-            }
+        _running.Add(request.MessageId);
 
-            try
-            {
-                await self.SettleAsync(messageId, attempt, result);
-            }
-            catch (Exception exception)
-            {
-                // Kept for this activation's next tick, which settles it: while its id counts as running, the engine
-                // would skip it. Should the activation go, its claim holds the message, tried again once surely ended.
-                _unsettled.Enqueue(new Outcome(messageId, attempt, result));
-                LogSettleFailed(exception, messageId, result.Outcome);
-            }
-        });
+        // One-way: returns once the request is on its way, not when the relay has it.
+        _ = grains.GetGrain<IMailGrain>(0).HandOverAsync(request);
     }
 
-    /// <summary>Stops a hand-off still waiting for a connection or its last check. One the relay already has is logged when it settles.</summary>
-    public async Task WithdrawAsync(string messageId)
-    {
-        if (_running.TryGetValue(messageId, out var withdrawn))
-        {
-            await withdrawn.CancelAsync();
-        }
-    }
-
-    public async Task WithdrawAllAsync()
-    {
-        foreach (var messageId in _running.Keys.ToList())
-        {
-            await WithdrawAsync(messageId);
-        }
-    }
-
-    /// <summary>An outcome whose report failed, to settle on the grain's turn; false when there is none.</summary>
-    public bool TryTakeUnsettled(out Outcome outcome) => _unsettled.TryDequeue(out outcome!);
-
-    public void Ended(string messageId)
-    {
-        if (_running.Remove(messageId, out var withdrawn))
-        {
-            withdrawn.Dispose();
-        }
-    }
-
-    public sealed record Outcome(string MessageId, int Attempt, DeliveryResult Result);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its outcome ({Outcome}) could not be recorded; the grain's next tick records it")]
-    private partial void LogSettleFailed(Exception exception, string messageId, DeliveryOutcome outcome);
+    public void Ended(string messageId) => _running.Remove(messageId);
 }

@@ -18,6 +18,12 @@ public interface IFollowUpGrain : Ledger.ILedgerConfirmedGrain
     Task SettleAsync(string messageId, int attempt, Mail.DeliveryResult result);
 
     /// <summary>
+    /// Whether the grain still owes attempt <paramref name="attempt"/> of the message: asked by the mail grain right
+    /// before the relay, so a message the grain withdrew meanwhile (a purchase, a deleted cart, an erase) never goes.
+    /// </summary>
+    Task<bool> IsOwedAsync(string messageId, int attempt);
+
+    /// <summary>
     /// Records a bounce or complaint about a message this grain sent, and applies it to the customer. False when no
     /// such message went out from here to a customer, or the grain forgot it.
     /// </summary>

@@ -3,6 +3,7 @@ using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
+using Orleans.Recovery.Feedback;
 
 namespace Orleans.Recovery.FollowUps;
 
@@ -35,10 +36,17 @@ public interface IFollowUpOwner
     Lead? Lead { get; }
 }
 
-/// <summary>A composed message and how to deliver it: by mail, or to the shop's webhook.</summary>
+/// <summary>
+/// A composed message, whole: an email, or an alert for the shop's webhook. It is built on the owner's turn, where its
+/// state is, and travels to the mail grain that hands it over.
+/// </summary>
 /// <param name="Subject">What the log shows of it.</param>
-/// <param name="DeliverAsync">Hands it over on the given terms; cancelled when the owner withdraws it first.</param>
-public sealed record Parcel(string Subject, Func<HandOff, CancellationToken, Task<DeliveryResult>> DeliverAsync)
+/// <param name="Mail">The email, for a message to a customer or the shop's support address.</param>
+/// <param name="Alert">The alert, for the shop's webhook.</param>
+[GenerateSerializer, Immutable, Alias("parcel")]
+public sealed record Parcel([property: Id(0)] string Subject, [property: Id(1)] OutgoingMail? Mail = null, [property: Id(2)] LowRatingAlert? Alert = null)
 {
-    public static Parcel Mail(MailSender sender, OutgoingMail mail) => new(mail.Subject, (handOff, cancellation) => sender.DeliverAsync(mail, handOff, cancellation));
+    public static Parcel Of(OutgoingMail mail) => new(mail.Subject, Mail: mail);
+
+    public static Parcel Of(LowRatingAlert alert) => new("webhook", Alert: alert);
 }

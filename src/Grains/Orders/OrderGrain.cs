@@ -21,7 +21,6 @@ public sealed partial class OrderGrain(
     [PersistentState("order", RecoveryStorage.Name)] IPersistentState<OrderState> order,
     FollowUpServices followUps,
     OrderMail mail,
-    MailSender sender,
     AlertWebhook webhook,
     IOptionsMonitor<AlertOptions> alerts,
     IOptionsMonitor<RetentionOptions> retention,
@@ -173,6 +172,8 @@ public sealed partial class OrderGrain(
 
     public Task SettleAsync(string messageId, int attempt, DeliveryResult result) => Engine.SettleAsync(messageId, attempt, result);
 
+    public Task<bool> IsOwedAsync(string messageId, int attempt) => Task.FromResult(Engine.IsOwed(messageId, attempt));
+
     public Task<bool> RecordMailEventAsync(string messageId, Mail.Bounces.MailEvent mailEvent) => Engine.RecordMailEventAsync(messageId, mailEvent);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Engine.TickAsync();
@@ -212,12 +213,11 @@ public sealed partial class OrderGrain(
     {
         if (message.To != Recipient.Webhook)
         {
-            return Parcel.Mail(sender, mail.Compose(State, message, step, stepCount, coupon, now));
+            return Parcel.Of(mail.Compose(State, message, step, stepCount, coupon, now));
         }
 
-        // Built now: the hand-off runs off the grain's turn, where its state is out of reach.
-        var alert = OrderMail.Alert(State, message);
-        return new Parcel("webhook", (_, cancellation) => webhook.SendAsync(alert, cancellation));
+        // Built now: the mail grain that hands it over has none of the order's state.
+        return Parcel.Of(OrderMail.Alert(State, message));
     }
 
     // Only a cart's messages carry the items an order could have bought.
