@@ -37,6 +37,9 @@ public static class RecoveryServices
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BrandOptions>().BindConfiguration(BrandOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MailTemplateOptions>().BindConfiguration(MailTemplateOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Loaded as the process starts and scanned on a timer of its own: grains render without reading a file.
+        services.TryAddSingleton<TemplateStore>();
+        services.AddHostedService(provider => provider.GetRequiredService<TemplateStore>());
         services.TryAddSingleton<MailTemplates>();
         services.AddOptions<LinkOptions>()
             .Configure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>

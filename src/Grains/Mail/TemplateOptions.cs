@@ -23,7 +23,7 @@ public sealed class MailTemplateOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // Every file is parsed now, so a broken edit stops start-up with its file and line instead of failing a send.
-        foreach (var problem in MailTemplates.CheckDirectory(Directory, MaxOutputBytes))
+        foreach (var problem in TemplateFiles.CheckDirectory(Directory, MaxOutputBytes))
         {
             yield return new ValidationResult($"{Section}:Directory: {problem}", [nameof(Directory)]);
         }

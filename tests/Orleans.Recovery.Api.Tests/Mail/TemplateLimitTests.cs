@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Recovery.Mail;
 
 namespace Orleans.Recovery.Api.Tests.Mail;
 
@@ -30,6 +32,9 @@ public sealed class TemplateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
         return file;
     }
 
+    /// <summary>What the template store's next scan does, at once: the edit is used from the next render on.</summary>
+    private static void Rescan(RecoveryApiFactory api) => api.Services.GetRequiredService<TemplateStore>().Reload();
+
     [Fact]
     public async Task AnEditPastTheLimitsFailsThatMessageAsATemplateErrorAndTheNextCartIsStillSent()
     {
@@ -37,6 +42,7 @@ public sealed class TemplateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
         var (anasCart, ana) = (Bodies.NewId("cart"), Bodies.NewEmail());
         _ = api.Server;
         Edit(Doubling);
+        Rescan(api);
         await api.Storefront().PutCartAsync(anasCart, Bodies.Cart(anasCart, ana));
 
         await api.AdvanceUntilAsync(TimeSpan.FromHours(1), async () =>
@@ -49,6 +55,7 @@ public sealed class TemplateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
 
         // The operator puts the built-in template back: the same silo sends Bob's reminder, and Ana got nothing.
         File.Delete(Path.Combine(_templates, "en", "cart-reminder.html.liquid"));
+        Rescan(api);
         var (bobsCart, bob) = (Bodies.NewId("cart"), Bodies.NewEmail());
         await api.Storefront().PutCartAsync(bobsCart, Bodies.Cart(bobsCart, bob));
         await api.AdvanceUntilAsync(TimeSpan.FromHours(1), () => Task.FromResult(_smtp.To(bob).Any()), "Bob's reminder");
@@ -61,6 +68,7 @@ public sealed class TemplateLimitTests(SmtpFixture smtpFixture) : IClassFixture<
         await using var api = Api();
         _ = api.Server;
         Edit("{% for i in (1..100000000) %}{% endfor %}");
+        Rescan(api);
 
         var preview = await api.Operator().PostAsync("/api/v1/flows/cart-abandonment/steps/1/preview", Bodies.Json(new JsonObject { ["locale"] = "en-IE" }));
 

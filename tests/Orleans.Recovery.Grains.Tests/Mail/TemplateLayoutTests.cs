@@ -12,7 +12,7 @@ public sealed class TemplateLayoutTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private MailTemplates Templates() => new(Options.Create(new MailTemplateOptions { Directory = _directory.FullName }));
+    private MailTemplates Templates() => new(new TemplateStore(Options.Create(new MailTemplateOptions { Directory = _directory.FullName })));
 
     private void Write(string relative, string text)
     {

@@ -18,8 +18,10 @@ public sealed class TemplateLimitTests : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private MailTemplates Templates(int maxOutputBytes = TemplateLimits.DefaultMaxOutputBytes) =>
+    private TemplateStore Store(int maxOutputBytes = TemplateLimits.DefaultMaxOutputBytes) =>
         new(Options.Create(new MailTemplateOptions { Directory = _directory.FullName, MaxOutputBytes = maxOutputBytes }));
+
+    private MailTemplates Templates(int maxOutputBytes = TemplateLimits.DefaultMaxOutputBytes) => new(Store(maxOutputBytes));
 
     private string Write(string relative, string text)
     {
@@ -68,7 +70,7 @@ public sealed class TemplateLimitTests : IDisposable
     {
         var file = Write("en/cart-reminder.text.liquid", Doubling);
 
-        var problem = Assert.Single(MailTemplates.CheckDirectory(_directory.FullName));
+        var problem = Assert.Single(TemplateFiles.CheckDirectory(_directory.FullName));
 
         Assert.StartsWith($"{file}: cannot be rendered: the result of the filter 'append' would pass the limit of 524,288", problem);
         Assert.NotNull(MailTemplates.SubjectError(Doubling));
@@ -81,7 +83,7 @@ public sealed class TemplateLimitTests : IDisposable
         var file = Write("en/cart-reminder.html.liquid",
             "{% for item in items %}{% for i in (1..5000) %}<p>{{ item.name }} is still in your basket, {{ firstName }}.</p>{% endfor %}{% endfor %}");
 
-        var problem = Assert.Single(MailTemplates.CheckDirectory(_directory.FullName));
+        var problem = Assert.Single(TemplateFiles.CheckDirectory(_directory.FullName));
 
         Assert.StartsWith($"{file}: cannot be rendered: the rendered message would pass the limit of 524,288", problem);
     }
@@ -89,20 +91,24 @@ public sealed class TemplateLimitTests : IDisposable
     [Fact]
     public void AnEditThatBreaksALimitFailsTheRenderBeforeItAllocatesTheResult()
     {
-        // Edits are read at their next use, after start-up's validation: the send itself must stop them.
-        var templates = Templates();
+        // Edits are loaded while the product runs, after start-up's validation: the send itself must stop them.
+        var store = Store();
+        var templates = new MailTemplates(store);
         Write("en/note.subject.liquid", "Hello");
         Write("en/note.text.liquid", "x");
 
         Write("en/note.html.liquid", Doubling);
+        store.Reload();
         Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(2))), 0, 16 << 20);
 
         // One replace of a 50,000-character text by itself would be 2.5 billion characters.
         Write("en/note.html.liquid", "{% capture s %}{% for i in (1..5000) %}xxxxxxxxxx{% endfor %}{% endcapture %}{{ s | replace: 'x', s }}");
+        store.Reload();
         Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(2))), 0, 16 << 20);
 
         // Fluid builds a range's whole list before its first step counts: a hundred million numbers are 4.8 GB.
         Write("en/note.html.liquid", "{% for i in (1..100000000) %}{% endfor %}");
+        store.Reload();
         Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(2))), 0, 16 << 20);
 
         var failure = Assert.Throws<TemplateLimitException>(() => templates.Render("en", "note", Cart(2)));
@@ -113,27 +119,30 @@ public sealed class TemplateLimitTests : IDisposable
     public void ACaptureInALoopStopsAtTheLimitAsItIsWrittenNotOnceItIsWhole()
     {
         // 262,144 characters, within the limit, then 9,999 copies of it inside a capture: 20,000 statements, 2.6 GB.
-        var templates = Templates();
+        var store = Store();
+        var templates = new MailTemplates(store);
         Write("en/note.subject.liquid", "Hello");
         Write("en/note.text.liquid", "x");
         Write("en/note.html.liquid",
             "{% assign s = 'x' %}{% for i in (1..18) %}{% assign s = s | append: s %}{% endfor %}{% capture c %}{% for i in (1..9999) %}{{ s }}{% endfor %}{% endcapture %}{{ c.size }}");
+        store.Reload();
 
         Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(1))), 0, 16 << 20);
         Assert.Contains("the rendered message would pass the limit", Assert.Throws<TemplateLimitException>(() => templates.Render("en", "note", Cart(1))).Message);
 
         // A capture within the limit is what it always was: unencoded, and set for what follows.
         Write("en/note.html.liquid", "{% capture c %}<b>{{ firstName }}</b>{% endcapture %}{{ c | size }}:{{ c }}");
+        store.Reload();
         Assert.Equal("10:<b>Ana</b>", templates.Render("en", "note", Cart(1)).Html);
     }
 
     [Fact]
     public void ARangeInAnIndexerIsBoundedAsInALoop()
     {
-        var templates = Templates();
         Write("en/note.subject.liquid", "Hello");
         Write("en/note.text.liquid", "x");
         Write("en/note.html.liquid", "{{ items[(1..100000000)] }}");
+        var templates = Templates();
 
         Assert.InRange(Allocated(() => templates.Render("en", "note", Cart(1))), 0, 16 << 20);
         Assert.Contains("at most 10,000 numbers", Assert.Throws<TemplateLimitException>(() => templates.Render("en", "note", Cart(1))).Message);
