@@ -7,18 +7,6 @@ using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Ledger;
 
-/// <summary>A UTC day as the ledger counts them, and the first millisecond of it.</summary>
-public static class LedgerDays
-{
-    private static readonly int Epoch = new DateOnly(1970, 1, 1).DayNumber;
-
-    public static long Of(DateOnly date) => date.DayNumber - Epoch;
-
-    public static DateOnly Date(long day) => DateOnly.FromDayNumber((int)day + Epoch);
-
-    public static long StartMs(DateOnly date) => Of(date) * LedgerTransaction.MsPerDay;
-}
-
 /// <summary>What the leads list may filter on: created in the period, a type, a status, one customer; a page after a cursor.</summary>
 public sealed record LeadQuery(DateOnly From, DateOnly To, string? Type, string? Status, int Limit, LeadCursor? After, string? CustomerKey = null);
 
@@ -110,7 +98,7 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
             GROUP BY flow, step, variant, metric, detail
             """, command => command.With("from", LedgerDays.Of(from)).With("to", LedgerDays.Of(to)).With("flow", flow),
             reader => rows.Add(new CountRow(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), Convert.ToInt64(reader.GetValue(5)), LedgerTransaction.Amount(Convert.ToInt64(reader.GetValue(6))))),
+                reader.GetString(4), Convert.ToInt64(reader.GetValue(5)), LedgerColumns.Amount(Convert.ToInt64(reader.GetValue(6))))),
             cancellationToken);
         return rows;
     }
@@ -125,7 +113,7 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
             GROUP BY day, metric, detail
             """, command => command.With("from", LedgerDays.Of(from)).With("to", LedgerDays.Of(to)).With("flow", flow),
             reader => rows.Add((LedgerDays.Date(Convert.ToInt64(reader.GetValue(0))), new CountRow(flow ?? "", 0, "", reader.GetString(1), reader.GetString(2),
-                Convert.ToInt64(reader.GetValue(3)), LedgerTransaction.Amount(Convert.ToInt64(reader.GetValue(4)))))),
+                Convert.ToInt64(reader.GetValue(3)), LedgerColumns.Amount(Convert.ToInt64(reader.GetValue(4)))))),
             cancellationToken);
         return rows;
     }
@@ -160,7 +148,7 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
         {
             yield return new LeadView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Text(reader, 4), Text(reader, 5), Text(reader, 6),
-                JsonSerializer.Deserialize<ImmutableArray<LeadItem>>(reader.GetString(7), ItemsJson), LedgerTransaction.Amount(reader.GetInt64(8)),
+                JsonSerializer.Deserialize<ImmutableArray<LeadItem>>(reader.GetString(7), ItemsJson), LedgerColumns.Amount(reader.GetInt64(8)),
                 reader.GetString(9), Time(reader.GetInt64(10)), Time(reader.GetInt64(11)), Convert.ToInt32(reader.GetValue(12)), Text(reader, 13),
                 reader.GetString(14), Text(reader, 15), Text(reader, 16));
         }
@@ -204,7 +192,7 @@ public sealed class LedgerReports(LedgerDatabase database, IOptionsMonitor<LeadO
             .With("lostBefore", (now - leads.CurrentValue.LostAfter).ToUnixTimeMilliseconds()),
             reader => payments.Add(new FailedPayment(
                 reader.GetString(0), Text(reader, 1) ?? "other", Time(reader.GetInt64(2)), reader.GetString(8), Convert.ToInt32(reader.GetValue(7)),
-                LedgerTransaction.Amount(reader.GetInt64(4)), reader.GetString(3), reader.IsDBNull(5) ? null : Time(reader.GetInt64(5)), Text(reader, 6))),
+                LedgerColumns.Amount(reader.GetInt64(4)), reader.GetString(3), reader.IsDBNull(5) ? null : Time(reader.GetInt64(5)), Text(reader, 6))),
             cancellationToken);
         return payments;
     }
