@@ -15,13 +15,21 @@ public static class LedgerServices
         return services;
     }
 
-    /// <summary>The ledger's database and options, for a process that reads reports (an API that is a cluster's client) or writes.</summary>
+    /// <summary>
+    /// The ledger's database and options, and its report queries, for a process that reads reports (an API that is a
+    /// cluster's client) or writes.
+    /// </summary>
     public static IServiceCollection AddLedgerDatabase(this IServiceCollection services, Func<IServiceProvider, LedgerDatabase> database)
     {
         services.AddOptions<AttributionOptions>().BindConfiguration(AttributionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LeadOptions>().BindConfiguration(LeadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(database);
-        services.TryAddSingleton<LedgerReports>();
+        services.TryAddSingleton<StatsCountsQuery>();
+        services.TryAddSingleton<DailyCountsQuery>();
+        services.TryAddSingleton<LeadListQuery>();
+        services.TryAddSingleton<PendingFollowUpsQuery>();
+        services.TryAddSingleton<FailedPaymentsQuery>();
+        services.TryAddSingleton<CustomerLedgerQuery>();
         services.TryAddSingleton<DatabaseVacuum>();
         services.TryAddSingleton<LedgerErasure>();
         return services;

@@ -45,8 +45,8 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>The silo's ledger writer, to wait for it or to inject a fault.</summary>
     public SqlLedger LedgerWriter => SiloServices.GetRequiredService<SqlLedger>();
 
-    /// <summary>The reports, read from the ledger as the API reads them.</summary>
-    public LedgerReports Reports => SiloServices.GetRequiredService<LedgerReports>();
+    /// <summary>One of the ledger's report queries (<see cref="LeadListQuery"/>, …), read as the API reads them.</summary>
+    public T Query<T>() where T : notnull => SiloServices.GetRequiredService<T>();
 
     /// <summary>Until everything the grains handed to the ledger is committed.</summary>
     public Task LedgerSettledAsync() => Eventually.TrueAsync(() => LedgerWriter.Pending == 0, what: "the ledger to commit what it was given");

@@ -73,11 +73,11 @@ public static class CustomersApi
     }
 
     /// <summary>Everything held on the customer, as one JSON document (GDPR access and portability).</summary>
-    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
     {
         var key = keys.Of(request.Email!);
         var now = ReportQuery.Now(services);
-        var ledger = await reports.CustomerAsync(key, now, cancellationToken);
+        var ledger = await customerLedger.CustomerAsync(key, now, cancellationToken);
         var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
         var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
             .Select(code => grains.GetGrain<ICouponGrain>(CouponCodes.Normalize(code)).GetAsync()));
@@ -104,7 +104,7 @@ public static class CustomersApi
     /// leads deleted, and the customer grain keeps only that the address, by its hash, is erased and never mailed
     /// again. The ledger keeps its anonymous counts. On SQLite the file is compacted so no copy of the data remains.
     /// </summary>
-    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, LedgerReports reports, LedgerErasure erasure, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, LedgerErasure erasure, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
     {
         var key = keys.Of(request.Email!);
         var now = ReportQuery.Now(services);
@@ -112,7 +112,7 @@ public static class CustomersApi
         // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains: those the
         // ledger knows, and those the customer grain knew of (a cart whose messages the ledger filed under an earlier address).
         // The ledger is read first: marking the customer erased files their messages under a key that leads nowhere.
-        var ledger = await reports.CustomerAsync(key, now, cancellationToken);
+        var ledger = await customerLedger.CustomerAsync(key, now, cancellationToken);
         var known = await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
         var leads = await erasure.EraseAsync(key, now);
         var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, known);

@@ -29,7 +29,7 @@ public static class LeadsApi
 
     public static async Task<Results<Ok<LeadsPage>, PushStreamHttpResult, ValidationProblem>> GetLeads(
         string? type, string? status, string? from, string? to, string? limit, string? cursor, string? format,
-        HttpRequest request, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+        HttpRequest request, LeadListQuery leadList, IServiceProvider services, CancellationToken cancellationToken)
     {
         var now = ReportQuery.Now(services);
         var csv = format == "csv" || request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
@@ -44,7 +44,7 @@ public static class LeadsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        return csv ? Csv(reports, leadQuery, now, cancellationToken) : TypedResults.Ok(await PageAsync(reports, leadQuery, now, cancellationToken));
+        return csv ? Csv(leadList, leadQuery, now, cancellationToken) : TypedResults.Ok(await PageAsync(leadList, leadQuery, now, cancellationToken));
     }
 
     /// <summary>The leads query of these fields, and what was wrong with them, field by field.</summary>
@@ -56,23 +56,23 @@ public static class LeadsApi
             query.From,
             query.To,
             query.OneOf("type", type, Types),
-            query.OneOf("status", status, LedgerReports.Statuses),
+            query.OneOf("status", status, LeadStatus.All),
             Limit(query, limit, csv),
             Cursor(query, cursor));
         return (leads, query);
     }
 
     /// <summary>A page of leads, newest first, with the cursor of the next page when there is one.</summary>
-    public static async Task<LeadsPage> PageAsync(LedgerReports reports, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<LeadsPage> PageAsync(LeadListQuery leadList, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var items = await reports.LeadsAsync(query with { Limit = query.Limit + 1 }, now, cancellationToken).ToListAsync(cancellationToken);
+        var items = await leadList.LeadsAsync(query with { Limit = query.Limit + 1 }, now, cancellationToken).ToListAsync(cancellationToken);
         var next = items.Count > query.Limit ? CursorOf(items[query.Limit - 1]) : null;
         return new LeadsPage([.. items.Take(query.Limit)], next);
     }
 
     /// <summary>Every lead the query matches, as CSV streamed row by row.</summary>
-    public static PushStreamHttpResult Csv(LedgerReports reports, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken) =>
-        TypedResults.Stream(body => LeadsCsv.WriteAsync(body, reports.LeadsAsync(query, now, cancellationToken), cancellationToken), "text/csv; charset=utf-8", "leads.csv");
+    public static PushStreamHttpResult Csv(LeadListQuery leadList, LeadQuery query, DateTimeOffset now, CancellationToken cancellationToken) =>
+        TypedResults.Stream(body => LeadsCsv.WriteAsync(body, leadList.LeadsAsync(query, now, cancellationToken), cancellationToken), "text/csv; charset=utf-8", "leads.csv");
 
     private static int Limit(ReportQuery query, string? text, bool csv)
     {

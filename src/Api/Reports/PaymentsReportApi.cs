@@ -30,7 +30,7 @@ public static class PaymentsReportApi
     }
 
     public static async Task<Results<Ok<IncompletePaymentsReport>, ValidationProblem>> GetIncompletePayments(
-        string? from, string? to, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, FailedPaymentsQuery failedPayments, IServiceProvider services, CancellationToken cancellationToken)
     {
         var now = ReportQuery.Now(services);
         var query = ReportQuery.Read(from, to, null, now);
@@ -39,7 +39,7 @@ public static class PaymentsReportApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var orders = await reports.FailedPaymentsAsync(query.From, query.To, now, cancellationToken);
+        var orders = await failedPayments.FailedPaymentsAsync(query.From, query.To, now, cancellationToken);
         var reasons = orders.GroupBy(order => order.Reason, StringComparer.Ordinal).OrderBy(group => group.Key, StringComparer.Ordinal).Select(group =>
         {
             var recovered = group.Where(order => order.RecoveredBy is not null).ToList();

@@ -33,7 +33,7 @@ public static class StatsApi
     }
 
     public static async Task<Results<Ok<StatsResponse>, ValidationProblem>> GetStats(
-        string? from, string? to, string? flow, LedgerReports reports, IOptionsMonitor<AttributionOptions> attribution, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, string? flow, StatsCountsQuery counts, IOptionsMonitor<AttributionOptions> attribution, IServiceProvider services, CancellationToken cancellationToken)
     {
         var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
         if (!query.IsValid)
@@ -41,25 +41,25 @@ public static class StatsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rows = await reports.CountsAsync(query.From, query.To, query.Flow, cancellationToken);
+        var rows = await counts.CountsAsync(query.From, query.To, query.Flow, cancellationToken);
         var settings = attribution.CurrentValue;
         return TypedResults.Ok(new StatsResponse(query.From, query.To, settings.Model, settings.Window,
             StatsReport.From(rows, query.Flow is { } one ? [one] : FlowNames.All))
         {
-            Deliverability = await LastSevenDaysAsync(reports, services, cancellationToken),
+            Deliverability = await LastSevenDaysAsync(counts, services, cancellationToken),
         });
     }
 
     /// <summary>The sender's reputation over the last 7 UTC days, today included, on the engine's clock.</summary>
-    public static async Task<Deliverability> LastSevenDaysAsync(LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Deliverability> LastSevenDaysAsync(StatsCountsQuery counts, IServiceProvider services, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(ReportQuery.Now(services).UtcDateTime);
         var from = today.AddDays(-6);
-        return Deliverability.Of(await reports.CountsAsync(from, today, null, cancellationToken), from, today);
+        return Deliverability.Of(await counts.CountsAsync(from, today, null, cancellationToken), from, today);
     }
 
     public static async Task<Results<Ok<DailyResponse>, ValidationProblem>> GetDaily(
-        string? from, string? to, string? flow, LedgerReports reports, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, string? flow, DailyCountsQuery daily, IServiceProvider services, CancellationToken cancellationToken)
     {
         var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
         if (!query.IsValid)
@@ -67,13 +67,13 @@ public static class StatsApi
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        var rows = (await reports.DailyAsync(query.From, query.To, query.Flow, cancellationToken)).ToLookup(row => row.Day, row => row.Row);
+        var rows = (await daily.DailyAsync(query.From, query.To, query.Flow, cancellationToken)).ToLookup(row => row.Day, row => row.Row);
         var days = Enumerable.Range(0, query.To.DayNumber - query.From.DayNumber + 1).Select(query.From.AddDays).Select(day => new DayStats(
             day,
-            rows[day].Where(row => row.Metric == "sent").Sum(row => row.Count),
-            rows[day].Where(row => row.Metric == "clicked").Sum(row => row.Count),
-            rows[day].Where(row => row.Metric == "recovered").Sum(row => row.Count),
-            [.. rows[day].Where(row => row.Metric == "revenue" && row.Amount != 0).GroupBy(row => row.Detail, StringComparer.Ordinal)
+            rows[day].Where(row => row.Metric == LedgerMetric.Sent).Sum(row => row.Count),
+            rows[day].Where(row => row.Metric == LedgerMetric.Clicked).Sum(row => row.Count),
+            rows[day].Where(row => row.Metric == LedgerMetric.Recovered).Sum(row => row.Count),
+            [.. rows[day].Where(row => row.Metric == LedgerMetric.Revenue && row.Amount != 0).GroupBy(row => row.Detail, StringComparer.Ordinal)
                 .Select(group => new CurrencyAmount(group.Key, group.Sum(row => row.Amount))).OrderBy(money => money.Currency, StringComparer.Ordinal)]));
         return TypedResults.Ok(new DailyResponse(query.From, query.To, query.Flow, [.. days]));
     }

@@ -54,9 +54,10 @@ public sealed partial class CustomerRekeying(
     public async Task<RekeyingResult> RekeyAsync(CancellationToken cancellationToken)
     {
         await using var guard = await database.OpenAsync(cancellationToken);
+        var guarded = new LedgerSql(guard, null);
         if (database.IsPostgreSql)
         {
-            await ExecuteAsync(guard, null, "SELECT pg_advisory_lock(@key)", command => command.With("key", AdvisoryLockKey), cancellationToken);
+            await guarded.ExecuteAsync("SELECT pg_advisory_lock(@key)", command => command.With("key", AdvisoryLockKey), cancellationToken);
         }
 
         try
@@ -102,7 +103,7 @@ public sealed partial class CustomerRekeying(
                 LogDone(result.Customers, result.Coupons, result.Owners, result.LedgerKeys, result.ErasedKeys, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
-            await ExecuteAsync(guard, null, "INSERT INTO recovery_maintenance (task, done_at) VALUES (@task, @at) ON CONFLICT (task) DO NOTHING",
+            await guarded.ExecuteAsync("INSERT INTO recovery_maintenance (task, done_at) VALUES (@task, @at) ON CONFLICT (task) DO NOTHING",
                 command => command.With("task", Task).With("at", clock.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken);
             return result;
         }
@@ -110,7 +111,7 @@ public sealed partial class CustomerRekeying(
         {
             if (database.IsPostgreSql)
             {
-                await ExecuteAsync(guard, null, "SELECT pg_advisory_unlock(@key)", command => command.With("key", AdvisoryLockKey), CancellationToken.None);
+                await guarded.ExecuteAsync("SELECT pg_advisory_unlock(@key)", command => command.With("key", AdvisoryLockKey), CancellationToken.None);
             }
         }
     }
@@ -143,17 +144,18 @@ public sealed partial class CustomerRekeying(
         await database.WriteAsync(async () =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, """
+            var sql = new LedgerSql(connection, transaction);
+            await sql.ExecuteAsync("""
                 INSERT INTO OrleansRemindersTable (ServiceId, GrainId, ReminderName, StartTime, Period, GrainHash, Version)
                 SELECT ServiceId, @to, ReminderName, StartTime, Period, @hash, Version FROM OrleansRemindersTable WHERE ServiceId = @service AND GrainId = @from
                 ON CONFLICT (ServiceId, GrainId, ReminderName) DO NOTHING
                 """, command => command.With("to", to.ToString()).With("hash", unchecked((int)to.GetUniformHashCode()))
                     .With("service", settings.ServiceId).With("from", from.ToString()), cancellationToken);
-            await ExecuteAsync(connection, transaction, "DELETE FROM OrleansRemindersTable WHERE ServiceId = @service AND GrainId = @from",
+            await sql.ExecuteAsync("DELETE FROM OrleansRemindersTable WHERE ServiceId = @service AND GrainId = @from",
                 command => command.With("service", settings.ServiceId).With("from", from.ToString()), cancellationToken);
 
             // Clearing would keep the row and its key; the old row has no reader left, so it goes whole.
-            await ExecuteAsync(connection, transaction, "DELETE FROM OrleansStorage WHERE ServiceId = @service AND GrainTypeString = 'customer' AND GrainIdExtensionString = @key",
+            await sql.ExecuteAsync("DELETE FROM OrleansStorage WHERE ServiceId = @service AND GrainTypeString = 'customer' AND GrainIdExtensionString = @key",
                 command => command.With("service", settings.ServiceId).With("key", legacy), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return 0;
@@ -183,11 +185,8 @@ public sealed partial class CustomerRekeying(
         return (coupons, owners);
     }
 
-    private static async Task<bool> DoneAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = LedgerDatabase.Command(connection, null, "SELECT COUNT(*) FROM recovery_maintenance WHERE task = @task").With("task", Task);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
-    }
+    private static async Task<bool> DoneAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await new LedgerSql(connection, null).ScalarAsync<long>("SELECT COUNT(*) FROM recovery_maintenance WHERE task = @task", command => command.With("task", Task), cancellationToken) > 0;
 
     /// <summary>An owner's sent messages name their customer in today's form; true when one had to change.</summary>
     private async Task<bool> RekeyOutboxAsync<TState>(string type, string key, Func<TState, FollowUps.Outbox> outboxOf)
@@ -234,32 +233,33 @@ public sealed partial class CustomerRekeying(
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var sql = new LedgerSql(connection, transaction);
                 foreach (var (legacy, erasedBefore) in batch)
                 {
                     var current = keys.Current(legacy);
 
                     // Erased under either key: before the upgrade, or since, by a process of this version.
-                    var erased = erasedBefore || await ScalarAsync(connection, transaction,
-                        "SELECT COUNT(*) FROM recovery_customers WHERE customer_key = @key AND erased_at IS NOT NULL", current, cancellationToken) > 0;
+                    var erased = erasedBefore || await sql.ScalarAsync<long>(
+                        "SELECT COUNT(*) FROM recovery_customers WHERE customer_key = @key AND erased_at IS NOT NULL", command => command.With("key", current), cancellationToken) > 0;
                     var counts = erased ? "x" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : current;
                     foreach (var table in AnonymisedTables)
                     {
-                        await ExecuteAsync(connection, transaction, $"UPDATE {table} SET customer_key = @to WHERE customer_key = @from",
+                        await sql.ExecuteAsync($"UPDATE {table} SET customer_key = @to WHERE customer_key = @from",
                             command => command.With("to", counts).With("from", legacy), cancellationToken);
                     }
 
-                    await ExecuteAsync(connection, transaction, erased
+                    await sql.ExecuteAsync(erased
                             ? "DELETE FROM recovery_leads WHERE customer_key = @from"
                             : "UPDATE recovery_leads SET customer_key = @to WHERE customer_key = @from",
                         command => command.With("to", current).With("from", legacy), cancellationToken);
-                    await ExecuteAsync(connection, transaction, """
+                    await sql.ExecuteAsync("""
                         INSERT INTO recovery_customers (customer_key, unsubscribed_at, erased_at)
                         SELECT @to, unsubscribed_at, erased_at FROM recovery_customers WHERE customer_key = @from
                         ON CONFLICT (customer_key) DO UPDATE SET
                             unsubscribed_at = COALESCE(recovery_customers.unsubscribed_at, excluded.unsubscribed_at),
                             erased_at = COALESCE(recovery_customers.erased_at, excluded.erased_at)
                         """, command => command.With("to", current).With("from", legacy), cancellationToken);
-                    await ExecuteAsync(connection, transaction, "DELETE FROM recovery_customers WHERE customer_key = @from",
+                    await sql.ExecuteAsync("DELETE FROM recovery_customers WHERE customer_key = @from",
                         command => command.With("from", legacy), cancellationToken);
                 }
 
@@ -269,12 +269,6 @@ public sealed partial class CustomerRekeying(
         }
 
         return ledgerKeys.Count(key => key.Erased);
-    }
-
-    private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, string key, CancellationToken cancellationToken)
-    {
-        await using var command = LedgerDatabase.Command(connection, transaction, sql).With("key", key);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<List<string>> LegacyGrainsAsync(DbConnection connection, string type, CancellationToken cancellationToken) =>
@@ -316,13 +310,6 @@ public sealed partial class CustomerRekeying(
         }
 
         return found;
-    }
-
-    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, Action<DbCommand> parameters, CancellationToken cancellationToken)
-    {
-        await using var command = LedgerDatabase.Command(connection, transaction, sql);
-        parameters(command);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-keying customers to keyed keys: {Customers} customer grains and {LedgerKeys} keys in the ledger are stored under the old unkeyed keys; the silo serves once they are moved")]

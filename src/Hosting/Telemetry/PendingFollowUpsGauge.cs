@@ -46,7 +46,7 @@ internal sealed partial class PendingFollowUpsGauge(
     {
         try
         {
-            if (services.GetService(typeof(LedgerReports)) is LedgerReports reports)
+            if (services.GetService(typeof(PendingFollowUpsQuery)) is PendingFollowUpsQuery reports)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 _pending = await reports.PendingAsync(timeout.Token);

@@ -85,10 +85,10 @@ public sealed record Deliverability(DateOnly From, DateOnly To, long Sent, long 
     public static Deliverability Of(IReadOnlyCollection<CountRow> rows, DateOnly from, DateOnly to)
     {
         var steps = rows.Where(row => row.Step > 0).ToList();
-        var sent = steps.Where(row => row.Metric == "sent").Sum(row => row.Count);
-        var hard = steps.Where(row => row.Metric == "bounced" && row.Detail == SkipReason.HardBounce).Sum(row => row.Count);
-        var soft = steps.Where(row => row.Metric == "bounced" && row.Detail != SkipReason.HardBounce).Sum(row => row.Count);
-        var complaints = steps.Where(row => row.Metric == "complained").Sum(row => row.Count);
+        var sent = steps.Where(row => row.Metric == LedgerMetric.Sent).Sum(row => row.Count);
+        var hard = steps.Where(row => row.Metric == LedgerMetric.Bounced && row.Detail == SkipReason.HardBounce).Sum(row => row.Count);
+        var soft = steps.Where(row => row.Metric == LedgerMetric.Bounced && row.Detail != SkipReason.HardBounce).Sum(row => row.Count);
+        var complaints = steps.Where(row => row.Metric == LedgerMetric.Complained).Sum(row => row.Count);
         var warnings = new List<string>();
         if (sent > 0 && (double)complaints / sent > ComplaintWarning)
         {
@@ -120,25 +120,25 @@ public static class StatsReport
         var own = rows.Where(row => row.Step == 0).ToList();
         var steps = rows.Where(row => row.Step > 0).ToList();
         var holdout = Holdout(own);
-        var recovered = Sum(steps, "recovered");
+        var recovered = Sum(steps, LedgerMetric.Recovered);
         return new FlowStats(
             flow,
-            Sum(own, "entered"),
-            Sum(steps, "sent"),
-            ByDetail(steps, "skipped"),
-            ByDetail(steps, "deferred"),
-            ByDetail(steps, "failed"),
-            Sum(steps, "clicked"),
+            Sum(own, LedgerMetric.Entered),
+            Sum(steps, LedgerMetric.Sent),
+            ByDetail(steps, LedgerMetric.Skipped),
+            ByDetail(steps, LedgerMetric.Deferred),
+            ByDetail(steps, LedgerMetric.Failed),
+            Sum(steps, LedgerMetric.Clicked),
             recovered,
-            Amounts(steps, "revenue"),
-            Amounts(steps, "discount"),
+            Amounts(steps, LedgerMetric.Revenue),
+            Amounts(steps, LedgerMetric.Discount),
             holdout.TreatedEntered > 0 ? (double)recovered / holdout.TreatedEntered : null,
             holdout,
             [.. steps.Select(row => row.Step).Distinct().Order().Select(step => Step(step, [.. steps.Where(row => row.Step == step)]))])
         {
-            HardBounces = steps.Where(row => row.Metric == "bounced" && row.Detail == SkipReason.HardBounce).Sum(row => row.Count),
-            SoftBounces = steps.Where(row => row.Metric == "bounced" && row.Detail != SkipReason.HardBounce).Sum(row => row.Count),
-            Complaints = Sum(steps, "complained"),
+            HardBounces = steps.Where(row => row.Metric == LedgerMetric.Bounced && row.Detail == SkipReason.HardBounce).Sum(row => row.Count),
+            SoftBounces = steps.Where(row => row.Metric == LedgerMetric.Bounced && row.Detail != SkipReason.HardBounce).Sum(row => row.Count),
+            Complaints = Sum(steps, LedgerMetric.Complained),
         };
     }
 
@@ -147,32 +147,32 @@ public static class StatsReport
         var variants = rows.Where(row => row.Variant.Length > 0).Select(row => row.Variant).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(variant => (Name: variant, Rows: rows.Where(row => row.Variant == variant).ToList()))
             .ToList();
-        var outcomes = variants.Select(v => new VariantOutcome(v.Name, (int)Sum(v.Rows, "sent"), (int)Sum(v.Rows, "recovered"))).ToList();
+        var outcomes = variants.Select(v => new VariantOutcome(v.Name, (int)Sum(v.Rows, LedgerMetric.Sent), (int)Sum(v.Rows, LedgerMetric.Recovered))).ToList();
         var best = outcomes.Count > 1 ? VariantTest.ProbabilityBest(outcomes) : null;
         return new StepStats(
             step,
-            Sum(rows, "planned"),
-            Sum(rows, "sent"),
-            ByDetail(rows, "skipped"),
-            ByDetail(rows, "deferred"),
-            ByDetail(rows, "failed"),
-            Sum(rows, "clicked"),
-            Sum(rows, "recovered"),
-            Amounts(rows, "revenue"),
-            Amounts(rows, "discount"),
-            [.. variants.Select(v => new VariantStats(v.Name, Sum(v.Rows, "sent"), Sum(v.Rows, "clicked"), Sum(v.Rows, "recovered"), Amounts(v.Rows, "revenue"), best?[v.Name]))],
+            Sum(rows, LedgerMetric.Planned),
+            Sum(rows, LedgerMetric.Sent),
+            ByDetail(rows, LedgerMetric.Skipped),
+            ByDetail(rows, LedgerMetric.Deferred),
+            ByDetail(rows, LedgerMetric.Failed),
+            Sum(rows, LedgerMetric.Clicked),
+            Sum(rows, LedgerMetric.Recovered),
+            Amounts(rows, LedgerMetric.Revenue),
+            Amounts(rows, LedgerMetric.Discount),
+            [.. variants.Select(v => new VariantStats(v.Name, Sum(v.Rows, LedgerMetric.Sent), Sum(v.Rows, LedgerMetric.Clicked), Sum(v.Rows, LedgerMetric.Recovered), Amounts(v.Rows, LedgerMetric.Revenue), best?[v.Name]))],
             outcomes.Count > 1 && VariantTest.TooFewToCall(outcomes));
     }
 
     private static HoldoutStats Holdout(IReadOnlyList<CountRow> own)
     {
         var lift = new Lift(
-            (int)Sum(own, "treated_entered"),
-            (int)Sum(own, "treated_converted"),
-            (int)Sum(own, "control_entered"),
-            (int)Sum(own, "control_converted"));
-        var treatedRevenue = Amounts(own, "treated_revenue");
-        var controlRevenue = Amounts(own, "control_revenue");
+            (int)Sum(own, LedgerMetric.TreatedEntered),
+            (int)Sum(own, LedgerMetric.TreatedConverted),
+            (int)Sum(own, LedgerMetric.ControlEntered),
+            (int)Sum(own, LedgerMetric.ControlConverted));
+        var treatedRevenue = Amounts(own, LedgerMetric.TreatedRevenue);
+        var controlRevenue = Amounts(own, LedgerMetric.ControlRevenue);
 
         // Revenue per entry in each group, the difference scaled to the treated group: what the flow added, per currency.
         var incremental = lift.TreatedEntered > 0 && lift.ControlEntered > 0

@@ -58,6 +58,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Hands each row of a query to <paramref name="read"/>, on a connection of its own, outside any transaction: what the reports do.</summary>
+    public async Task ReadAsync(string sql, Action<DbCommand> parameters, Action<DbDataReader> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await new LedgerSql(connection, null).ReadAsync(sql, parameters, read, cancellationToken);
+    }
+
     /// <summary>
     /// Bounds a ledger transaction on PostgreSQL: no statement runs past 10 s, no lock is waited for past 5 s, and a
     /// session left idle inside the transaction (a silo frozen, or cut off, in the middle of one) is ended by the server

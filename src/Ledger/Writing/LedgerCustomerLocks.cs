@@ -8,27 +8,24 @@ namespace Orleans.Recovery.Ledger;
 /// What a ledger transaction serialises on PostgreSQL: its customers, and nothing cluster-wide. Daily counts are
 /// commutative increments and need no lock. A customer's attribution does: it is worked out from every row of theirs,
 /// so a touch and a paid order committed side by side by two silos would each miss the other. With the customer's lock
-/// taken before its rows are read, whichever transaction comes second reads the first's rows, committed.
+/// taken before its rows are read, whichever transaction comes second reads the first's rows, committed. SQLite has one
+/// writer at a time, and takes none.
 /// </summary>
-internal sealed partial class LedgerTransaction
+internal sealed class LedgerCustomerLocks(LedgerSql sql, bool enabled)
 {
     private readonly HashSet<long> _locked = [];
 
-    /// <summary>Locks the customers of <paramref name="batches"/> (their address keys and shop ids), in one order everywhere.</summary>
-    public Task LockCustomersAsync(IEnumerable<Orleans.Recovery.Ledger.LedgerBatch> batches) =>
-        LockAsync(batches.Select(batch => new Identity(batch.Owner.CustomerKey ?? "", batch.Owner.ShopCustomerId)));
-
     /// <summary>Locks the erased customer, so no append of theirs slips in between the mark and the deletion.</summary>
-    public static async Task LockCustomerAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string customerKey)
-    {
-        await using var command = LedgerDatabase.Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)").With("key", LockKey("k", customerKey));
-        await command.ExecuteNonQueryAsync();
-    }
+    public static Task LockCustomerAsync(LedgerSql sql, string customerKey) =>
+        sql.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", command => command.With("key", LockKey("k", customerKey)));
 
-    /// <summary>Takes the locks of these customers not taken yet, in ascending order, so two transactions cannot wait on each other for them.</summary>
-    private async Task LockAsync(IEnumerable<Identity> customers)
+    /// <summary>
+    /// Takes the locks of these customers (their address keys and shop ids) not taken yet, in ascending order, so two
+    /// transactions cannot wait on each other for them.
+    /// </summary>
+    public async Task LockAsync(IEnumerable<CustomerIdentity> customers)
     {
-        if (!_lockCustomers)
+        if (!enabled)
         {
             return;
         }
@@ -45,7 +42,7 @@ internal sealed partial class LedgerTransaction
             return;
         }
 
-        await using var command = Command("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT key FROM unnest(@keys) AS key ORDER BY key) AS sorted");
+        await using var command = sql.Command("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT key FROM unnest(@keys) AS key ORDER BY key) AS sorted");
         var parameter = command.CreateParameter();
         parameter.ParameterName = "keys";
         parameter.Value = keys;

@@ -1,4 +1,3 @@
-
 namespace Orleans.Recovery.Ledger;
 
 /// <summary>
@@ -18,47 +17,39 @@ public sealed class LedgerErasure(LedgerDatabase database, DatabaseVacuum vacuum
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await database.BoundAsync(connection, transaction);
+        var sql = new LedgerSql(connection, transaction);
         if (database.IsPostgreSql)
         {
             // Taken in turn with the ledger's writes of this customer, so an append of their lead cannot slip in between.
-            await LedgerTransaction.LockCustomerAsync(connection, transaction, customerKey);
+            await LedgerCustomerLocks.LockCustomerAsync(sql, customerKey);
         }
         else
         {
             // Deleted rows are overwritten with zeros, not merely unlinked.
-            await using var secure = LedgerDatabase.Command(connection, transaction, "PRAGMA secure_delete = ON");
-            await secure.ExecuteNonQueryAsync();
+            await sql.ExecuteAsync("PRAGMA secure_delete = ON");
         }
 
-        await using (var mark = LedgerDatabase.Command(connection, transaction, """
+        await sql.ExecuteAsync("""
             INSERT INTO recovery_customers (customer_key, erased_at) VALUES (@key, @at)
             ON CONFLICT (customer_key) DO UPDATE SET erased_at = COALESCE(recovery_customers.erased_at, excluded.erased_at)
-            """).With("key", customerKey).With("at", now.ToUnixTimeMilliseconds()))
-        {
-            await mark.ExecuteNonQueryAsync();
-        }
+            """, command => command.With("key", customerKey).With("at", now.ToUnixTimeMilliseconds()));
 
         // The counts stay for the reports, under a key that leads nowhere; the storefront's own customer id leads
         // straight back to its record of the person, so it goes too.
         var anonymous = "x" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         foreach (var table in new[] { "recovery_messages", "recovery_orders", "recovery_entries" })
         {
-            await using var unlink = LedgerDatabase.Command(connection, transaction, $"UPDATE {table} SET customer_key = @anonymous, shop_customer_id = NULL WHERE customer_key = @key")
-                .With("anonymous", anonymous).With("key", customerKey);
-            await unlink.ExecuteNonQueryAsync();
+            await sql.ExecuteAsync($"UPDATE {table} SET customer_key = @anonymous, shop_customer_id = NULL WHERE customer_key = @key",
+                command => command.With("anonymous", anonymous).With("key", customerKey));
         }
 
-        await using var delete = LedgerDatabase.Command(connection, transaction, "DELETE FROM recovery_leads WHERE customer_key = @key").With("key", customerKey);
-        var deleted = await delete.ExecuteNonQueryAsync();
+        var deleted = await sql.ExecuteAsync("DELETE FROM recovery_leads WHERE customer_key = @key", command => command.With("key", customerKey));
 
         // Counted, not timed: an erase of an address erased before is a new request, and the processes' clocks may differ.
-        await using (var counted = LedgerDatabase.Command(connection, transaction, $"""
+        await sql.ExecuteAsync($"""
             INSERT INTO recovery_maintenance (task, done_at) VALUES ('{ErasureRequests}', 1)
             ON CONFLICT (task) DO UPDATE SET done_at = recovery_maintenance.done_at + 1
-            """))
-        {
-            await counted.ExecuteNonQueryAsync();
-        }
+            """);
 
         await transaction.CommitAsync();
         return deleted;

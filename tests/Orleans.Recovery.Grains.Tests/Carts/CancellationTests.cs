@@ -61,15 +61,15 @@ public sealed class CancellationTests(ClusterFixture cluster)
         // The leads tell the shop the same: the stopped cart's shopper opted out of it, the other cart is still open.
         await cluster.LedgerSettledAsync();
         var leads = (await LeadsOfAsync(shopper)).ToDictionary(lead => lead.Id, lead => lead.Status);
-        Assert.Equal(LedgerReports.Unsubscribed, leads[shopper.CartId]);
-        Assert.Equal(LedgerReports.Open, leads[otherId]);
-        Assert.Equal([shopper.CartId], (await LeadsOfAsync(shopper, LedgerReports.Unsubscribed)).Select(lead => lead.Id));
+        Assert.Equal(LeadStatus.Unsubscribed, leads[shopper.CartId]);
+        Assert.Equal(LeadStatus.Open, leads[otherId]);
+        Assert.Equal([shopper.CartId], (await LeadsOfAsync(shopper, LeadStatus.Unsubscribed)).Select(lead => lead.Id));
 
         // Buying it still counts: the stop ends the reminders, not the cart.
         Assert.True(await shopper.BuyAsync(shopper.CartId));
         Assert.Equal(CartStatus.Purchased, (await shopper.ViewAsync()).Status);
         await cluster.LedgerSettledAsync();
-        Assert.Equal(LedgerReports.Recovered, (await LeadsOfAsync(shopper)).Single(lead => lead.Id == shopper.CartId).Status);
+        Assert.Equal(LeadStatus.Recovered, (await LeadsOfAsync(shopper)).Single(lead => lead.Id == shopper.CartId).Status);
         Assert.False(await cluster.Grains.GetGrain<ICartGrain>($"cart-{Guid.NewGuid():N}").StopRemindersAsync());
     }
 
@@ -168,7 +168,7 @@ public sealed class CancellationTests(ClusterFixture cluster)
         Assert.Equal(1, shopper.MailCount);
     }
 
-    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper, string? status = null) => cluster.Reports
+    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper, string? status = null) => cluster.Query<LeadListQuery>()
         .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, status, 0, null, TestCustomerKeys.Of(shopper.Customer.Email)), cluster.Clock.GetUtcNow(), CancellationToken.None)
         .ToListAsync().AsTask();
 }

@@ -24,14 +24,14 @@ public sealed class LedgerCluster(LedgerDatabase ledger, IReadOnlyDictionary<str
     public async Task<IReadOnlyDictionary<string, FlowStats>> StatsAsync()
     {
         await LedgerSettledAsync();
-        var rows = await Reports.CountsAsync(Today.AddDays(-1), Today.AddDays(30), null, CancellationToken.None);
+        var rows = await Query<StatsCountsQuery>().CountsAsync(Today.AddDays(-1), Today.AddDays(30), null, CancellationToken.None);
         return StatsReport.From(rows, FlowNames.All).ToDictionary(flow => flow.Flow);
     }
 
     public async Task<IReadOnlyList<LeadView>> LeadsAsync(string? status = null)
     {
         await LedgerSettledAsync();
-        return await Reports.LeadsAsync(new LeadQuery(Today.AddDays(-1), Today.AddDays(30), null, status, 0, null), Clock.GetUtcNow(), CancellationToken.None).ToListAsync();
+        return await Query<LeadListQuery>().LeadsAsync(new LeadQuery(Today.AddDays(-1), Today.AddDays(30), null, status, 0, null), Clock.GetUtcNow(), CancellationToken.None).ToListAsync();
     }
 
     /// <summary>A new ledger on its own SQLite file, or on a new PostgreSQL database with the project's schema.</summary>

@@ -173,10 +173,10 @@ public sealed class ResultRulesTests
             new("cart-abandonment", step, variant, metric, detail, count, amount);
         var stats = StatsReport.From(
         [
-            Row(0, "", "entered", 10), Row(0, "", "treated_entered", 8), Row(0, "", "control_entered", 2),
-            Row(1, "a", "sent", 40), Row(1, "b", "sent", 4), Row(1, "a", "recovered", 3), Row(1, "b", "recovered", 1),
-            Row(1, "a", "revenue", 0, "EUR", 30m), Row(1, "b", "revenue", 0, "USD", 12.5m), Row(2, "", "revenue", 0, "EUR", 10m),
-            Row(2, "", "recovered", 1), Row(2, "", "skipped", 2, "purchased"), Row(2, "", "skipped", 1, "holdout"),
+            Row(0, "", LedgerMetric.Entered, 10), Row(0, "", LedgerMetric.TreatedEntered, 8), Row(0, "", LedgerMetric.ControlEntered, 2),
+            Row(1, "a", LedgerMetric.Sent, 40), Row(1, "b", LedgerMetric.Sent, 4), Row(1, "a", LedgerMetric.Recovered, 3), Row(1, "b", LedgerMetric.Recovered, 1),
+            Row(1, "a", LedgerMetric.Revenue, 0, "EUR", 30m), Row(1, "b", LedgerMetric.Revenue, 0, "USD", 12.5m), Row(2, "", LedgerMetric.Revenue, 0, "EUR", 10m),
+            Row(2, "", LedgerMetric.Recovered, 1), Row(2, "", LedgerMetric.Skipped, 2, "purchased"), Row(2, "", LedgerMetric.Skipped, 1, "holdout"),
         ], ["cart-abandonment"]).Single();
 
         Assert.Equal((44L, 5L), (stats.Sent, stats.Recovered));

@@ -85,7 +85,7 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
 
         var leads = await cluster.LeadsAsync();
         Assert.Equal(new[] { a.CartId, b.CartId, c.CartId }.Order(StringComparer.Ordinal), leads.Select(lead => lead.Id).Order(StringComparer.Ordinal));
-        Assert.All(leads, lead => Assert.Equal(LedgerReports.Recovered, lead.Status));
+        Assert.All(leads, lead => Assert.Equal(LeadStatus.Recovered, lead.Status));
         Assert.Equal(3, leads.Single(lead => lead.Id == b.CartId).StepsSent);
     }
 
@@ -149,8 +149,8 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
         Assert.Empty(cart.Revenue);
         Assert.Equal(new Dictionary<string, long> { [SkipReason.PaymentSucceeded] = 1 }, payment.Skipped);
 
-        var failed = Assert.Single(await cluster.Reports.FailedPaymentsAsync(LedgerCluster.Today, LedgerCluster.Today.AddDays(2), cluster.Clock.GetUtcNow(), CancellationToken.None));
-        Assert.Equal(("declined", 1, LedgerReports.Recovered, IncompletePaymentPlan.MessageId(order.OrderId, 0)), (failed.Reason, failed.RemindersSent, failed.Status, failed.RecoveredBy));
+        var failed = Assert.Single(await cluster.Query<FailedPaymentsQuery>().FailedPaymentsAsync(LedgerCluster.Today, LedgerCluster.Today.AddDays(2), cluster.Clock.GetUtcNow(), CancellationToken.None));
+        Assert.Equal(("declined", 1, LeadStatus.Recovered, IncompletePaymentPlan.MessageId(order.OrderId, 0)), (failed.Reason, failed.RemindersSent, failed.Status, failed.RecoveredBy));
     }
 
     [Fact]
@@ -264,15 +264,15 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
         Assert.Equal(3, cart.Steps.Single(s => s.Step == 3).Sent);
 
         var leads = (await cluster.LeadsAsync()).ToDictionary(lead => lead.Id);
-        Assert.Equal((LedgerReports.Recovered, order.OrderId, code), (leads[buyer.CartId].Status, leads[buyer.CartId].RecoveredOrderId, leads[buyer.CartId].CouponCode));
-        Assert.Equal(LedgerReports.Open, leads[lapsed.CartId].Status);
-        Assert.Equal(LedgerReports.Unsubscribed, leads[leaver.CartId].Status);
+        Assert.Equal((LeadStatus.Recovered, order.OrderId, code), (leads[buyer.CartId].Status, leads[buyer.CartId].RecoveredOrderId, leads[buyer.CartId].CouponCode));
+        Assert.Equal(LeadStatus.Open, leads[lapsed.CartId].Status);
+        Assert.Equal(LeadStatus.Unsubscribed, leads[leaver.CartId].Status);
 
         // Recovery:Leads:LostAfter (30 days) after its sequence ended, a lead no order came for is lost.
         cluster.Advance(TimeSpan.FromDays(30));
         leads = (await cluster.LeadsAsync()).ToDictionary(lead => lead.Id);
-        Assert.Equal((LedgerReports.Recovered, LedgerReports.Lost, LedgerReports.Unsubscribed), (leads[buyer.CartId].Status, leads[lapsed.CartId].Status, leads[leaver.CartId].Status));
-        Assert.Equal([lapsed.CartId], (await cluster.LeadsAsync(LedgerReports.Lost)).Select(lead => lead.Id));
+        Assert.Equal((LeadStatus.Recovered, LeadStatus.Lost, LeadStatus.Unsubscribed), (leads[buyer.CartId].Status, leads[lapsed.CartId].Status, leads[leaver.CartId].Status));
+        Assert.Equal([lapsed.CartId], (await cluster.LeadsAsync(LeadStatus.Lost)).Select(lead => lead.Id));
     }
 
     [Fact]

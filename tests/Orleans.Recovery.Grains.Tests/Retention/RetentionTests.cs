@@ -56,7 +56,7 @@ public sealed class RetentionTests(ClusterFixture cluster)
         await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Customer.Email)).UnsubscribeAsync();
         await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => m.Reason == SkipReason.Unsubscribed);
         await cluster.LedgerSettledAsync();
-        Assert.Equal(LedgerReports.Unsubscribed, Assert.Single(await LeadsOfAsync(shopper)).Status);
+        Assert.Equal(LeadStatus.Unsubscribed, Assert.Single(await LeadsOfAsync(shopper)).Status);
 
         // The lead outlives the cart, as every ledger row does, without the shopper's name and address.
         cluster.Advance(Retention + TimeSpan.FromDays(1));
@@ -96,7 +96,7 @@ public sealed class RetentionTests(ClusterFixture cluster)
         Assert.Null(await coupon.GetAsync());
     }
 
-    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper) => cluster.Reports
+    private Task<List<LeadView>> LeadsOfAsync(CartScenario shopper) => cluster.Query<LeadListQuery>()
         .LeadsAsync(new LeadQuery(DateOnly.MinValue.AddDays(1), DateOnly.MaxValue.AddDays(-1), null, null, 0, null, TestCustomerKeys.Of(shopper.Customer.Email)), cluster.Clock.GetUtcNow(), CancellationToken.None)
         .ToListAsync().AsTask();
 }

@@ -14,7 +14,7 @@ public static class LeadsDownload
         return app;
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LedgerReports reports, IServiceProvider services)
+    private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LeadListQuery leadList, IServiceProvider services)
     {
         if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the leads page and download again.") is { } refused)
         {
@@ -37,6 +37,6 @@ public static class LeadsDownload
             return TypedResults.ValidationProblem(query.Errors);
         }
 
-        return LeadsApi.Csv(reports, leads with { After = null }, now, context.RequestAborted);
+        return LeadsApi.Csv(leadList, leads with { After = null }, now, context.RequestAborted);
     }
 }

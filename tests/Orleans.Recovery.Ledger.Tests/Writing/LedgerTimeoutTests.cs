@@ -1,24 +1,18 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Orleans.Recovery.Flows;
-using Orleans.Recovery.Grains.Tests.Reports;
-using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Testing;
 
-namespace Orleans.Recovery.Grains.Tests.Ledger;
+namespace Orleans.Recovery.Ledger.Tests.Writing;
 
 /// <summary>Two silos' ledger writers on one real PostgreSQL database, one of them frozen in the middle of a transaction.</summary>
-[Collection(ResultsCollection.Name)]
+[Collection(LedgerCollection.Name)]
 [Trait("Category", "Database")]
-public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
+public sealed class LedgerTimeoutTests(PostgresFixture postgres)
 {
-    private static readonly DateTimeOffset Morning = LedgerWriters.Morning;
+    private static readonly DateTimeOffset Morning = Batches.Morning;
 
     [Fact]
     public async Task AnotherCustomersEntriesCommitAtOnceWhileOneSilosTransactionIsHeld()
     {
-        await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
+        await using var database = await postgres.NewLedgerAsync();
         await using var frozen = LedgerWriters.On(database);
         await using var other = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(frozen);
@@ -44,7 +38,7 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
     [Fact]
     public async Task ATouchAndAPaidOrderOfOneCustomerCommittedSideBySideByTwoSilosAreAttributed()
     {
-        await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
+        await using var database = await postgres.NewLedgerAsync();
         await using var touches = LedgerWriters.On(database);
         await using var orders = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(touches);
@@ -82,7 +76,7 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
     [Fact]
     public async Task AFrozenSilosTransactionIsEndedByTheServerWithinSecondsAndTheSameCustomersEntriesCommitMeanwhile()
     {
-        await using var database = await LedgerCluster.NewLedgerAsync(postgres.Server);
+        await using var database = await postgres.NewLedgerAsync();
         await using var frozen = LedgerWriters.On(database);
         await using var other = LedgerWriters.On(database);
         var (inside, thawed) = Freeze(frozen);
@@ -137,5 +131,5 @@ public sealed class LedgerTimeoutTests(PostgresServerFixture postgres)
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private static LedgerBatch Batch(string customer, string? cartId = null) => LedgerWriters.Planned(cartId ?? customer, customer);
+    private static LedgerBatch Batch(string customer, string? cartId = null) => Batches.Planned(cartId ?? customer, customer);
 }

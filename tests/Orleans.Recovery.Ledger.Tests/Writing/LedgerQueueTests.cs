@@ -1,10 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Orleans.Recovery.Flows;
-using Orleans.Recovery.Ledger;
-
-namespace Orleans.Recovery.Grains.Tests.Ledger;
+namespace Orleans.Recovery.Ledger.Tests.Writing;
 
 /// <summary>The ledger writer's queue while its database is stuck: bounded, so what does not fit stays with the grains.</summary>
 [Trait("Category", "Database")]
@@ -47,5 +41,5 @@ public sealed class LedgerQueueTests
         Assert.Equal(0, ledger.Pending);
     }
 
-    private static LedgerBatch Batch(int cart) => LedgerWriters.Planned($"cart-{cart}", cart.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private static LedgerBatch Batch(int cart) => Batches.Planned($"cart-{cart}", cart.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
