@@ -30,7 +30,7 @@ public sealed partial class FollowUpEngine
 
         var now = Clock.GetUtcNow();
         var claimed = new List<(FollowUp Message, Parcel Parcel, SendRequest? Request)>();
-        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !_handOffs.IsRunning(message.MessageId)).OrderBy(message => message.DueAt).ToList())
+        foreach (var message in Outbox.Pending.Where(message => message.IsDue(now) && !InFlight(message.MessageId)).OrderBy(message => message.DueAt).ToList())
         {
             // A purchase found on the way may have withdrawn it.
             if (Outbox.Find(message.MessageId) == message)
@@ -61,7 +61,7 @@ public sealed partial class FollowUpEngine
         {
             if (plan.StepOf(message, definition) is null)
             {
-                if (!_handOffs.IsRunning(message.MessageId))
+                if (!InFlight(message.MessageId))
                 {
                     await EndAsync(message, MessageStatus.Skipped, SkipReason.StepRemoved, now);
                     changed = true;

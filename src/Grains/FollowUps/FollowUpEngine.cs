@@ -1,22 +1,20 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
 using Orleans.Recovery.Mail;
-using Orleans.Storage;
 
 namespace Orleans.Recovery.FollowUps;
 
 /// <summary>
 /// Sends one grain's follow-ups, whatever their flow: the customer check, the coupon, composing, the claim, the
-/// hand-off and the settling of its outcome, under the grain's one reminder. The hand-off runs outside the grain's
-/// turns, so the storefront's calls (a purchase, a cancellation) never wait on the relay, and withdraw a message still
-/// waiting for a connection. Its outcome comes back as a call of the grain's own.
+/// hand-off and the settling of its outcome, under the grain's one reminder. The hand-off goes one-way to the silo's
+/// mail grain, so the storefront's calls (a purchase, a cancellation) never wait on the relay; a message they withdraw
+/// is no longer owed when the mail grain asks, right before the relay. Its outcome comes back as the grain's settle call.
 /// </summary>
 public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, string reminderName, FollowUpServices services)
 {
-    private readonly HandOffs _handOffs = new(services.Grains);
+    private readonly HandOffs _handOffs = new(services.Grains, services.HandOffBudget);
     private readonly FollowUpPersistence _persistence = new(grain, owner, reminderName, services);
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
@@ -40,7 +38,7 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     public async Task SaveAndSendAsync()
     {
         await SaveAsync();
-        if (Outbox.Pending.Exists(message => message.IsDue(Clock.GetUtcNow()) && !_handOffs.IsRunning(message.MessageId)) && _soon is null)
+        if (Outbox.Pending.Exists(message => message.IsDue(Clock.GetUtcNow()) && !InFlight(message.MessageId)) && _soon is null)
         {
             _soon = grain.RegisterGrainTimer(async () =>
             {
@@ -54,7 +52,6 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     /// <summary>The reminder fired: sends what is due, or, for a stray tick, removes the reminder.</summary>
     public async Task TickAsync()
     {
-        await SettleUnsettledAsync();
         if (Outbox.Pending.Count == 0)
         {
             // A duplicate tick, or one left by a crash between a write and an unregister, or kept for the ledger's
@@ -96,14 +93,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         await _persistence.ForgetAsync(clearState);
     }
 
-    /// <summary>Settles the outcomes the mail grain could not report, so their messages are neither stuck nor sent again.</summary>
-    private async Task SettleUnsettledAsync()
-    {
-        while (services.Unsettled.TryTake(grain.GetGrainId(), out var unsettled))
-        {
-            await SettleAsync(unsettled.MessageId, unsettled.Attempt, unsettled.Result);
-        }
-    }
+    /// <summary>A hand-off of the message is out, or its outcome waits in the silo to be reported: not started again meanwhile.</summary>
+    private bool InFlight(string messageId) =>
+        _handOffs.IsRunning(messageId) || services.Unsettled.IsParked(grain.GetGrainId(), messageId);
 
     /// <summary>Whether attempt <paramref name="attempt"/> of the message is still the one the outbox waits on: withdrawn, settled or claimed again, it is not.</summary>
     public bool IsOwed(string messageId, int attempt) => Outbox.Find(messageId) is { } message && message.Attempts == attempt;

@@ -12,7 +12,7 @@ public interface IFollowUpGrain : Ledger.ILedgerConfirmedGrain
     Task RetimeAsync(string flow, FlowDefinition definition);
 
     /// <summary>
-    /// Records what became of a hand-off the grain started; called by the grain's own engine when the relay answered.
+    /// Records what became of a hand-off the grain started; called by the mail grain when the relay (or the webhook) answered.
     /// A message withdrawn meanwhile is only logged, as sent if it went out after all.
     /// </summary>
     Task SettleAsync(string messageId, int attempt, Mail.DeliveryResult result);

@@ -117,7 +117,8 @@ public sealed class Outbox
     /// <summary>A message withdrawn while its hand-off ran reached the relay after all: the log says it went out.</summary>
     public void DeliveredAfterWithdrawal(string messageId, DateTimeOffset at)
     {
-        if (Log.FindLast(record => record.MessageId == messageId) is { } last)
+        // A report given twice (its first answer lost on the way) finds the message logged sent already.
+        if (Log.FindLast(record => record.MessageId == messageId) is { } last && last.Status != MessageStatus.Sent)
         {
             var sent = last with { Status = MessageStatus.Sent, Reason = null, At = at, ClaimedAt = last.ClaimedAt ?? last.At };
             Add(sent);

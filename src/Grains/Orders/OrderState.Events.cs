@@ -57,6 +57,9 @@ public sealed partial class OrderState
         }
 
         PaymentSequenceStartedAt = now;
+
+        // Still written for one release: a silo of the version before, during a rolling upgrade, reads only the flag.
+        PaymentSequenceStartedUntimed = true;
         if (IncompletePaymentPlan.Instance.Start(orderId, now, flow) is { } reminder)
         {
             Queue(reminder, now);

@@ -21,8 +21,8 @@ public sealed partial class OrderState
     [Id(8)] public Rating? Rating { get; set; }
 
     /// <summary>
-    /// Read from a state written before <see cref="PaymentSequenceStartedAt"/> was kept, which says only that the
-    /// sequence started; never set since.
+    /// The flag a state written before <see cref="PaymentSequenceStartedAt"/> was kept says the sequence started with;
+    /// read for those, and written beside the time only so a silo of the version before still reads it.
     /// </summary>
     [Id(12)] public bool PaymentSequenceStartedUntimed { get; set; }
 
