@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,22 +58,7 @@ public static class SiloProgram
         var app = builder.Build();
         app.MapSiloHealth();
         app.MapRecoveryTelemetry();
-        if (dashboard is { Enabled: true, Port: { } port })
-        {
-            // By the port the connection came in on, not the Host header a client may write: the dashboard has no
-            // sign-in, so it answers only on its loopback port, never on the health port open to probes.
-            app.Use((context, next) =>
-            {
-                if (context.Request.Path.StartsWithSegments(DashboardSettings.Path) && context.Connection.LocalPort != port)
-                {
-                    context.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return Task.CompletedTask;
-                }
-
-                return next(context);
-            });
-            app.MapOrleansDashboard(DashboardSettings.Path);
-        }
+        app.MapSiloDashboard(dashboard);
 
         await app.RunAsync();
     }

@@ -8,6 +8,7 @@ using Orleans.Recovery.Coupons;
 using Orleans.Recovery.Customers;
 using Orleans.Recovery.Orders;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Customers;
 
@@ -73,10 +74,10 @@ public static class CustomersApi
     }
 
     /// <summary>Everything held on the customer, as one JSON document (GDPR access and portability).</summary>
-    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerExport>> Export(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, PickupCopies pickup, CustomerKeys keys, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = keys.Of(request.Email!);
-        var now = ReportQuery.Now(services);
+        var now = clock.GetUtcNow();
         var ledger = await customerLedger.CustomerAsync(key, now, cancellationToken);
         var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
         var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
@@ -104,10 +105,10 @@ public static class CustomersApi
     /// leads deleted, and the customer grain keeps only that the address, by its hash, is erased and never mailed
     /// again. The ledger keeps its anonymous counts. On SQLite the file is compacted so no copy of the data remains.
     /// </summary>
-    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, LedgerErasure erasure, PickupCopies pickup, CustomerKeys keys, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Ok<CustomerErasure>> Erase(CustomerLookupRequest request, IGrainFactory grains, CustomerLedgerQuery customerLedger, LedgerErasure erasure, PickupCopies pickup, CustomerKeys keys, ErasureVacuum vacuum, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
         var key = keys.Of(request.Email!);
-        var now = ReportQuery.Now(services);
+        var now = clock.GetUtcNow();
 
         // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains: those the
         // ledger knows, and those the customer grain knew of (a cart whose messages the ledger filed under an earlier address).
@@ -133,7 +134,7 @@ public static class CustomersApi
         return TypedResults.Ok(new CustomerErasure(key, carts.Count, orders.Count, leads, await erasure.CompactAsync())
         {
             PickupFilesDeleted = pickupFiles,
-            VacuumScheduledAt = services.GetRequiredService<ErasureVacuum>().Schedule(),
+            VacuumScheduledAt = vacuum.Schedule(),
         });
     }
 

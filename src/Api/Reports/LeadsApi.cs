@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Reports;
 
@@ -29,9 +30,9 @@ public static class LeadsApi
 
     public static async Task<Results<Ok<LeadsPage>, PushStreamHttpResult, ValidationProblem>> GetLeads(
         string? type, string? status, string? from, string? to, string? limit, string? cursor, string? format,
-        HttpRequest request, LeadListQuery leadList, IServiceProvider services, CancellationToken cancellationToken)
+        HttpRequest request, LeadListQuery leadList, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = ReportQuery.Now(services);
+        var now = clock.GetUtcNow();
         var csv = format == "csv" || request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         var (leadQuery, query) = Read(type, status, from, to, limit, cursor, csv, now);
         if (format is not null and not "csv" and not "json")

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Reports;
 
@@ -30,9 +31,9 @@ public static class PaymentsReportApi
     }
 
     public static async Task<Results<Ok<IncompletePaymentsReport>, ValidationProblem>> GetIncompletePayments(
-        string? from, string? to, FailedPaymentsQuery failedPayments, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, FailedPaymentsQuery failedPayments, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = ReportQuery.Now(services);
+        var now = clock.GetUtcNow();
         var query = ReportQuery.Read(from, to, null, now);
         if (!query.IsValid)
         {

@@ -73,10 +73,6 @@ public sealed class ReportQuery
 
     public void Fail(string field, string message) => _errors[field] = [message];
 
-    /// <summary>Today by the engine's clock, which tests move.</summary>
-    public static DateTimeOffset Now(IServiceProvider services) =>
-        services.GetRequiredKeyedService<TimeProvider>(ReminderTimeProviderNames.Reminders).GetUtcNow();
-
     private DateOnly? Date(string field, string? text)
     {
         if (text is null)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Auth;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Reports;
 
@@ -33,9 +34,9 @@ public static class StatsApi
     }
 
     public static async Task<Results<Ok<StatsResponse>, ValidationProblem>> GetStats(
-        string? from, string? to, string? flow, StatsCountsQuery counts, IOptionsMonitor<AttributionOptions> attribution, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, string? flow, StatsCountsQuery counts, IOptionsMonitor<AttributionOptions> attribution, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
-        var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
+        var query = ReportQuery.Read(from, to, flow, clock.GetUtcNow());
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
@@ -46,22 +47,22 @@ public static class StatsApi
         return TypedResults.Ok(new StatsResponse(query.From, query.To, settings.Model, settings.Window,
             StatsReport.From(rows, query.Flow is { } one ? [one] : FlowNames.All))
         {
-            Deliverability = await LastSevenDaysAsync(counts, services, cancellationToken),
+            Deliverability = await LastSevenDaysAsync(counts, clock, cancellationToken),
         });
     }
 
     /// <summary>The sender's reputation over the last 7 UTC days, today included, on the engine's clock.</summary>
-    public static async Task<Deliverability> LastSevenDaysAsync(StatsCountsQuery counts, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<Deliverability> LastSevenDaysAsync(StatsCountsQuery counts, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(ReportQuery.Now(services).UtcDateTime);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var from = today.AddDays(-6);
         return Deliverability.Of(await counts.CountsAsync(from, today, null, cancellationToken), from, today);
     }
 
     public static async Task<Results<Ok<DailyResponse>, ValidationProblem>> GetDaily(
-        string? from, string? to, string? flow, DailyCountsQuery daily, IServiceProvider services, CancellationToken cancellationToken)
+        string? from, string? to, string? flow, DailyCountsQuery daily, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, CancellationToken cancellationToken)
     {
-        var query = ReportQuery.Read(from, to, flow, ReportQuery.Now(services));
+        var query = ReportQuery.Read(from, to, flow, clock.GetUtcNow());
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);

@@ -23,9 +23,9 @@ public sealed class RecoveryMetrics : ILedgerMetrics
     public RecoveryMetrics(IServiceProvider services)
     {
         Meter = services.GetService<IMeterFactory>()?.Create(MeterName) ?? new Meter(MeterName);
-        _messages = new[] { "planned", "sent", "skipped", "deferred", "failed", "clicked" }.ToDictionary(
+        _messages = new[] { LedgerMetric.Planned, LedgerMetric.Sent, LedgerMetric.Skipped, LedgerMetric.Deferred, LedgerMetric.Failed, LedgerMetric.Clicked }.ToDictionary(
             kind => kind,
-            kind => Meter.CreateCounter<long>($"recovery.messages.{kind}", "{message}", $"Follow-up messages {kind}, by flow and step{(kind is "skipped" or "deferred" or "failed" ? " and reason" : "")}."));
+            kind => Meter.CreateCounter<long>($"recovery.messages.{kind}", "{message}", $"Follow-up messages {kind}, by flow and step{(kind is LedgerMetric.Skipped or LedgerMetric.Deferred or LedgerMetric.Failed ? " and reason" : "")}."));
         _recoveredOrders = Meter.CreateUpDownCounter<long>("recovery.orders.recovered", "{order}", "Orders credited to a recovery flow's message; an order cancelled or credited elsewhere later counts down.");
         _recoveredRevenue = Meter.CreateUpDownCounter<double>("recovery.revenue.recovered", "{currency_unit}", "Revenue of recovered orders, in the currency named by recovery.currency.");
         _lateness = Meter.CreateHistogram<double>("recovery.follow_up.lateness", "s", "How long after its due time a follow-up was claimed for sending.",
@@ -49,11 +49,11 @@ public sealed class RecoveryMetrics : ILedgerMetrics
 
             counter.Add(count, tags);
         }
-        else if (metric == "recovered" && count != 0)
+        else if (metric == LedgerMetric.Recovered && count != 0)
         {
             _recoveredOrders.Add(count, new TagList { { "recovery.flow", flow }, { "recovery.step", step } });
         }
-        else if (metric == "revenue" && amount != 0)
+        else if (metric == LedgerMetric.Revenue && amount != 0)
         {
             _recoveredRevenue.Add((double)amount, new TagList { { "recovery.flow", flow }, { "recovery.currency", detail } });
         }

@@ -12,8 +12,8 @@ namespace Orleans.Recovery.Grains.Tests.FollowUps;
 /// </summary>
 public sealed class LostSettleClusterFixture : ClusterFixture
 {
-    /// <summary>Messages whose next report of an outcome is refused; each is refused once.</summary>
-    public HashSet<string> RefuseNextSettle { get; } = [];
+    /// <summary>Messages whose next reports of an outcome are refused, and how many of them.</summary>
+    public Dictionary<string, int> RefuseNextSettle { get; } = [];
 
     protected override void ConfigureStorage(ISiloBuilder silo)
     {
@@ -22,7 +22,7 @@ public sealed class LostSettleClusterFixture : ClusterFixture
         base.ConfigureStorage(silo);
     }
 
-    private sealed class RefuseSettle(HashSet<string> refuse) : IIncomingGrainCallFilter
+    private sealed class RefuseSettle(Dictionary<string, int> refuse) : IIncomingGrainCallFilter
     {
         public Task Invoke(IIncomingGrainCallContext context)
         {
@@ -30,8 +30,9 @@ public sealed class LostSettleClusterFixture : ClusterFixture
             {
                 lock (refuse)
                 {
-                    if (refuse.Remove(messageId))
+                    if (refuse.TryGetValue(messageId, out var left) && left > 0)
                     {
+                        refuse[messageId] = left - 1;
                         throw new TimeoutException("The test lost this report on the way.");
                     }
                 }
@@ -58,7 +59,7 @@ public sealed class UnsettledHandOffTests(LostSettleClusterFixture cluster)
         var shopper = new CartScenario(cluster);
         lock (cluster.RefuseNextSettle)
         {
-            cluster.RefuseNextSettle.Add(AbandonedCartPlan.MessageId(shopper.CartId, 0));
+            cluster.RefuseNextSettle[AbandonedCartPlan.MessageId(shopper.CartId, 0)] = 1;
         }
 
         await shopper.PutAsync();
@@ -73,5 +74,36 @@ public sealed class UnsettledHandOffTests(LostSettleClusterFixture cluster)
         var sent = await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 2);
         Assert.Equal(2, sent.Count);
         Assert.Single(sent, m => m.Subject!.Contains("did something go wrong"));
+    }
+
+    [Fact]
+    public async Task AnOutcomeRefusedAgainAndAgainIsReportedUntilTakenAndTheMessageIsNeverSentTwice()
+    {
+        var shopper = new CartScenario(cluster);
+        var first = AbandonedCartPlan.MessageId(shopper.CartId, 0);
+        lock (cluster.RefuseNextSettle)
+        {
+            cluster.RefuseNextSettle[first] = 4;
+        }
+
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+
+        // The mail grain's report and three reports after it are refused; the claim holds the message meanwhile, and
+        // the fifth report, ten seconds of the clock later each, records it sent.
+        await cluster.AdvanceUntilAsync(
+            TimeSpan.Zero,
+            async () => (await shopper.ViewAsync()).Messages.Any(m => m.Step == 1 && m.Status == MessageStatus.Sent),
+            "step 1 recorded sent",
+            period: UnsettledHandOffs.RetryPeriod);
+        lock (cluster.RefuseNextSettle)
+        {
+            Assert.Equal(0, cluster.RefuseNextSettle[first]);
+        }
+
+        var sent = await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 2);
+        Assert.Equal(2, sent.Count);
+        Assert.Single(sent, m => m.Subject!.Contains("did something go wrong"));
+        Assert.Single((await shopper.ViewAsync()).Messages, m => m.Step == 1 && m.Status == MessageStatus.Sent);
     }
 }

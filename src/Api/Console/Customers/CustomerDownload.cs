@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Recovery.Api.Customers;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Console.Customers;
 
@@ -18,7 +19,7 @@ public static class CustomerDownload
     }
 
     private static async Task<IResult> DownloadAsync(
-        HttpContext context, IAntiforgery antiforgery, IGrainFactory grains, CustomerLedgerQuery customerLedger, IServiceProvider services, IOptions<JsonOptions> json)
+        HttpContext context, IAntiforgery antiforgery, IGrainFactory grains, CustomerLedgerQuery customerLedger, PickupCopies pickup, Orleans.Recovery.Customers.CustomerKeys keys, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock, IOptions<JsonOptions> json)
     {
         if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the page and download again.") is { } refused)
         {
@@ -31,7 +32,7 @@ public static class CustomerDownload
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [error] });
         }
 
-        var export = (await CustomersApi.Export(new CustomerLookupRequest { Email = email }, grains, customerLedger, services.GetRequiredService<PickupCopies>(), services.GetRequiredService<Orleans.Recovery.Customers.CustomerKeys>(), services, context.RequestAborted)).Value!;
+        var export = (await CustomersApi.Export(new CustomerLookupRequest { Email = email }, grains, customerLedger, pickup, keys, clock, context.RequestAborted)).Value!;
         var document = JsonSerializer.SerializeToUtf8Bytes(export, json.Value.SerializerOptions);
         return TypedResults.File(document, "application/json", $"customer-{export.CustomerKey[..12]}.json");
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Orleans.Recovery.Api.Console.Shared;
 using Orleans.Recovery.Api.Reports;
 using Orleans.Recovery.Ledger;
+using Orleans.Reminders;
 
 namespace Orleans.Recovery.Api.Console.Leads;
 
@@ -14,7 +15,7 @@ public static class LeadsDownload
         return app;
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LeadListQuery leadList, IServiceProvider services)
+    private static async Task<IResult> DownloadAsync(HttpContext context, IAntiforgery antiforgery, LeadListQuery leadList, Orleans.Recovery.Customers.CustomerKeys keys, [FromKeyedServices(ReminderTimeProviderNames.Reminders)] TimeProvider clock)
     {
         if (await ConsoleForms.RefuseForeignAsync(context, antiforgery, "Reload the leads page and download again.") is { } refused)
         {
@@ -30,8 +31,8 @@ public static class LeadsDownload
             To = form["Filter.To"],
             Email = form["Filter.Email"],
         };
-        var now = ReportQuery.Now(services);
-        var (leads, query) = filter.Read(csv: true, now, services.GetRequiredService<Orleans.Recovery.Customers.CustomerKeys>());
+        var now = clock.GetUtcNow();
+        var (leads, query) = filter.Read(csv: true, now, keys);
         if (!query.IsValid)
         {
             return TypedResults.ValidationProblem(query.Errors);
