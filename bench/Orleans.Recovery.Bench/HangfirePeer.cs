@@ -148,7 +148,9 @@ public sealed class HangfirePeer(BenchMode mode, Func<string, Task<string>> newD
     /// </summary>
     public sealed class SmtpPool(int port, int size) : IAsyncDisposable
     {
-        private readonly ConcurrentBag<SmtpClient> _idle = [.. Enumerable.Range(0, size).Select(_ => new SmtpClient())];
+        // A session that stops answering is given up after 10 s, as a sender's would be, rather than after MailKit's
+        // default of 2 minutes: with Hangfire's retry after it, one stalled session made a job miss the run's limit.
+        private readonly ConcurrentBag<SmtpClient> _idle = [.. Enumerable.Range(0, size).Select(_ => new SmtpClient { Timeout = 10_000 })];
         private readonly SemaphoreSlim _free = new(size);
         private int _sent;
 
@@ -165,9 +167,9 @@ public sealed class HangfirePeer(BenchMode mode, Func<string, Task<string>> newD
                     await ConnectedAsync(client!);
                     await client!.SendAsync(message);
                 }
-                catch (Exception e) when (e is ServiceNotConnectedException or SmtpProtocolException or IOException)
+                catch (Exception e) when (e is ServiceNotConnectedException or SmtpProtocolException or IOException or TimeoutException or OperationCanceledException)
                 {
-                    // Closed under us: once more on a fresh connection, as any sender would.
+                    // Closed under us, or stalled: once more on a fresh connection, as any sender would.
                     await client!.DisconnectAsync(quit: false);
                     await ConnectedAsync(client);
                     await client.SendAsync(message);
