@@ -30,7 +30,7 @@ internal sealed partial class MailGrain(
         {
             result = request.Parcel switch
             {
-                { Mail: { } mail } => await sender.DeliverAsync(mail, new HandOff(request.Within, cancellation => LastCheckAsync(request, cancellation)), CancellationToken.None),
+                { Mail: { } mail } => await sender.DeliverAsync(mail, new HandOff(request.Within, cancellation => LastCheckAsync(request, cancellation))),
                 { Alert: { } alert } => await SendAlertAsync(request, alert),
                 _ => new DeliveryResult(DeliveryOutcome.Rejected, "empty parcel"),
             };

@@ -25,7 +25,11 @@ public sealed partial class MailSender(
     ILogger<MailSender> logger)
 {
 
-    public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail, HandOff handOff, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands <paramref name="mail"/> to the transport on <paramref name="handOff"/>'s terms. Nothing cancels it from
+    /// outside: a message its owner withdrew is withheld at the hand-off's last check.
+    /// </summary>
+    public async Task<DeliveryResult> DeliverAsync(OutgoingMail mail, HandOff handOff)
     {
         try
         {
@@ -46,7 +50,7 @@ public sealed partial class MailSender(
             }
 
             dkim.Sign(message);
-            await transport.SendAsync(message, returnPath, handOff, cancellationToken);
+            await transport.SendAsync(message, returnPath, handOff, CancellationToken.None);
             LogDelivered(mail.MessageId, transport.Name);
             return new DeliveryResult(DeliveryOutcome.Delivered);
         }
@@ -65,11 +69,6 @@ public sealed partial class MailSender(
             };
             LogRefused(mail.MessageId, code, outcome);
             return new DeliveryResult(outcome, $"smtp-{code}");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The owner withdrew the message (a purchase, a cancellation) before it reached the relay.
-            return new DeliveryResult(DeliveryOutcome.TransientFailure, "withdrawn");
         }
         catch (Exception exception) when (exception is SmtpProtocolException or IOException or SocketException
             or ServiceNotConnectedException or TimeoutException or OperationCanceledException

@@ -21,7 +21,7 @@ public sealed partial class TemplateStore : IHostedService, IDisposable
     /// <summary>How long an edit may wait to be used: the time between two scans of the directory.</summary>
     public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(2);
 
-    private readonly TimeProvider _clock;
+    private readonly TimeProvider? _clock;
     private readonly ILogger _logger;
     private readonly Lock _loading = new();
     private TemplateSnapshot _current;
@@ -30,12 +30,15 @@ public sealed partial class TemplateStore : IHostedService, IDisposable
 
     /// <param name="options">The operator's directory and the output limit; none for the built-in templates alone.</param>
     /// <param name="logger">Where broken edits and failed scans are reported.</param>
-    /// <param name="clock">The scans' clock: the system's, not the business clock that tests move by days.</param>
+    /// <param name="clock">
+    /// The scans' clock, the host's unkeyed TimeProvider (the wall clock), not the business clock tests move by days;
+    /// a store built without one, as for the built-in templates alone, never scans and reads files on <see cref="Reload"/>.
+    /// </param>
     public TemplateStore(IOptions<MailTemplateOptions>? options = null, ILogger<TemplateStore>? logger = null, TimeProvider? clock = null)
     {
         MaxOutputBytes = options?.Value.MaxOutputBytes ?? TemplateLimits.DefaultMaxOutputBytes;
         var directory = options?.Value.Directory is { Length: > 0 } configured ? Path.GetFullPath(configured) : null;
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock;
         _logger = logger ?? NullLogger<TemplateStore>.Instance;
 
         // Parsed once here, under this process's limits: built-in templates never change while it runs.
@@ -140,7 +143,7 @@ public sealed partial class TemplateStore : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Current.Directory is not null)
+        if (Current.Directory is not null && _clock is not null)
         {
             _scan ??= _clock.CreateTimer(_ => Scan(), null, ScanInterval, ScanInterval);
         }

@@ -58,12 +58,13 @@ internal sealed partial class RetentionSweepArming : ILifecycleParticipant<ISilo
     public Task Arming => _arming;
 
     /// <summary>
-    /// Waits between attempts on the wall clock, not the shop's <see cref="TimeProvider"/>: the reminder service gets
-    /// ready in real time, and a test that stops the shop's clock must not stop the silo from arming the sweep.
+    /// Waits between attempts on the wall clock (the host's unkeyed <see cref="TimeProvider"/>), not the shop's: the
+    /// reminder service gets ready in real time, and a test that stops the shop's clock must not stop the silo from
+    /// arming the sweep.
     /// </summary>
     public static RetentionSweepArming Create(IServiceProvider services) => new(
         () => services.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(RetentionGrain.Key).StartAsync(),
-        TimeProvider.System,
+        services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<ILogger<RetentionSweepArming>>());
 
     public void Participate(ISiloLifecycle lifecycle) =>

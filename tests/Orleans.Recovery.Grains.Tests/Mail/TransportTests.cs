@@ -20,13 +20,13 @@ public sealed class TransportTests(ClusterFixture cluster)
     {
         var sender = cluster.Cluster.GetSiloServiceProvider(cluster.Cluster.Silos[0].SiloAddress).GetRequiredService<MailSender>();
         var to = $"reuse-{Guid.NewGuid():N}@example.test";
-        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail(to, $"cart-{Guid.NewGuid():N}/cart-abandonment/1"), Now, default)).Outcome);
+        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail(to, $"cart-{Guid.NewGuid():N}/cart-abandonment/1"), Now)).Outcome);
 
         // A relay restart ends every session the silo keeps open between messages.
         await cluster.Smtp.StopAsync();
         await cluster.Smtp.StartListeningAsync();
 
-        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail(to, $"cart-{Guid.NewGuid():N}/cart-abandonment/1"), Now, default)).Outcome);
+        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail(to, $"cart-{Guid.NewGuid():N}/cart-abandonment/1"), Now)).Outcome);
         Assert.Equal(2, (await cluster.Smtp.WaitForAsync(to, 2)).Count);
     }
 
@@ -47,15 +47,15 @@ public sealed class TransportTests(ClusterFixture cluster)
             TimeProvider.System,
             NullLogger<MailSender>.Instance);
 
-        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("a@example.test", "order-1/post-purchase/confirmation"), Now, default)).Outcome);
+        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("a@example.test", "order-1/post-purchase/confirmation"), Now)).Outcome);
 
         // The relay took the second message's data on the reused session and vanished without a word: it may have it.
-        var lost = await sender.DeliverAsync(Mail("b@example.test", "order-2/post-purchase/confirmation"), Now, default);
+        var lost = await sender.DeliverAsync(Mail("b@example.test", "order-2/post-purchase/confirmation"), Now);
         Assert.Equal(DeliveryOutcome.TransientFailure, lost.Outcome);
         Assert.Equal(2, relay.Received.Count);
 
         // The outbox's next try sends it again, on a new session, under the same Message-ID for the receiver to drop.
-        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("b@example.test", "order-2/post-purchase/confirmation"), Now, default)).Outcome);
+        Assert.Equal(DeliveryOutcome.Delivered, (await sender.DeliverAsync(Mail("b@example.test", "order-2/post-purchase/confirmation"), Now)).Outcome);
         var copies = relay.Received.Where(data => data.Contains("b@example.test")).ToList();
         Assert.Equal(2, copies.Count);
         Assert.Single(copies.Select(data => data.Split('\n').Single(line => line.StartsWith("Message-Id:", StringComparison.OrdinalIgnoreCase)).Trim()).Distinct());
