@@ -38,10 +38,12 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         {
             var script = Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua");
             await WarmUpAsync(product);
-            var before = await StatementsAsync(database);
+            var before = await StatementCounts.TakeAsync(database);
             events = await Wrk.RequestsPerSecondAsync(product.BaseAddress, mode, script, Product.StorefrontKey, Prefix("ingest"));
-            var after = await StatementsAsync(database);
-            statements = (double)(after.Statements - before.Statements) / (after.Carts - before.Carts);
+            var after = await StatementCounts.TakeAsync(database);
+            var carts = after.Carts - before.Carts;
+            statements = (double)(after.Total - before.Total) / carts;
+            report($"ingest: statements per new cart, by statement:{Environment.NewLine}{StatementCounts.Describe(after.Since(before, carts))}");
         }
 
         var floor = await DatabaseFloorAsync(database);
@@ -280,7 +282,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
                 await Task.Delay(wait);
             }
 
-            var burstBefore = await StatementsAsync(database);
+            var burstBefore = await StatementCounts.TakeAsync(database);
 
             while (smtp.Count < carts.Count)
             {
@@ -292,7 +294,9 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
                 await Task.Delay(200);
             }
 
-            statementsPerMessage = (double)((await StatementsAsync(database)).Statements - burstBefore.Statements) / carts.Count;
+            var burstAfter = await StatementCounts.TakeAsync(database);
+            statementsPerMessage = (double)(burstAfter.Total - burstBefore.Total) / carts.Count;
+            report($"delivery: statements per delivered message, by statement:{Environment.NewLine}{StatementCounts.Describe(burstAfter.Since(burstBefore, carts.Count))}");
             lateness = await LatenessAsync(product, carts, morning);
             var accepted = smtp.AcceptedAt.Order().ToList();
             delivered = (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
@@ -370,28 +374,6 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
     {
         // JIT, connection pools and grain types warm, so the timed runs measure the steady state.
         await Storefront.PutCartsAsync(product, $"warm-{Guid.NewGuid():N}"[..13], 500, 16);
-    }
-
-    /// <summary>
-    /// Statements the product ran in the database so far, and the carts stored, from pg_stat_statements: every
-    /// statement the providers send, reads included, and not the pool's resets or these queries of ours.
-    /// </summary>
-    private static async Task<(long Statements, long Carts)> StatementsAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using (var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return (
-            await ScalarAsync<long>(connection, """
-                SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements
-                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND query NOT LIKE 'DISCARD%' AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%/* bench */%'
-                """),
-            await ScalarAsync<long>(connection, "SELECT COUNT(*) /* bench */ FROM OrleansStorage WHERE GrainTypeString = 'cart'"));
     }
 
     private static async Task<long> PendingAsync(string database)
