@@ -1,3 +1,4 @@
+using Orleans.Recovery.Hosting.Storage;
 using Orleans.Recovery.Mail;
 using System.Text.Json;
 using System.Threading.RateLimiting;
@@ -59,7 +60,7 @@ public static class RecoveryApiExtensions
         builder.Services.AddRecoveryDatabase(settings);
 
         // Reports read the ledger in the cluster's database directly; the silos write it.
-        builder.Services.AddLedgerDatabase(_ => settings.LedgerDatabase(gate: null));
+        builder.Services.AddLedgerDatabase(provider => settings.LedgerDatabase(provider.GetRequiredService<RecoveryDataSource>().Source, gate: null));
         if (settings.ApplySchema)
         {
             // Registered before the Orleans client, so the queries it reads exist even if no silo has started yet.

@@ -21,7 +21,8 @@ public sealed record RecoverySettings(
     int GatewayPort,
     int HealthPort,
     IPAddress? AdvertisedAddress,
-    bool ApplySchema)
+    bool ApplySchema,
+    bool SqliteSynchronousNormal = false)
 {
     public const string Sqlite = "Sqlite";
     public const string PostgreSql = "PostgreSQL";
@@ -46,11 +47,12 @@ public sealed record RecoverySettings(
 
     public string Invariant => UsesPostgreSql ? NpgsqlInvariant : SqliteInvariant;
 
-    /// <summary>The ledger in this database, its SQLite writes in turn through <paramref name="gate"/>; in memory, a temporary file of the process's own.</summary>
-    public LedgerDatabase LedgerDatabase(SqliteWriteGate? gate) =>
-        UsesMemory ? Ledger.LedgerDatabase.Temporary() : Ledger.LedgerDatabase.On(ConnectionString, UsesPostgreSql, gate);
-
-    public DbProviderFactory DbFactory => UsesPostgreSql ? NpgsqlFactory.Instance : SqliteFactory.Instance;
+    /// <summary>
+    /// The ledger in this database, on the process's one data source, its SQLite writes in turn through
+    /// <paramref name="gate"/>; in memory, a temporary file of the process's own.
+    /// </summary>
+    public LedgerDatabase LedgerDatabase(DbDataSource source, SqliteWriteGate? gate) =>
+        UsesMemory ? Ledger.LedgerDatabase.Temporary() : Ledger.LedgerDatabase.On(source, UsesPostgreSql, gate);
 
     public static RecoverySettings From(IConfiguration configuration)
     {
@@ -72,7 +74,8 @@ public sealed record RecoverySettings(
             Port(configuration, "Recovery:Silo:GatewayPort", 30000),
             Port(configuration, "Recovery:Silo:HealthPort", 8081),
             Address(configuration, "Recovery:Silo:AdvertisedAddress"),
-            Flag(configuration, "Recovery:Database:ApplySchema", true));
+            Flag(configuration, "Recovery:Database:ApplySchema", true),
+            OneOf(configuration, "Recovery:Database:SqliteSynchronous", "Full", "Full", "Normal") == "Normal");
     }
 
     private static string SqliteConnectionString(IConfiguration configuration)

@@ -37,11 +37,8 @@ public static class RecoverySiloExtensions
                 options.ClusterId = settings.ClusterId;
                 options.ServiceId = settings.ServiceId;
             });
-            silo.UseAdoNetClustering(options =>
-            {
-                options.Invariant = settings.Invariant;
-                options.ConnectionString = settings.ConnectionString;
-            });
+            silo.UseAdoNetClustering(options => options.Invariant = settings.Invariant);
+            silo.Services.AddOptions<AdoNetClusteringSiloOptions>().Configure<RecoveryDataSource>((options, database) => options.DataSource = database.Source);
 
             // Listen on every interface (a container's address is not known in advance) and advertise the configured
             // address, or one of this machine's (loopback, with a warning, when it has no other).
@@ -73,22 +70,20 @@ public static class RecoverySiloExtensions
         }
         else
         {
-            silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options =>
-            {
-                options.Invariant = settings.Invariant;
-                options.ConnectionString = settings.ConnectionString;
-            });
+            // State, reminders, membership and the ledger share the process's one data source (RecoveryDataSource).
+            silo.AddAdoNetGrainStorage(RecoveryStorage.Name, options => options.Invariant = settings.Invariant);
 
             // State is written with the Orleans serializer, whose [Id]s on every state member keep stored grains
             // readable when members are renamed or added.
             silo.Services.AddOptions<AdoNetGrainStorageOptions>(RecoveryStorage.Name)
-                .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+                .Configure<Serializer, RecoveryDataSource>((options, serializer, database) =>
+                {
+                    options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    options.DataSource = database.Source;
+                });
 
-            silo.UseAdoNetReminderService(options =>
-            {
-                options.Invariant = settings.Invariant;
-                options.ConnectionString = settings.ConnectionString;
-            });
+            silo.UseAdoNetReminderService(options => options.Invariant = settings.Invariant);
+            silo.Services.AddOptions<AdoNetReminderTableOptions>().Configure<RecoveryDataSource>((options, database) => options.DataSource = database.Source);
             if (!settings.UsesPostgreSql)
             {
                 silo.Services.AddSqliteWriteGate(RecoveryStorage.Name);
@@ -101,7 +96,7 @@ public static class RecoverySiloExtensions
         }
 
         silo.Services.AddRecoveryDatabase(settings);
-        silo.Services.AddRecoveryLedger(provider => settings.LedgerDatabase(provider.GetService<SqliteWriteGate>()));
+        silo.Services.AddRecoveryLedger(provider => settings.LedgerDatabase(provider.GetRequiredService<RecoveryDataSource>().Source, provider.GetService<SqliteWriteGate>()));
         if (settings.ApplySchema && !settings.UsesMemory)
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DatabaseSchemaLifecycle>();
@@ -145,6 +140,7 @@ public static class RecoverySiloExtensions
     public static IServiceCollection AddRecoveryDatabase(this IServiceCollection services, RecoverySettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton<RecoveryDataSource>();
         services.AddSingleton<DatabaseSchema>();
         return services;
     }

@@ -20,11 +20,8 @@ public static class ClusterClientExtensions
             options.ClusterId = settings.ClusterId;
             options.ServiceId = settings.ServiceId;
         });
-        client.UseAdoNetClustering(options =>
-        {
-            options.Invariant = settings.Invariant;
-            options.ConnectionString = settings.ConnectionString;
-        });
+        client.UseAdoNetClustering(options => options.Invariant = settings.Invariant);
+        client.Services.AddOptions<AdoNetClusteringClientOptions>().Configure<RecoveryDataSource>((options, database) => options.DataSource = database.Source);
         client.UseConnectionRetryFilter<WaitForSilos>();
         client.AddActivityPropagation();
         return client;

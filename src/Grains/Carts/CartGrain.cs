@@ -48,6 +48,10 @@ public sealed partial class CartGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Writes claims only the customer holds so far, so whichever activation takes over settles them (<see cref="FollowUpEngine.DeactivatingAsync"/>).</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _engine?.DeactivatingAsync() ?? Task.CompletedTask;
+
     public Task UpdateAsync(CartSnapshot snapshot)
     {
         // The shop named the shopper: its contact wins over a captured one, and items awaiting a contact are replaced.

@@ -4,9 +4,13 @@ using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Customers;
 
-/// <summary>A marketing message counted under the frequency cap.</summary>
+/// <summary>A marketing message counted under the frequency cap, with its latest granted attempt and how long that attempt's hand-off may run.</summary>
 [GenerateSerializer, Immutable, Alias("marketing-send")]
-public sealed record MarketingSend([property: Id(0)] string MessageId, [property: Id(1)] DateTimeOffset At);
+public sealed record MarketingSend(
+    [property: Id(0)] string MessageId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int Attempt = 0,
+    [property: Id(3)] DateTimeOffset? BusyUntil = null);
 
 /// <summary>A cart of this customer that still has follow-ups pending.</summary>
 [GenerateSerializer, Immutable, Alias("tracked-cart")]

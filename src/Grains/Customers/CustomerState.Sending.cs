@@ -37,7 +37,19 @@ public sealed partial class CustomerState
         }
 
         MarketingSends.RemoveAll(send => send.At <= now - FrequencyCapOptions.Window);
-        if (!MarketingSends.Exists(send => send.MessageId == request.MessageId))
+        var held = MarketingSends.FindIndex(send => send.MessageId == request.MessageId);
+        if (held >= 0)
+        {
+            // The place is this message's already. The same attempt asked again while its hand-off may still run is the
+            // grant written before: an activation that lost its own claim (deactivated mid-send) must not start it twice.
+            if (MarketingSends[held] is { BusyUntil: { } busy } send && busy > now && request.Attempt <= send.Attempt)
+            {
+                return new SendDecision(SendOutcome.Busy, Until: busy);
+            }
+
+            MarketingSends[held] = MarketingSends[held] with { Attempt = request.Attempt, BusyUntil = request.BusyUntil };
+        }
+        else
         {
             if (MarketingSends.Count >= cap.MaxPerCustomerPer7Days)
             {
@@ -46,7 +58,7 @@ public sealed partial class CustomerState
                 return new SendDecision(SendOutcome.Deferred, SkipReason.FrequencyCapped, freesAt);
             }
 
-            MarketingSends.Add(new MarketingSend(request.MessageId, now));
+            MarketingSends.Add(new MarketingSend(request.MessageId, now, request.Attempt, request.BusyUntil));
         }
 
         return new SendDecision(SendOutcome.Granted, Variant: AssignVariant(request, pick));

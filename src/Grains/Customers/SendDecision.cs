@@ -25,6 +25,15 @@ public sealed record SendRequest(
 
     /// <summary>The flow the message belongs to: some markets let cart reminders alone go to earlier buyers without consent.</summary>
     [Id(8)] public string? Flow { get; init; }
+
+    /// <summary>
+    /// The attempt the sender is about to make, and the latest its hand-off can run. The customer writes a granted
+    /// marketing send before answering, so that write is the attempt's claim: another ask for the same attempt (an
+    /// activation that lost its claim, a duplicate one) is told to wait until then.
+    /// </summary>
+    [Id(9)] public int Attempt { get; init; }
+
+    [Id(10)] public DateTimeOffset? BusyUntil { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("variant-weight")]
@@ -42,6 +51,9 @@ public enum SendOutcome
 
     /// <summary>An order already bought the cart's items.</summary>
     Purchased,
+
+    /// <summary>This attempt of the message is claimed already, until <see cref="SendDecision.Until"/>: not started twice.</summary>
+    Busy,
 }
 
 [GenerateSerializer, Immutable, Alias("send-decision")]

@@ -11,7 +11,12 @@ namespace Orleans.Recovery.FollowUps;
 /// <summary>The engine's send path: due messages timed on their flow as it is now, decided, claimed in one write, handed over.</summary>
 public sealed partial class FollowUpEngine
 {
-    /// <summary>Sends every message that is due: checks, claims them all in one write, then hands them over.</summary>
+    /// <summary>
+    /// Sends every message that is due: checks, claims them all in one write, then hands them over. When every claim of
+    /// the pass is a marketing send the customer granted, and nothing else changed, that write is left out: the customer
+    /// wrote the grant, for this attempt and until its hand-off surely ended, before answering, and another ask for the
+    /// same attempt waits (<see cref="SendOutcome.Busy"/>). The settle, seconds later, writes the claim with its outcome.
+    /// </summary>
     public async Task SendDueAsync()
     {
         var definitions = new Dictionary<string, FlowDefinition>();
@@ -20,11 +25,12 @@ public sealed partial class FollowUpEngine
             : definitions.TryGetValue(flow, out var known) ? known : definitions[flow] = await services.Flows.GetAsync(flow);
 
         // Steps timed by a flow's delays follow the flow as it is now, so a change this grain missed still reaches them.
+        var changed = false;
         foreach (var plan in Outbox.Pending.Where(message => message.TimedFrom is not null).Select(owner.PlanFor).DistinctBy(plan => plan.Flow).ToList())
         {
             if (await DefinitionOf(plan) is { } definition)
             {
-                await RetimeAsync(plan.Flow!, definition, Clock.GetUtcNow());
+                changed |= await RetimeAsync(plan.Flow!, definition, Clock.GetUtcNow());
             }
         }
 
@@ -39,12 +45,27 @@ public sealed partial class FollowUpEngine
                 if (await PrepareAsync(message, plan, await DefinitionOf(plan), now) is { } prepared)
                 {
                     claimed.Add((message, prepared.Parcel, prepared.Request));
+                    changed |= prepared.Request is not { Marketing: true };
+                }
+                else
+                {
+                    changed = true;
                 }
             }
         }
 
-        // The claims, skips and deferrals in one write, with the ETag: a stale duplicate activation fails here and sends nothing.
-        await SaveAsync();
+        // The claims, skips and deferrals in one write, with the ETag: a stale duplicate activation fails here and sends
+        // nothing. Claims the customer wrote need none (above); one that finds nothing due writes as it always did.
+        if (changed || claimed.Count == 0)
+        {
+            await _persistence.SaveAsync(claimed: claimed.Count > 0);
+            _claimsUnwritten = false;
+        }
+        else
+        {
+            _claimsUnwritten = true;
+        }
+
         foreach (var (message, parcel, request) in claimed)
         {
             // Late against when it was meant to go: its due time, or the end of a deferral the rules chose.
@@ -109,10 +130,16 @@ public sealed partial class FollowUpEngine
                 Flow = message.Flow,
                 Experiment = $"{message.Flow}/{step.Name}",
                 Variants = [.. step.Variants.Select(v => new VariantWeight(v.Name, v.Weight))],
+                Attempt = message.Attempts + 1,
+                BusyUntil = BusyUntil(now),
             };
             var decision = await Customer.RequestSendAsync(request);
             switch (decision.Outcome)
             {
+                case SendOutcome.Busy:
+                    // This attempt was granted to an activation that is gone or a twin: tried again once it surely ended.
+                    message.RetryAt = decision.Until;
+                    return null;
                 case SendOutcome.Deferred:
                     Outbox.Defer(message, decision.Reason!, decision.Until!.Value, now);
                     LogDeferred(message.MessageId, decision.Reason!, decision.Until!.Value);
@@ -152,9 +179,24 @@ public sealed partial class FollowUpEngine
             return null;
         }
 
-        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, now + services.HandOffBudget + FollowUpReminder.Tick,
+        Outbox.Claim(message, parcel.Subject, variant, coupon?.Code, now, BusyUntil(now),
             message.To == Recipient.Customer ? owner.CustomerKey : null);
         return (parcel, request);
+    }
+
+    /// <summary>The latest a hand-off started at <paramref name="now"/> can still run: no other attempt starts before.</summary>
+    private DateTimeOffset BusyUntil(DateTimeOffset now) => now + services.HandOffBudget + FollowUpReminder.Tick;
+
+    /// <summary>
+    /// The grain is deactivated (a silo shutting down, a rebalance): claims the customer alone wrote are written here, so
+    /// the activation that takes over knows them and applies their outcome when the mail grain reports it.
+    /// </summary>
+    public async Task DeactivatingAsync()
+    {
+        if (_claimsUnwritten)
+        {
+            await SaveAsync();
+        }
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     private readonly ILogger _logger = services.Logger;
     private IGrainTimer? _soon;
 
+    /// <summary>Claims held in memory since the customer wrote their grants (<see cref="SendDueAsync"/>); any write of the state clears it.</summary>
+    private bool _claimsUnwritten;
+
     private Outbox Outbox => owner.Outbox;
 
     private TimeProvider Clock => services.Clock;
@@ -26,7 +29,11 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     private ICustomerGrain Customer => services.Grains.GetGrain<ICustomerGrain>(owner.CustomerKey);
 
     /// <summary>Writes the owner's state, its reminder and its ledger entries, in that order (<see cref="FollowUpPersistence"/>).</summary>
-    public Task SaveAsync() => _persistence.SaveAsync();
+    public async Task SaveAsync()
+    {
+        await _persistence.SaveAsync();
+        _claimsUnwritten = false;
+    }
 
     /// <summary>The ledger took an append: a grain with nothing left to send removes the reminder it kept for it.</summary>
     public Task LedgerConfirmedAsync() => _persistence.LedgerConfirmedAsync();

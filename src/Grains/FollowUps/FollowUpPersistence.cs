@@ -17,9 +17,10 @@ internal sealed class FollowUpPersistence(Grain grain, IFollowUpOwner owner, str
 
     /// <summary>
     /// Writes the owner's state with the reminder armed for the outbox's next wake, however far away, then appends its
-    /// ledger entries. A grain left with nothing to wake for keeps its reminder until the ledger has them.
+    /// ledger entries. A grain left with nothing to wake for keeps its reminder until the ledger has them. Right after
+    /// a claim (<paramref name="claimed"/>), a fired reminder that ticks before the wake is left alone (<see cref="FollowUpReminder"/>).
     /// </summary>
-    public async Task SaveAsync()
+    public async Task SaveAsync(bool claimed = false)
     {
         _ledger.BeforeWrite(Outbox.Journal);
         var lead = owner.Lead;
@@ -34,7 +35,7 @@ internal sealed class FollowUpPersistence(Grain grain, IFollowUpOwner owner, str
         {
             keptForLedger = appended is not { IsCompletedSuccessfully: true, Result: true };
             return appended;
-        } : null);
+        } : null, claimed);
         if (keptForLedger)
         {
             // Nothing left to send: the reminder stays only until the ledger has the entries, and goes once it does.
@@ -48,6 +49,9 @@ internal sealed class FollowUpPersistence(Grain grain, IFollowUpOwner owner, str
         if (Outbox.Pending.Count == 0 && _ledger.Confirmed(Outbox.Journal, owner.Lead))
         {
             await FollowUpReminder.UnregisterAsync(grain, reminderName);
+
+            // None is armed now: the next wake registers one, and a claim never counts on this one's tick.
+            Outbox.ReminderDueAt = null;
         }
     }
 

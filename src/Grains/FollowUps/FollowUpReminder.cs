@@ -16,16 +16,22 @@ public static class FollowUpReminder
     /// has already fired ticks on its period from then, up to a minute off the step, so it is armed afresh.
     /// </summary>
     /// <remarks>
+    /// <para>Right after a claim (<paramref name="claimed"/>), a reminder that has fired is left to tick on its period if
+    /// that tick comes no later than the wake: the claim's settle, seconds later, arms it for the next step, so the
+    /// claim costs no reminder write and no spare wake-up follows the send. Should the settle never come (a crash), the
+    /// tick finds the claim and arms the reminder for its end. The tick is reckoned from the due time the reminder was
+    /// armed for; one armed late (for a time already past) ticks later than that by less than a period.</para>
     /// With nothing to wake for and something still to confirm after the write (<c>settled</c>: the ledger's append),
     /// a reminder stays registered unless it has already completed true, so a crash before then wakes the grain again;
     /// it is never awaited. The state is
     /// written saying none, the safe side: the next wake always arms one, and a stray tick finds nothing pending.
     /// </remarks>
-    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write, Func<Task<bool>>? settled = null)
+    public static async Task<DateTimeOffset?> SaveAsync(Grain grain, string name, DateTimeOffset? wake, DateTimeOffset? armed, TimeProvider clock, Func<DateTimeOffset?, Task> write, Func<Task<bool>>? settled = null, bool claimed = false)
     {
         if (wake is { } due)
         {
-            if (armed is not { } current || current > due || current <= clock.GetUtcNow())
+            var now = clock.GetUtcNow();
+            if ((armed is not { } current || current > due || current <= now) && !(claimed && armed is { } fired && fired <= now && NextTick(fired, now) <= due))
             {
                 var dueIn = due - clock.GetUtcNow();
                 await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
@@ -61,6 +67,10 @@ public static class FollowUpReminder
 
         return null;
     }
+
+    /// <summary>When a reminder armed for <paramref name="fired"/>, which has fired, ticks next after <paramref name="now"/>.</summary>
+    public static DateTimeOffset NextTick(DateTimeOffset fired, DateTimeOffset now) =>
+        fired + Tick * (Math.Floor((now - fired) / Tick) + 1);
 
     public static async Task UnregisterAsync(Grain grain, string name)
     {

@@ -50,6 +50,10 @@ public sealed partial class OrderGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Writes claims only the customer holds so far, so whichever activation takes over settles them (<see cref="FollowUpEngine.DeactivatingAsync"/>).</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _engine?.DeactivatingAsync() ?? Task.CompletedTask;
+
     public async Task<bool> PlaceAsync(OrderPlaced placed)
     {
         // Cart and customer first, both idempotent: if we crash before the write below, the storefront's retry

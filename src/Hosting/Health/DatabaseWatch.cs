@@ -1,3 +1,4 @@
+using Orleans.Recovery.Hosting.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ public sealed record DatabaseObservation(bool Reachable, string Description, Dat
 /// Looks at the database every <see cref="Interval"/> with one connection, so readiness answers from what it saw last:
 /// a flood of probes, which need no key, opens no connection and cannot drain the pool the grains write through.
 /// </summary>
-public sealed partial class DatabaseWatch(RecoverySettings settings, TimeProvider clock, ILogger<DatabaseWatch> logger) : BackgroundService
+public sealed partial class DatabaseWatch(RecoverySettings settings, RecoveryDataSource database, TimeProvider clock, ILogger<DatabaseWatch> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -45,9 +46,7 @@ public sealed partial class DatabaseWatch(RecoverySettings settings, TimeProvide
         timeout.CancelAfter(LookTimeout);
         try
         {
-            await using var connection = settings.DbFactory.CreateConnection()!;
-            connection.ConnectionString = settings.ConnectionString;
-            await connection.OpenAsync(timeout.Token);
+            await using var connection = await database.Source.OpenConnectionAsync(timeout.Token);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COUNT(*) FROM OrleansQuery";
             var queries = Convert.ToInt64(await command.ExecuteScalarAsync(timeout.Token));

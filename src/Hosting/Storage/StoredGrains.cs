@@ -9,7 +9,7 @@ namespace Orleans.Recovery.Hosting.Storage;
 /// Reads our grain storage table for the retention sweep, with our own SQL. It names grain types as the storage
 /// provider writes them (the grain class's type name: cart, order, coupon) and the rows' last write time.
 /// </summary>
-public sealed class StoredGrains(RecoverySettings settings) : IStoredGrains
+public sealed class StoredGrains(RecoverySettings settings, RecoveryDataSource database) : IStoredGrains
 {
     /// <summary>The grains that keep personal data and forget it themselves once finished.</summary>
     private const string Retained = "'cart', 'order', 'coupon'";
@@ -58,10 +58,7 @@ public sealed class StoredGrains(RecoverySettings settings) : IStoredGrains
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = settings.DbFactory.CreateConnection()!;
-        connection.ConnectionString = settings.ConnectionString;
-        await connection.OpenAsync(cancellationToken);
-        return connection;
+        return await database.Source.OpenConnectionAsync(cancellationToken);
     }
 
     private DbCommand Command(DbConnection connection, DateTimeOffset cutoff, string sql)

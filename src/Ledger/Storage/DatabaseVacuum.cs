@@ -37,20 +37,29 @@ public sealed partial class DatabaseVacuum(LedgerDatabase database, ILogger<Data
             await wait.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        foreach (var table in tables)
+        try
         {
-            try
+            foreach (var table in tables)
             {
-                // VACUUM takes no parameters and runs outside a transaction; the names are our own constants.
-                await using var command = LedgerDatabase.Command(connection, null, $"VACUUM (FULL, ANALYZE) {table}");
-                command.CommandTimeout = 0;
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                try
+                {
+                    // VACUUM takes no parameters and runs outside a transaction; the names are our own constants.
+                    await using var command = LedgerDatabase.Command(connection, null, $"VACUUM (FULL, ANALYZE) {table}");
+                    command.CommandTimeout = 0;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+                catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.LockNotAvailable)
+                {
+                    LogLockBusy(table);
+                    return false;
+                }
             }
-            catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.LockNotAvailable)
-            {
-                LogLockBusy(table);
-                return false;
-            }
+        }
+        finally
+        {
+            // The pool no longer resets a connection it takes back (No Reset On Close): the session's setting goes here.
+            await using var reset = LedgerDatabase.Command(connection, null, "RESET lock_timeout");
+            await reset.ExecuteNonQueryAsync(CancellationToken.None);
         }
 
         LogVacuumed(tables.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);

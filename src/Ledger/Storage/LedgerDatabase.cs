@@ -11,16 +11,18 @@ namespace Orleans.Recovery.Ledger;
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable
 {
-    private readonly DbProviderFactory _factory;
+    private readonly DbDataSource _source;
+    private readonly bool _ownsSource;
     private readonly SqliteWriteGate? _gate;
     private readonly string? _temporaryFile;
     private readonly SemaphoreSlim _created = new(1, 1);
     private bool _schemaApplied;
 
-    private LedgerDatabase(DbProviderFactory factory, string connectionString, bool postgreSql, SqliteWriteGate? gate, string? temporaryFile = null)
+    private LedgerDatabase(DbDataSource source, bool ownsSource, bool postgreSql, SqliteWriteGate? gate, string? temporaryFile = null)
     {
-        _factory = factory;
-        ConnectionString = connectionString;
+        _source = source;
+        _ownsSource = ownsSource;
+        ConnectionString = source.ConnectionString;
         IsPostgreSql = postgreSql;
         _gate = gate;
         _temporaryFile = temporaryFile;
@@ -39,7 +41,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public static LedgerDatabase Temporary()
     {
         var file = Path.Combine(Path.GetTempPath(), $"recovery-ledger-{Guid.NewGuid():N}.db");
-        return new(SqliteFactory.Instance, $"Data Source={file}", postgreSql: false, new SqliteWriteGate(), file);
+        return new(new SqliteDataSource($"Data Source={file}"), ownsSource: true, postgreSql: false, new SqliteWriteGate(), file);
     }
 
     /// <summary>
@@ -47,15 +49,16 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// <paramref name="gate"/> (the one the process's grain storage shares, or a gate of its own), or PostgreSQL.
     /// </summary>
     public static LedgerDatabase On(string connectionString, bool postgreSql, SqliteWriteGate? gate = null) =>
-        new(postgreSql ? NpgsqlFactory.Instance : SqliteFactory.Instance, connectionString, postgreSql, postgreSql ? null : gate ?? new SqliteWriteGate());
+        new(postgreSql ? NpgsqlDataSource.Create(connectionString) : new SqliteDataSource(connectionString), ownsSource: true, postgreSql, postgreSql ? null : gate ?? new SqliteWriteGate());
+
+    /// <summary>The same on the process's one data source, which its grain storage, reminders and clustering share; its owner disposes it.</summary>
+    public static LedgerDatabase On(DbDataSource source, bool postgreSql, SqliteWriteGate? gate = null) =>
+        new(source, ownsSource: false, postgreSql, postgreSql ? null : gate ?? new SqliteWriteGate());
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken);
-        var connection = _factory.CreateConnection()!;
-        connection.ConnectionString = ConnectionString;
-        await connection.OpenAsync(cancellationToken);
-        return connection;
+        return await _source.OpenConnectionAsync(cancellationToken);
     }
 
     /// <summary>Hands each row of a query to <paramref name="read"/>, on a connection of its own, outside any transaction: what the reports do.</summary>
@@ -91,8 +94,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
         return command;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_ownsSource)
+        {
+            await _source.DisposeAsync();
+        }
+
         if (_temporaryFile is not null)
         {
             SqliteConnection.ClearAllPools();
@@ -101,8 +109,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
                 File.Delete(file);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)

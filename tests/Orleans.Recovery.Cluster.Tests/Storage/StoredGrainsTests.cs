@@ -24,10 +24,12 @@ public sealed class StoredGrainsTests(PostgresFixture postgres)
         File.Copy(Path.Combine(Repository.Root, "tests", "Orleans.Recovery.Grains.Tests", "Fixtures", "legacy-2026-11-25.db"), file);
         try
         {
-            var stored = new StoredGrains(RecoverySettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            var settings = RecoverySettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:Recovery"] = $"Data Source={file}",
-            }).Build()));
+            }).Build());
+            await using var database = new RecoveryDataSource(settings);
+            var stored = new StoredGrains(settings, database);
             var after = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
             var before = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 

@@ -1,3 +1,4 @@
+using Orleans.Recovery.Testing;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.FollowUps;
 using Orleans.Runtime;
@@ -33,6 +34,20 @@ public sealed class AbandonedCartFlowTests(ClusterFixture cluster)
         Assert.Equal("Ana, did something go wrong with your cart at Kaffee & Co?", mail.Subject);
         await shopper.WaitForLogAsync(m => Sent(m, 1));
         Assert.Equal(2, (await shopper.ViewAsync()).NextStep);
+    }
+
+    [Fact]
+    public async Task OnceAStepIsSentTheReminderWaitsForTheNextStepWithoutASpareWakeUp()
+    {
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(1), m => Sent(m, 1));
+
+        // The settle arms the reminder for step 2, not for the end of the claim, which would wake the cart a minute or
+        // two later to find nothing due and cost a reminder write and a state write.
+        var next = (await shopper.ViewAsync()).NextDueAt!.Value;
+        await Eventually.TrueAsync(async () => (await cluster.ReminderStartsOfAsync(shopper.Cart)).SequenceEqual([next.UtcDateTime]),
+            what: $"the reminder armed for step 2 at {next:O}");
     }
 
     [Fact]

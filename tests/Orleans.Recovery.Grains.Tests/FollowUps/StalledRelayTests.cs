@@ -80,4 +80,26 @@ public sealed class StalledRelayTests(StalledRelayFixture cluster) : IClassFixtu
             Assert.DoesNotContain(view.Messages, m => m.Status == MessageStatus.Sent);
         }
     }
+
+    [Fact]
+    public async Task ACartDeactivatedWhileItsStepWaitsForTheRelaySendsItOnce()
+    {
+        cluster.Relay.Stall();
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        await cluster.AdvanceUntilAsync(TimeSpan.FromHours(1), async () => (await shopper.ViewAsync()).Messages.Any(m => m.Status == MessageStatus.Sending), "the step claimed");
+        await Eventually.TrueAsync(() => Task.FromResult(cluster.Relay.HeldConnections >= 1), what: "a connection held by the stalled relay");
+
+        // The claim was granted and written by the customer alone; the cart goes (a silo shutting down would do the same).
+        var management = cluster.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+
+        // The relay answers again: the step goes out, and past the end of its claim and a retry nothing goes out twice.
+        cluster.Relay.Release(cluster.Smtp.Port);
+        await shopper.AdvanceUntilLogAsync(TimeSpan.Zero, m => m.Step == 1 && m.Status == MessageStatus.Sent);
+        cluster.Advance(TimeSpan.FromMinutes(10));
+        await shopper.AdvanceUntilLogAsync(TimeSpan.FromHours(23), m => m.Step == 2 && m.Status == MessageStatus.Sent);
+        Assert.Equal(2, shopper.MailCount);
+        Assert.Single((await shopper.ViewAsync()).Messages, m => m.Step == 1 && m.Status == MessageStatus.Sent);
+    }
 }
