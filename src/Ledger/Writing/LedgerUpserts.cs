@@ -11,6 +11,7 @@ internal static class LedgerUpserts
 
     /// <summary>
     /// A message's later event brings the variant and coupon it was sent with; its times stay the first ones known.
+    /// Several events of one message in one statement are merged first the same way (<see cref="MessageRowMerge"/>).
     /// </summary>
     public const string MessageMerge = """
         ON CONFLICT (message_id) DO UPDATE SET
