@@ -1,5 +1,6 @@
 using System.Text.Json;
 using static Orleans.Recovery.Ledger.LedgerColumns;
+using static Orleans.Recovery.Ledger.LedgerUpserts;
 
 namespace Orleans.Recovery.Ledger;
 
@@ -17,31 +18,38 @@ internal sealed class LeadRows(LedgerSql sql)
             return;
         }
 
-        await sql.ExecuteAsync("""
-            INSERT INTO recovery_leads (type, id, customer_key, email, first_name, last_name, locale, country, items, total, currency,
-                                        created_at, last_activity_at, steps_sent, coupon_code, outcome, order_id, finished_at,
-                                        decline_reason, revision)
+        var row = LeadRow.Of(owner, customerKey, lead, revision);
+        await sql.ExecuteAsync($"""
+            INSERT INTO recovery_leads ({LeadColumns})
             VALUES (@type, @id, @customerKey, @email, @firstName, @lastName, @locale, @country, @items, @total, @currency,
                     @createdAt, @lastActivityAt, @stepsSent, @couponCode, @outcome, @orderId, @finishedAt, @declineReason, @revision)
-            ON CONFLICT (type, id) DO UPDATE SET
-                customer_key = excluded.customer_key, email = excluded.email, first_name = excluded.first_name,
-                last_name = excluded.last_name, locale = excluded.locale, country = excluded.country, items = excluded.items,
-                total = excluded.total, currency = excluded.currency, created_at = excluded.created_at,
-                last_activity_at = excluded.last_activity_at, steps_sent = excluded.steps_sent, coupon_code = excluded.coupon_code,
-                outcome = excluded.outcome, order_id = excluded.order_id, finished_at = excluded.finished_at,
-                decline_reason = excluded.decline_reason, revision = excluded.revision
-            WHERE recovery_leads.revision <= excluded.revision
-            """, command => command.With("type", lead.Type).With("id", owner.Id).With("customerKey", customerKey).With("email", lead.Email)
-            .With("firstName", lead.FirstName).With("lastName", lead.LastName).With("locale", lead.Locale).With("country", lead.Country)
-            .With("items", JsonSerializer.Serialize(lead.Items, ItemsJson)).With("total", Units(lead.Total)).With("currency", lead.Currency)
-            .With("createdAt", Ms(lead.CreatedAt)).With("lastActivityAt", Ms(lead.LastActivityAt)).With("stepsSent", lead.StepsSent)
-            .With("couponCode", lead.CouponCode).With("outcome", lead.Outcome == LeadOutcome.Recovered ? LeadStatus.Recovered : LeadStatus.Open)
-            .With("orderId", lead.OrderId).With("finishedAt", lead.FinishedAt is { } finished ? Ms(finished) : null)
-            .With("declineReason", lead.DeclineReason).With("revision", revision));
+            {LeadReplace}
+            """, command => command.With("type", row.Type).With("id", row.Id).With("customerKey", row.CustomerKey).With("email", row.Email)
+            .With("firstName", row.FirstName).With("lastName", row.LastName).With("locale", row.Locale).With("country", row.Country)
+            .With("items", row.Items).With("total", row.Total).With("currency", row.Currency).With("createdAt", row.CreatedAt)
+            .With("lastActivityAt", row.LastActivityAt).With("stepsSent", row.StepsSent).With("couponCode", row.CouponCode)
+            .With("outcome", row.Outcome).With("orderId", row.OrderId).With("finishedAt", row.FinishedAt)
+            .With("declineReason", row.DeclineReason).With("revision", row.Revision));
     }
 
     /// <summary>Like every ledger row the lead outlives the grain's state, but not the shopper's name and address.</summary>
     public Task ForgetAsync(LedgerOwner owner) =>
         sql.ExecuteAsync("UPDATE recovery_leads SET email = '', first_name = '', last_name = NULL WHERE type = @type AND id = @id",
-            command => command.With("type", owner.Kind == LedgerOwner.Cart ? Lead.CartType : Lead.PaymentType).With("id", owner.Id));
+            command => command.With("type", ForgottenType(owner)).With("id", owner.Id));
+
+    /// <summary>The type of the lead a grain's <see cref="Forgotten"/> strips: its cart's, or its order's failed payment's.</summary>
+    public static string ForgottenType(LedgerOwner owner) => owner.Kind == LedgerOwner.Cart ? Lead.CartType : Lead.PaymentType;
+}
+
+/// <summary>A lead as <c>recovery_leads</c> keeps it: money in units, times in Unix ms, items as JSON, the outcome as its status.</summary>
+internal sealed record LeadRow(
+    string Type, string Id, string CustomerKey, string Email, string FirstName, string? LastName, string? Locale, string? Country,
+    string Items, long Total, string Currency, long CreatedAt, long LastActivityAt, int StepsSent, string? CouponCode, string Outcome,
+    string? OrderId, long? FinishedAt, string? DeclineReason, long Revision)
+{
+    public static LeadRow Of(LedgerOwner owner, string customerKey, Lead lead, long revision) => new(
+        lead.Type, owner.Id, customerKey, lead.Email, lead.FirstName, lead.LastName, lead.Locale, lead.Country,
+        JsonSerializer.Serialize(lead.Items, ItemsJson), Units(lead.Total), lead.Currency, Ms(lead.CreatedAt), Ms(lead.LastActivityAt),
+        lead.StepsSent, lead.CouponCode, lead.Outcome == LeadOutcome.Recovered ? LeadStatus.Recovered : LeadStatus.Open,
+        lead.OrderId, lead.FinishedAt is { } finished ? Ms(finished) : null, lead.DeclineReason, revision);
 }

@@ -77,11 +77,17 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         if (IsPostgreSql)
         {
-            await using var bound = Command(connection, transaction,
-                "SET LOCAL statement_timeout = '10s'; SET LOCAL lock_timeout = '5s'; SET LOCAL idle_in_transaction_session_timeout = '10s'");
+            await using var bound = Command(connection, transaction, Bounds);
             await bound.ExecuteNonQueryAsync();
         }
     }
+
+    /// <summary>
+    /// What <see cref="BoundAsync"/> runs: the three settings as one statement (<c>set_config</c> local to the
+    /// transaction is <c>SET LOCAL</c>), since the server counts, and the product's budget limits, statements.
+    /// </summary>
+    internal const string Bounds =
+        "SELECT set_config('statement_timeout', '10s', true), set_config('lock_timeout', '5s', true), set_config('idle_in_transaction_session_timeout', '10s', true)";
 
     /// <summary>Runs a write; on SQLite it takes its turn with the grain storage's writes, as SQLite has one writer.</summary>
     public Task<T> WriteAsync<T>(Func<Task<T>> write) => _gate is null ? write() : _gate.WriteAsync(write);

@@ -11,6 +11,9 @@ public sealed class LedgerSql(DbConnection connection, DbTransaction? transactio
 {
     public DbCommand Command(string sql) => LedgerDatabase.Command(connection, transaction, sql);
 
+    /// <summary>Statements for one round trip, on PostgreSQL only (SQLite runs in the process: it has no round trips to save).</summary>
+    internal Npgsql.NpgsqlBatch Batch() => new((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction?)transaction);
+
     /// <summary>Runs a statement; returns the rows it changed.</summary>
     public async Task<int> ExecuteAsync(string sql, Action<DbCommand>? parameters = null, CancellationToken cancellationToken = default)
     {

@@ -27,28 +27,50 @@ internal sealed class DailyCountChanges(LedgerSql sql, int? shard)
             .Select(group => (group.Key.Flow, group.Key.Step, group.Key.Metric, group.Key.Detail, group.Sum(pair => pair.Value.Count), LedgerColumns.Amount(group.Sum(pair => pair.Value.Amount))))
             .Where(change => change.Item5 != 0 || change.Item6 != 0);
 
-    /// <summary>Writes the daily counts this transaction moved.</summary>
+    /// <summary>Writes the daily counts this transaction moved, row by row: SQLite's way, in the process.</summary>
     public async Task WriteAsync()
     {
-        // In one order: should two writers share a shard, they take the rows' locks alike, never crosswise.
-        foreach (var (key, (count, amount)) in _counts.Where(pair => pair.Value != (0, 0)).OrderBy(pair => pair.Key))
+        foreach (var (key, (count, amount)) in Moved())
         {
-            await sql.ExecuteAsync(shard is { } own
-                ? $"""
-                    INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount, shard)
-                    VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount, {own})
-                    ON CONFLICT (day, flow, step, variant, metric, detail, shard)
-                    DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
-                    """
-                : """
-                    INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount)
-                    VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount)
-                    ON CONFLICT (day, flow, step, variant, metric, detail)
-                    DO UPDATE SET count = recovery_daily.count + excluded.count, amount = recovery_daily.amount + excluded.amount
-                    """, command => command.With("day", key.Day).With("flow", key.Flow).With("step", key.Step).With("variant", key.Variant)
+            await sql.ExecuteAsync($"""
+                INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount)
+                VALUES (@day, @flow, @step, @variant, @metric, @detail, @count, @amount)
+                ON CONFLICT (day, flow, step, variant, metric, detail) {LedgerUpserts.DailyAdd}
+                """, command => command.With("day", key.Day).With("flow", key.Flow).With("step", key.Step).With("variant", key.Variant)
                 .With("metric", key.Metric).With("detail", key.Detail).With("count", count).With("amount", amount));
         }
     }
+
+    /// <summary>Adds the write of the daily counts this transaction moved to a round trip: PostgreSQL's way, one statement into the shard's rows.</summary>
+    public void AddTo(PostgresRoundTrip trip)
+    {
+        var moved = Moved().ToList();
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        // Inserted in the order given (WITH ORDINALITY), so their rows' locks are taken in Moved's order.
+        trip.Add($"""
+            INSERT INTO recovery_daily (day, flow, step, variant, metric, detail, count, amount, shard)
+            SELECT day, flow, step, variant, metric, detail, count, amount, @shard
+            FROM unnest(@days::bigint[], @flows::text[], @steps::integer[], @variants::text[], @metrics::text[], @details::text[], @counts::bigint[], @amounts::bigint[])
+                WITH ORDINALITY AS moved (day, flow, step, variant, metric, detail, count, amount, n)
+            ORDER BY n
+            ON CONFLICT (day, flow, step, variant, metric, detail, shard) {LedgerUpserts.DailyAdd}
+            """, [.. new ColumnArrays<KeyValuePair<CountKey, (long Count, long Amount)>>(moved)
+                .Bigint("days", pair => pair.Key.Day).Text("flows", pair => pair.Key.Flow).Integer("steps", pair => pair.Key.Step)
+                .Text("variants", pair => pair.Key.Variant).Text("metrics", pair => pair.Key.Metric).Text("details", pair => pair.Key.Detail)
+                .Bigint("counts", pair => pair.Value.Count).Bigint("amounts", pair => pair.Value.Amount).Parameters,
+                new Npgsql.NpgsqlParameter<int>("shard", shard ?? 0)]);
+    }
+
+    /// <summary>
+    /// The counts that moved, in one order: should two writers share a shard (or SQLite's one set of rows), they take
+    /// the rows' locks alike, never crosswise.
+    /// </summary>
+    private IEnumerable<KeyValuePair<CountKey, (long Count, long Amount)>> Moved() =>
+        _counts.Where(pair => pair.Value != (0, 0)).OrderBy(pair => pair.Key);
 
     private readonly record struct CountKey(long Day, string Flow, int Step, string Variant, string Metric, string Detail) : IComparable<CountKey>
     {

@@ -23,7 +23,15 @@ internal sealed class LedgerCustomerLocks(LedgerSql sql, bool enabled)
     /// Takes the locks of these customers (their address keys and shop ids) not taken yet, in ascending order, so two
     /// transactions cannot wait on each other for them.
     /// </summary>
-    public async Task LockAsync(IEnumerable<CustomerIdentity> customers)
+    public Task LockAsync(IEnumerable<CustomerIdentity> customers)
+    {
+        var trip = new PostgresRoundTrip(sql);
+        AddTo(trip, customers);
+        return trip.RunAsync();
+    }
+
+    /// <summary>Adds the taking of these customers' locks (<see cref="LockAsync"/>) to a round trip, before the statements that need them.</summary>
+    public void AddTo(PostgresRoundTrip trip, IEnumerable<CustomerIdentity> customers)
     {
         if (!enabled)
         {
@@ -42,12 +50,10 @@ internal sealed class LedgerCustomerLocks(LedgerSql sql, bool enabled)
             return;
         }
 
-        await using var command = sql.Command("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT key FROM unnest(@keys) AS key ORDER BY key) AS sorted");
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "keys";
-        parameter.Value = keys;
-        command.Parameters.Add(parameter);
-        await command.ExecuteScalarAsync();
+        trip.Add("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT key FROM unnest(@keys) AS key ORDER BY key) AS sorted",
+            [new Npgsql.NpgsqlParameter<long[]>("keys", keys)], _ => { });
+
+        // Held from here on: should the round trip fail, so does the transaction, and the locks go with it.
         _locked.UnionWith(keys);
     }
 

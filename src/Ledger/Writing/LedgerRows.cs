@@ -31,20 +31,54 @@ internal sealed class LedgerRows(LedgerSql sql, DailyCountChanges counts)
         _ => Task.CompletedTask,
     };
 
+    /// <summary>
+    /// Inserts a click unless its message keeps <see cref="ClicksKept"/> already: a link can be clicked any number of
+    /// times, and one link must not grow the table without end. Unique clicks are counted from the first click alone.
+    /// </summary>
+    public const string ClickInsert = $"""
+        INSERT INTO recovery_message_events ({LedgerUpserts.EventColumns})
+        SELECT @id, @kind, @at, @reason
+        WHERE (SELECT count(*) FROM recovery_message_events WHERE message_id = @id AND kind = @kind) < @kept
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>Notes a new touch or decision of <paramref name="identity"/> at <paramref name="at"/>: orders paid since may credit it.</summary>
+    public void Touch(CustomerIdentity identity, long at) => _touched[identity] = _touched.TryGetValue(identity, out var since) ? Math.Min(since, at) : at;
+
+    /// <summary>What a message's event is counted under beside its kind: the reason of a skip, deferral, failure or bounce.</summary>
+    public static string DetailOf(MessageEvent message) =>
+        message.Kind is MessageEventKind.Skipped or MessageEventKind.Deferred or MessageEventKind.Failed or MessageEventKind.Bounced ? message.Reason ?? "" : "";
+
+    /// <summary>
+    /// Unique clicks: a message counts on the day of its first click, however often it is clicked. Moves the count when
+    /// the click at <paramref name="at"/> comes before the <paramref name="first"/> known; true when it did.
+    /// </summary>
+    public static bool CountFirstClick(DailyCountChanges counts, MessageEvent message, string variant, long? first, long at)
+    {
+        if (first <= at)
+        {
+            return false;
+        }
+
+        if (first is { } later)
+        {
+            counts.Count(later, message.Flow, message.Step, variant, LedgerMetric.Clicked, "", -1);
+        }
+
+        counts.Count(at, message.Flow, message.Step, variant, LedgerMetric.Clicked, "", 1);
+        return true;
+    }
+
+    /// <summary>The holdout group a marketing step that came due puts its cart or order in.</summary>
+    public static string GroupOf(MessageEvent message) => StepDecision.IsHoldout(message.Kind, message.Reason) ? HoldoutGroup.Control : HoldoutGroup.Treated;
+
     private async Task MessageAsync(LedgerOwner owner, CustomerIdentity identity, MessageEvent message)
     {
         var at = Ms(message.At);
         var kind = LedgerMetric.Of(message.Kind);
-        // A link can be clicked any number of times: a message keeps its first clicks as events and no more, so one link
-        // cannot grow the table without end. Unique clicks are counted from its first click alone.
         var inserted = await sql.ExecuteAsync(message.Kind == MessageEventKind.Clicked
-                ? """
-                  INSERT INTO recovery_message_events (message_id, kind, at, reason)
-                  SELECT @id, @kind, @at, @reason
-                  WHERE (SELECT count(*) FROM recovery_message_events WHERE message_id = @id AND kind = @kind) < @kept
-                  ON CONFLICT DO NOTHING
-                  """
-                : "INSERT INTO recovery_message_events (message_id, kind, at, reason) VALUES (@id, @kind, @at, @reason) ON CONFLICT DO NOTHING",
+                ? ClickInsert
+                : $"INSERT INTO recovery_message_events ({LedgerUpserts.EventColumns}) VALUES (@id, @kind, @at, @reason) ON CONFLICT DO NOTHING",
             command => command.With("id", message.MessageId).With("kind", kind).With("at", at).With("reason", message.Reason).With("kept", ClicksKept));
         if (inserted == 0)
         {
@@ -52,17 +86,11 @@ internal sealed class LedgerRows(LedgerSql sql, DailyCountChanges counts)
         }
 
         var decided = StepDecision.IsDecided(message.Kind, message.Reason);
-        var variant = await sql.ScalarAsync<string>("""
-            INSERT INTO recovery_messages (message_id, owner_kind, owner_id, customer_key, shop_customer_id, flow, step, marketing,
-                                           variant, coupon_code, planned_at, decided_at, sent_at)
+        var variant = await sql.ScalarAsync<string>($"""
+            INSERT INTO recovery_messages ({LedgerUpserts.MessageColumns})
             VALUES (@id, @ownerKind, @ownerId, @customerKey, @shopCustomerId, @flow, @step, @marketing,
                     @variant, @couponCode, @plannedAt, @decidedAt, @sentAt)
-            ON CONFLICT (message_id) DO UPDATE SET
-                variant = COALESCE(excluded.variant, recovery_messages.variant),
-                coupon_code = COALESCE(excluded.coupon_code, recovery_messages.coupon_code),
-                planned_at = COALESCE(recovery_messages.planned_at, excluded.planned_at),
-                decided_at = COALESCE(recovery_messages.decided_at, excluded.decided_at),
-                sent_at = COALESCE(recovery_messages.sent_at, excluded.sent_at)
+            {LedgerUpserts.MessageMerge}
             RETURNING variant
             """, command => command.With("id", message.MessageId).With("ownerKind", owner.Kind).With("ownerId", owner.Id)
             .With("customerKey", identity.Key).With("shopCustomerId", identity.Shop).With("flow", message.Flow).With("step", message.Step)
@@ -73,12 +101,15 @@ internal sealed class LedgerRows(LedgerSql sql, DailyCountChanges counts)
 
         if (message.Kind == MessageEventKind.Clicked)
         {
-            await FirstClickAsync(message, at, variant);
+            var first = await sql.ScalarAsync<long?>("SELECT first_clicked_at FROM recovery_messages WHERE message_id = @id", command => command.With("id", message.MessageId));
+            if (CountFirstClick(counts, message, variant, first, at))
+            {
+                await sql.ExecuteAsync("UPDATE recovery_messages SET first_clicked_at = @at WHERE message_id = @id", command => command.With("at", at).With("id", message.MessageId));
+            }
         }
         else
         {
-            var detail = message.Kind is MessageEventKind.Skipped or MessageEventKind.Deferred or MessageEventKind.Failed or MessageEventKind.Bounced ? message.Reason ?? "" : "";
-            counts.Count(at, message.Flow, message.Step, variant, kind, detail, 1);
+            counts.Count(at, message.Flow, message.Step, variant, kind, DetailOf(message), 1);
         }
 
         if (decided)
@@ -88,33 +119,15 @@ internal sealed class LedgerRows(LedgerSql sql, DailyCountChanges counts)
 
         if (decided || message.Kind is MessageEventKind.Sent or MessageEventKind.Clicked)
         {
-            _touched[identity] = _touched.TryGetValue(identity, out var since) ? Math.Min(since, at) : at;
+            Touch(identity, at);
         }
-    }
-
-    /// <summary>Unique clicks: a message counts on the day of its first click, however often it is clicked.</summary>
-    private async Task FirstClickAsync(MessageEvent message, long at, string variant)
-    {
-        var first = await sql.ScalarAsync<long?>("SELECT first_clicked_at FROM recovery_messages WHERE message_id = @id", command => command.With("id", message.MessageId));
-        if (first <= at)
-        {
-            return;
-        }
-
-        await sql.ExecuteAsync("UPDATE recovery_messages SET first_clicked_at = @at WHERE message_id = @id", command => command.With("at", at).With("id", message.MessageId));
-        if (first is { } later)
-        {
-            counts.Count(later, message.Flow, message.Step, variant, LedgerMetric.Clicked, "", -1);
-        }
-
-        counts.Count(at, message.Flow, message.Step, variant, LedgerMetric.Clicked, "", 1);
     }
 
     /// <summary>The first step that came due enters the cart or order into the flow; the first marketing one sets its group.</summary>
     private async Task EnterAsync(LedgerOwner owner, CustomerIdentity identity, MessageEvent message, long at)
     {
-        if (await sql.ExecuteAsync("""
-            INSERT INTO recovery_entries (owner_kind, owner_id, flow, customer_key, shop_customer_id, entered_at)
+        if (await sql.ExecuteAsync($"""
+            INSERT INTO recovery_entries ({LedgerUpserts.EntryColumns})
             VALUES (@ownerKind, @ownerId, @flow, @customerKey, @shopCustomerId, @at) ON CONFLICT DO NOTHING
             """, command => command.With("ownerKind", owner.Kind).With("ownerId", owner.Id).With("flow", message.Flow)
             .With("customerKey", identity.Key).With("shopCustomerId", identity.Shop).With("at", at)) == 1)
@@ -127,7 +140,7 @@ internal sealed class LedgerRows(LedgerSql sql, DailyCountChanges counts)
             return;
         }
 
-        var group = StepDecision.IsHoldout(message.Kind, message.Reason) ? HoldoutGroup.Control : HoldoutGroup.Treated;
+        var group = GroupOf(message);
         if (await sql.ExecuteAsync("""
             UPDATE recovery_entries SET grp = @group, grp_at = @at
             WHERE owner_kind = @ownerKind AND owner_id = @ownerId AND flow = @flow AND grp IS NULL

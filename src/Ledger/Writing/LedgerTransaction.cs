@@ -9,43 +9,56 @@ namespace Orleans.Recovery.Ledger;
 /// </summary>
 /// <remarks>
 /// The shard, on PostgreSQL, where silos write side by side: the writer's own rows of the daily counts, and its
-/// customers locked. SQLite has one writer at a time, and neither.
+/// customers locked; there the entries are written phase by phase for all the grains at once
+/// (<see cref="PostgresLedgerWrite"/>). SQLite has one writer at a time, in the process: neither, and row by row.
 /// </remarks>
 internal sealed class LedgerTransaction
 {
+    private readonly LedgerSql _sql;
     private readonly LedgerCustomerLocks _locks;
     private readonly DailyCountChanges _counts;
     private readonly LedgerRows _rows;
     private readonly LeadRows _leads;
     private readonly LedgerAttribution _attribution;
+    private readonly PostgresLedgerWrite? _postgres;
 
     public LedgerTransaction(DbConnection connection, DbTransaction transaction, AttributionOptions attribution, int? shard)
     {
-        var sql = new LedgerSql(connection, transaction);
-        _locks = new LedgerCustomerLocks(sql, enabled: shard is not null);
-        _counts = new DailyCountChanges(sql, shard);
-        _rows = new LedgerRows(sql, _counts);
-        _leads = new LeadRows(sql);
-        _attribution = new LedgerAttribution(sql, _counts, attribution);
+        _sql = new LedgerSql(connection, transaction);
+        _locks = new LedgerCustomerLocks(_sql, enabled: shard is not null);
+        _counts = new DailyCountChanges(_sql, shard);
+        _rows = new LedgerRows(_sql, _counts);
+        _leads = new LeadRows(_sql);
+        _attribution = new LedgerAttribution(_sql, _counts, attribution);
+        _postgres = shard is null ? null : new PostgresLedgerWrite(_sql, _counts, _rows, _leads, _locks);
     }
 
     /// <summary>What this transaction moved in the daily counts: the figures the metrics report once it commits.</summary>
     public IEnumerable<(string Flow, int Step, string Metric, string Detail, long Count, decimal Amount)> Changes => _counts.Changes;
 
-    /// <summary>Locks the customers of <paramref name="batches"/> (their address keys and shop ids), in one order everywhere.</summary>
-    public Task LockCustomersAsync(IEnumerable<LedgerBatch> batches) => _locks.LockAsync(batches.Select(batch => CustomerIdentity.Of(batch.Owner)));
-
-    /// <summary>Writes a grain's entries, in their order, and its lead as it stands.</summary>
-    public async Task ApplyAsync(LedgerBatch batch)
+    /// <summary>
+    /// Writes the grains' entries, each grain's in their order, and its lead as it stands; on PostgreSQL the
+    /// transaction's bounds and its customers' locks (their address keys and shop ids, in one order everywhere) first.
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<LedgerBatch> batches)
     {
-        foreach (var entry in batch.Entries)
+        if (_postgres is not null)
         {
-            await (entry is Forgotten ? _leads.ForgetAsync(batch.Owner) : _rows.WriteAsync(batch.Owner, entry));
+            await _postgres.WriteAsync(batches);
+            return;
         }
 
-        if (batch.Lead is { } lead && batch.Owner.CustomerKey is { } customerKey)
+        foreach (var batch in batches)
         {
-            await _leads.WriteAsync(batch.Owner, customerKey, lead, batch.Revision);
+            foreach (var entry in batch.Entries)
+            {
+                await (entry is Forgotten ? _leads.ForgetAsync(batch.Owner) : _rows.WriteAsync(batch.Owner, entry));
+            }
+
+            if (batch.Lead is { } lead && batch.Owner.CustomerKey is { } customerKey)
+            {
+                await _leads.WriteAsync(batch.Owner, customerKey, lead, batch.Revision);
+            }
         }
     }
 
@@ -59,5 +72,17 @@ internal sealed class LedgerTransaction
     }
 
     /// <summary>Writes the daily counts this transaction moved.</summary>
-    public Task CountAsync() => _counts.WriteAsync();
+    public async Task CountAsync()
+    {
+        if (_postgres is null)
+        {
+            await _counts.WriteAsync();
+            return;
+        }
+
+        var last = new PostgresRoundTrip(_sql);
+        _postgres.AddLast(last);
+        _counts.AddTo(last);
+        await last.RunAsync();
+    }
 }

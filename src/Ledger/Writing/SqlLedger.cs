@@ -149,16 +149,11 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     {
         await using var connection = await _database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await _database.BoundAsync(connection, transaction);
-        // Serialised per customer only, so silos write side by side: an attribution must see every touch and order of
-        // its customer that another silo committed before it. The daily counts are increments into rows of this
-        // writer's own, which no other silo waits on.
+        // Bounded, and serialised per customer only, so silos write side by side: an attribution must see every touch
+        // and order of its customer that another silo committed before it. The daily counts are increments into rows of
+        // this writer's own, which no other silo waits on.
         var work = new LedgerTransaction(connection, transaction, _attribution.CurrentValue, _database.IsPostgreSql ? _shard : null);
-        await work.LockCustomersAsync(batches);
-        foreach (var batch in batches)
-        {
-            await work.ApplyAsync(batch);
-        }
+        await work.WriteAsync(batches);
 
         await work.AttributeAsync();
         await work.CountAsync();
