@@ -18,17 +18,18 @@ public sealed class LedgerDatabase : IAsyncDisposable
     private readonly SemaphoreSlim _created = new(1, 1);
     private bool _schemaApplied;
 
-    private LedgerDatabase(DbDataSource source, bool ownsSource, bool postgreSql, SqliteWriteGate? gate, string? temporaryFile = null)
+    private LedgerDatabase(DbDataSource source, bool ownsSource, bool postgreSql, SqliteWriteGate? gate, string? temporaryFile = null, string? connectionString = null)
     {
         _source = source;
         _ownsSource = ownsSource;
-        ConnectionString = source.ConnectionString;
+        ConnectionString = connectionString ?? source.ConnectionString;
         IsPostgreSql = postgreSql;
         _gate = gate;
         _temporaryFile = temporaryFile;
         _schemaApplied = temporaryFile is null;
     }
 
+    /// <summary>The connection string as given; from a data source, as it tells it (Npgsql's leaves the password out).</summary>
     public string ConnectionString { get; }
 
     public bool IsPostgreSql { get; }
@@ -49,7 +50,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// <paramref name="gate"/> (the one the process's grain storage shares, or a gate of its own), or PostgreSQL.
     /// </summary>
     public static LedgerDatabase On(string connectionString, bool postgreSql, SqliteWriteGate? gate = null) =>
-        new(postgreSql ? NpgsqlDataSource.Create(connectionString) : new SqliteDataSource(connectionString), ownsSource: true, postgreSql, postgreSql ? null : gate ?? new SqliteWriteGate());
+        new(postgreSql ? NpgsqlDataSource.Create(connectionString) : new SqliteDataSource(connectionString), ownsSource: true, postgreSql, postgreSql ? null : gate ?? new SqliteWriteGate(), connectionString: connectionString);
 
     /// <summary>The same on the process's one data source, which its grain storage, reminders and clustering share; its owner disposes it.</summary>
     public static LedgerDatabase On(DbDataSource source, bool postgreSql, SqliteWriteGate? gate = null) =>
