@@ -16,6 +16,13 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
 {
     private const int MaxGrainsPerTransaction = 256;
 
+    /// <summary>
+    /// How long a PostgreSQL transaction waits for more grains once the first is queued. A transaction costs the same
+    /// dozen statements for one grain or 256 (the writes are set-based), so at 500 carts a second this turns about 0.8
+    /// statements per cart into under 0.1. Nothing waits on it but the ledger's readers and a finished grain's reminder.
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
+
     /// <summary>This writer's own rows of the daily counts on PostgreSQL, drawn once per process: one of 1,024.</summary>
     private readonly int _shard = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1024);
 
@@ -107,9 +114,34 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
                 appends.Add(append);
             }
 
+            if (_database.IsPostgreSql && appends.Count < MaxGrainsPerTransaction && !_closed)
+            {
+                await GatherAsync(reader, appends);
+            }
+
             await WriteAsync(appends);
             Interlocked.Add(ref _pending, -appends.Count);
             appends.Clear();
+        }
+    }
+
+    /// <summary>Adds what arrives within <see cref="Linger"/>, up to a transaction's worth.</summary>
+    private static async Task GatherAsync(ChannelReader<Append> reader, List<Append> appends)
+    {
+        using var linger = new CancellationTokenSource(Linger);
+        try
+        {
+            while (appends.Count < MaxGrainsPerTransaction && await reader.WaitToReadAsync(linger.Token))
+            {
+                while (appends.Count < MaxGrainsPerTransaction && reader.TryRead(out var append))
+                {
+                    appends.Add(append);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The linger is over: what has arrived is written.
         }
     }
 
