@@ -13,7 +13,7 @@ public sealed class BenchmarkSmokeTests
 {
     private static readonly string[] Figures =
     [
-        "api.events_per_s", "api.noop_per_s", "api.ratio",
+        "api.events_per_s", "api.noop_per_s", "api.ratio", "api.floor_per_s", "api.floor_ratio",
         "ingest.events_per_s", "ingest.db_floor_per_s", "ingest.ratio", "ingest.statements_per_event",
         "embedded.events_per_s", "embedded.db_floor_per_s", "embedded.ratio", "embedded.latency_max_ms",
         "schedule.pending", "schedule.bytes_per_pending", "schedule.lateness_p50_ms", "schedule.lateness_p99_ms",
