@@ -16,6 +16,7 @@ public sealed class BenchmarkSmokeTests
         "api.events_per_s", "api.noop_per_s", "api.ratio", "api.floor_per_s", "api.floor_ratio",
         "ingest.events_per_s", "ingest.db_floor_per_s", "ingest.ratio", "ingest.statements_per_event",
         "embedded.events_per_s", "embedded.db_floor_per_s", "embedded.ratio", "embedded.latency_max_ms",
+        "embedded.single_writer_floor_per_s", "embedded.single_writer_ratio",
         "schedule.pending", "schedule.bytes_per_pending", "schedule.lateness_p50_ms", "schedule.lateness_p99_ms",
         "delivery.emails_per_s", "delivery.floor_per_s", "delivery.ratio", "delivery.statements_per_message",
         "reports.messages", "reports.stats_ms", "reports.floor_ms", "reports.ratio",
