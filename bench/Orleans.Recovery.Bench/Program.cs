@@ -15,12 +15,10 @@ void Report(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}
 
 Report($"mode {mode.Name}: {mode.Duration.TotalSeconds} s per throughput run over {mode.Connections} connections, {mode.Pending} pending, {mode.DueTogether} due together");
 await using var postgres = await PostgresServer.StartAsync();
-// Npgsql's own default pool, not the test helper's small one: the product and the floor get what a shop's would.
-async Task<string> NewDatabaseAsync(string prefix) =>
-    new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync(prefix)) { MaxPoolSize = 100, Timeout = 30 }.ConnectionString;
+Task<string> NewDatabaseAsync(string prefix) => BenchDatabases.CreateAsync(postgres, prefix);
 var measurements = new Measurements(repository, mode, NewDatabaseAsync, Report);
 
-// --only NAME (api, ingest, embedded, schedule, delivery, reports, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
+// --only NAME (api, ingest, embedded, schedule, delivery, reports, durable, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
 var only = options.GetValueOrDefault("--only");
 bool Runs(string name) => only is null || only == name;
 var api = Runs("api") ? await measurements.ApiAsync() : [];
@@ -29,6 +27,7 @@ var embedded = Runs("embedded") ? await measurements.EmbeddedAsync() : [];
 var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
 var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
 var reports = Runs("reports") ? await new ReportsMeasurement(repository, mode, NewDatabaseAsync, Report).StatsAsync() : [];
+var durable = Runs("durable") ? await new DurableMeasurement(repository, mode, Report).RunAsync() : [];
 var peer = Runs("peer") ? await PeerAsync() : [];
 foreach (var (key, value) in lateness)
 {
@@ -52,6 +51,7 @@ var results = new JsonObject
     ["schedule"] = Section(schedule),
     ["delivery"] = Section(delivery),
     ["reports"] = Section(reports),
+    ["durable"] = new JsonObject(durable.Select(section => KeyValuePair.Create(section.Key, (JsonNode?)Section(section.Value)))),
     ["peer"] = new JsonObject { ["hangfire"] = Section(peer) },
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
