@@ -324,8 +324,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             statementsPerMessage = (double)(burstAfter.Total - burstBefore.Total) / carts.Count;
             report($"delivery: statements per delivered message, by statement:{Environment.NewLine}{StatementCounts.Describe(burstAfter.Since(burstBefore, carts.Count))}");
             lateness = await LatenessAsync(product, carts, morning);
-            var accepted = smtp.AcceptedAt.Order().ToList();
-            delivered = (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
+            delivered = AcceptedPerSecond(smtp);
             report($"due together: {carts.Count} carts reported in {reported.TotalSeconds:F1} s, deferred by quiet hours to {morning:HH:mm:ss}, " +
                    $"all delivered {(DateTimeOffset.UtcNow - morning).TotalSeconds:F0} s after");
         }
@@ -385,6 +384,13 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             await client.DisconnectAsync(quit: true);
         }));
         return messages / stop.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A burst's delivery rate, as the SMTP server saw it: the messages after the first, over the time from the first accepted to the last.</summary>
+    public static double AcceptedPerSecond(CountingSmtpServer smtp)
+    {
+        var accepted = smtp.AcceptedAt.Order().ToList();
+        return (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
     }
 
     public static double Percentile(List<double> sorted, double quantile) =>
