@@ -16,16 +16,34 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
 
     private string Prefix(string what) => $"{what}-{Guid.NewGuid():N}"[..(what.Length + 9)];
 
-    /// <summary>api: cart snapshots per second with in-memory state, beside a no-op endpoint of the same app.</summary>
+    /// <summary>
+    /// api: cart snapshots per second with in-memory state, beside a no-op endpoint of the same app, and beside the
+    /// same PUT without Orleans in a process of its own, started once the product's has stopped.
+    /// </summary>
     public async Task<Dictionary<string, double>> ApiAsync()
     {
-        await using var product = await Product.StartAsync(repository, new Dictionary<string, string> { ["Recovery__Storage"] = "Memory" });
         var script = Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua");
-        await WarmUpAsync(product);
-        var noop = await Wrk.RequestsPerSecondAsync(new Uri(product.BaseAddress, "/health/live"), mode);
-        var events = await Wrk.RequestsPerSecondAsync(product.BaseAddress, mode, script, Product.StorefrontKey, Prefix("api"));
-        report($"api: {events:F0} cart snapshots/s, no-op {noop:F0}/s");
-        return new() { ["events_per_s"] = events, ["noop_per_s"] = noop, ["ratio"] = events / noop };
+        double noop, events;
+        await using (var product = await Product.StartAsync(repository, new Dictionary<string, string> { ["Recovery__Storage"] = "Memory" }))
+        {
+            await WarmUpAsync(product);
+            noop = await Wrk.RequestsPerSecondAsync(new Uri(product.BaseAddress, "/health/live"), mode);
+            events = await Wrk.RequestsPerSecondAsync(product.BaseAddress, mode, script, Product.StorefrontKey, Prefix("api"));
+        }
+
+        double floor;
+        await using (var apiFloor = await ApiFloor.StartAsync(repository))
+        {
+            using (var client = apiFloor.Client(Product.StorefrontKey))
+            {
+                await WarmUpAsync(client);
+            }
+
+            floor = await Wrk.RequestsPerSecondAsync(apiFloor.BaseAddress, mode, script, Product.StorefrontKey, Prefix("floor"));
+        }
+
+        report($"api: {events:F0} cart snapshots/s, no-op {noop:F0}/s, the same PUT without Orleans {floor:F0}/s");
+        return new() { ["events_per_s"] = events, ["noop_per_s"] = noop, ["ratio"] = events / noop, ["floor_per_s"] = floor, ["floor_ratio"] = events / floor };
     }
 
     /// <summary>ingest: the same with durable PostgreSQL state and reminders, beside the same rows written straight with Npgsql.</summary>
@@ -53,8 +71,8 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
 
     /// <summary>
     /// embedded: the same load against the product on its embedded default, a SQLite file as <c>dotnet run</c> makes
-    /// it, beside the same rows written straight to a SQLite file with the product's schema and journal settings from
-    /// as many writers.
+    /// it, beside the same rows written straight to that file with the product's schema and journal settings, from as
+    /// many writers racing for its lock, and then from one writer alone.
     /// </summary>
     public async Task<Dictionary<string, double>> EmbeddedAsync()
     {
@@ -73,8 +91,11 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
                 run = await Wrk.RunAsync(product.BaseAddress, mode, tolerateTimeouts: true, Path.Combine(AppContext.BaseDirectory, "cart-snapshots.lua"), Product.StorefrontKey, Prefix("embedded"));
             }
 
-            var floor = await SqliteFloorAsync(file);
-            report($"embedded: {run.RequestsPerSecond:F0} cart snapshots/s on SQLite, slowest {run.MaxLatencyMs:F0} ms, {run.Timeouts} timed out; floor {floor:F0} state+reminder upserts/s");
+            var floor = await SqliteFloorAsync(file, firstWriter: 0, writers: mode.Connections);
+            // Writers numbered after the racing ones: their keys are new rows too, not updates of rows already there.
+            var singleWriter = await SqliteFloorAsync(file, firstWriter: mode.Connections, writers: 1);
+            report($"embedded: {run.RequestsPerSecond:F0} cart snapshots/s on SQLite, slowest {run.MaxLatencyMs:F0} ms, {run.Timeouts} timed out; " +
+                   $"floor {floor:F0} state+reminder upserts/s from {mode.Connections} writers, {singleWriter:F0}/s from one");
             return new()
             {
                 ["events_per_s"] = run.RequestsPerSecond,
@@ -82,6 +103,8 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
                 ["ratio"] = run.RequestsPerSecond / floor,
                 ["latency_max_ms"] = run.MaxLatencyMs,
                 ["timeouts"] = run.Timeouts,
+                ["single_writer_floor_per_s"] = singleWriter,
+                ["single_writer_ratio"] = run.RequestsPerSecond / singleWriter,
             };
         }
         finally
@@ -91,8 +114,11 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         }
     }
 
-    /// <summary>The product's own SQLite statements for a state upsert and a reminder upsert, prepared, one writer per wrk connection.</summary>
-    private async Task<double> SqliteFloorAsync(string file)
+    /// <summary>
+    /// The product's own SQLite statements for a state upsert and a reminder upsert, prepared, each writer on a
+    /// connection of its own in a loop for the run's duration: one per wrk connection, or one alone.
+    /// </summary>
+    private async Task<double> SqliteFloorAsync(string file, int firstWriter, int writers)
     {
         var connectionString = $"Data Source={file}";
         string writeState, upsertReminder;
@@ -106,7 +132,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         }
 
         var stop = Stopwatch.StartNew();
-        var counts = await Task.WhenAll(Enumerable.Range(0, mode.Connections).Select(worker => Task.Run(async () =>
+        var counts = await Task.WhenAll(Enumerable.Range(firstWriter, writers).Select(worker => Task.Run(async () =>
         {
             await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
             await connection.OpenAsync();
@@ -298,8 +324,7 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             statementsPerMessage = (double)(burstAfter.Total - burstBefore.Total) / carts.Count;
             report($"delivery: statements per delivered message, by statement:{Environment.NewLine}{StatementCounts.Describe(burstAfter.Since(burstBefore, carts.Count))}");
             lateness = await LatenessAsync(product, carts, morning);
-            var accepted = smtp.AcceptedAt.Order().ToList();
-            delivered = (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
+            delivered = AcceptedPerSecond(smtp);
             report($"due together: {carts.Count} carts reported in {reported.TotalSeconds:F1} s, deferred by quiet hours to {morning:HH:mm:ss}, " +
                    $"all delivered {(DateTimeOffset.UtcNow - morning).TotalSeconds:F0} s after");
         }
@@ -361,6 +386,13 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
         return messages / stop.Elapsed.TotalSeconds;
     }
 
+    /// <summary>A burst's delivery rate, as the SMTP server saw it: the messages after the first, over the time from the first accepted to the last.</summary>
+    public static double AcceptedPerSecond(CountingSmtpServer smtp)
+    {
+        var accepted = smtp.AcceptedAt.Order().ToList();
+        return (accepted.Count - 1) / Stopwatch.GetElapsedTime(accepted[0], accepted[^1]).TotalSeconds;
+    }
+
     public static double Percentile(List<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
@@ -372,9 +404,12 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
 
     private static async Task WarmUpAsync(Product product)
     {
-        // JIT, connection pools and grain types warm, so the timed runs measure the steady state.
-        await Storefront.PutCartsAsync(product, $"warm-{Guid.NewGuid():N}"[..13], 500, 16);
+        using var client = product.Client(Product.StorefrontKey);
+        await WarmUpAsync(client);
     }
+
+    // JIT, connection pools and grain types warm, so the timed runs measure the steady state.
+    private static Task WarmUpAsync(HttpClient storefront) => Storefront.PutCartsAsync(storefront, $"warm-{Guid.NewGuid():N}"[..13], 500, 16);
 
     private static async Task<long> PendingAsync(string database)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Bench;
@@ -12,51 +11,34 @@ public sealed class Product : IAsyncDisposable
     public const string StorefrontKey = "bench-storefront-key-0123456789abcdef";
     public const string OperatorKey = "bench-operator-key-0123456789abcdef01";
 
-    private static readonly Lock LogLock = new();
+    private readonly WebProcess _process;
 
-    private readonly Process _process;
-    private readonly string _directory;
-
-    private Product(Process process, string directory, int httpPort, int gatewayPort)
+    private Product(WebProcess process, int gatewayPort)
     {
         _process = process;
-        _directory = directory;
-        HttpPort = httpPort;
         GatewayPort = gatewayPort;
     }
 
-    public int HttpPort { get; }
+    public int HttpPort => _process.HttpPort;
 
     public int GatewayPort { get; }
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+    public Uri BaseAddress => _process.BaseAddress;
+
+    /// <summary>The API keys as the product reads them; the api floor takes the same.</summary>
+    public static IReadOnlyDictionary<string, string> KeySettings { get; } = new Dictionary<string, string>
+    {
+        ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
+        ["Recovery__ApiKeys__Operator"] = OperatorKey,
+    };
 
     public static async Task<Product> StartAsync(string repository, IReadOnlyDictionary<string, string> settings)
     {
-        var dll = Path.Combine(repository, "src", "Api", "bin", "Release", "net10.0", "Orleans.Recovery.Api.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException($"{dll} is missing: bench/run builds it with 'dotnet build -c Release src/Api' first.");
-        }
-
-        var directory = Directory.CreateTempSubdirectory("recovery-bench-").FullName;
         var (httpPort, gatewayPort) = (FreePort.Next(), FreePort.Next());
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var environment = new Dictionary<string, string>(KeySettings)
         {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Recovery__ApiKeys__Storefront"] = StorefrontKey,
-            ["Recovery__ApiKeys__Operator"] = OperatorKey,
             ["Recovery__PublicBaseUrl"] = "https://recovery.bench.example",
 
             // Production needs the customer-key secret; one made for this run is as good as any.
@@ -72,89 +54,14 @@ public sealed class Product : IAsyncDisposable
             environment[key] = value;
         }
 
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        var log = Path.Combine(directory, "product.log");
-        _ = PipeAsync(process.StandardOutput, log);
-        _ = PipeAsync(process.StandardError, log);
-        var product = new Product(process, directory, httpPort, gatewayPort);
-        await product.WaitUntilReadyAsync(log);
-        return product;
+        var process = await WebProcess.StartAsync(repository, "src/Api", "Orleans.Recovery.Api", httpPort, environment, "/health/ready", status => status is >= 200 and < 300);
+        return new Product(process, gatewayPort);
     }
 
-    public HttpClient Client(string key)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
-        return client;
-    }
-
-    private async Task WaitUntilReadyAsync(string log)
-    {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The product exited with {_process.ExitCode} at start; see {log}.");
-            }
-
-            try
-            {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The product was not ready within 2 minutes; see {log}.");
-    }
-
-    private static async Task PipeAsync(StreamReader from, string file)
-    {
-        string? line;
-        while ((line = await from.ReadLineAsync()) is not null)
-        {
-            lock (LogLock)
-            {
-                File.AppendAllText(file, line + Environment.NewLine);
-            }
-        }
-    }
+    public HttpClient Client(string key) => _process.Client(key);
 
     /// <summary>Resident memory of the product's process, from /proc, for the report beside the managed figure.</summary>
-    public long ResidentBytes()
-    {
-        var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-    }
+    public long ResidentBytes() => _process.ResidentBytes();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -17,6 +17,12 @@ public static class Storefront
     public static async Task<IReadOnlyList<string>> PutCartsAsync(Product product, string prefix, int count, int concurrency)
     {
         using var client = product.Client(Product.StorefrontKey);
+        return await PutCartsAsync(client, prefix, count, concurrency);
+    }
+
+    /// <summary>The same through a client with the storefront's key, to any app that takes the product's cart PUT.</summary>
+    public static async Task<IReadOnlyList<string>> PutCartsAsync(HttpClient client, string prefix, int count, int concurrency)
+    {
         var ids = Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, cancellation) =>
         {

@@ -10,6 +10,11 @@ namespace Orleans.Recovery.Testing;
 /// its role needs CREATEDB, and CREATEROLE for the outage tests. Without it, a throwaway server is started from the PostgreSQL server binaries installed on
 /// this machine (Debian: <c>apt-get install postgresql</c>), in a temporary directory on a free port, and stopped at the end.
 /// </para>
+/// <para>
+/// A <see cref="PostgresDurability.Durable"/> server is a throwaway one whenever the binaries are installed, even with
+/// <c>RECOVERY_TEST_POSTGRES</c> set, because how durable the configured server is was its owner's choice; without the
+/// binaries, the configured server is used as it is (<see cref="IsThrowaway"/> tells which).
+/// </para>
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -28,14 +33,15 @@ public sealed class PostgresServer : IAsyncDisposable
         _binaries = binaries;
     }
 
-    public static async Task<PostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync(PostgresDurability durability = PostgresDurability.Fast)
     {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured)
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value ? value : null;
+        var binaries = configured is null || durability == PostgresDurability.Durable ? FindBinaries() : null;
+        if (binaries is null)
         {
-            return new PostgresServer(configured);
+            return new PostgresServer(configured ?? throw NoServer());
         }
 
-        var binaries = FindBinaries();
         var directory = Directory.CreateTempSubdirectory("recovery-pg-").FullName;
         var data = Path.Combine(directory, "data");
         var port = FreePort.Next();
@@ -45,16 +51,21 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres", directory]);
         }
 
+        // --no-sync only skips flushing initdb's own files: the server's settings below decide how commits are kept.
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+        var kept = durability == PostgresDurability.Durable ? "on" : "off";
         await RunAsync(Path.Combine(binaries, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=400 -c shared_preload_libraries=pg_stat_statements",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync={kept} -c synchronous_commit={kept} -c max_connections=400 -c shared_preload_libraries=pg_stat_statements",
             "start",
         ]);
 
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", directory, binaries);
     }
+
+    /// <summary>True when this server was started here and is stopped at the end; false for the configured one.</summary>
+    public bool IsThrowaway => _directory is not null;
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
@@ -176,17 +187,19 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static bool RunsAsRoot => Environment.UserName == "root";
 
-    private static string FindBinaries()
+    /// <summary>The folder with initdb and pg_ctl, or null when no PostgreSQL server is installed.</summary>
+    private static string? FindBinaries()
     {
         var candidates = Environment.GetEnvironmentVariable("PG_BIN") is { Length: > 0 } explicitBin
             ? [explicitBin]
             : Directory.Exists("/usr/lib/postgresql")
                 ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).Select(d => Path.Combine(d, "bin"))
                 : [];
-        return candidates.FirstOrDefault(bin => File.Exists(Path.Combine(bin, "initdb")) && File.Exists(Path.Combine(bin, "pg_ctl")))
-            ?? throw new InvalidOperationException(
-                $"The PostgreSQL tests need a PostgreSQL server: install Debian's package (apt-get install postgresql), set PG_BIN to the folder with initdb and pg_ctl, or set {EnvironmentVariable} to a connection string whose role may CREATE DATABASE.");
+        return candidates.FirstOrDefault(bin => File.Exists(Path.Combine(bin, "initdb")) && File.Exists(Path.Combine(bin, "pg_ctl")));
     }
+
+    private static InvalidOperationException NoServer() => new(
+        $"The PostgreSQL tests need a PostgreSQL server: install Debian's package (apt-get install postgresql), set PG_BIN to the folder with initdb and pg_ctl, or set {EnvironmentVariable} to a connection string whose role may CREATE DATABASE.");
 
     private static async Task RunAsync(string program, IEnumerable<string> arguments)
     {
@@ -205,4 +218,14 @@ public sealed class PostgresServer : IAsyncDisposable
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output}{await error}");
         }
     }
+}
+
+/// <summary>How a throwaway server keeps what it commits.</summary>
+public enum PostgresDurability
+{
+    /// <summary><c>fsync</c> and <c>synchronous_commit</c> off: the tests' default, bound by CPU and round trips, never by the disk.</summary>
+    Fast,
+
+    /// <summary><c>fsync</c> and <c>synchronous_commit</c> on, as a production server runs: a commit returns once its WAL is on disk.</summary>
+    Durable,
 }
