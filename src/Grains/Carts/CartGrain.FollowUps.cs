@@ -38,6 +38,7 @@ public sealed partial class CartGrain
         {
             CartSkus = snapshot.Skus,
             CartFirstSeenAt = State.FirstSeenAt,
+            CartId = CartId,
         };
     }
 
@@ -45,6 +46,10 @@ public sealed partial class CartGrain
         Parcel.Of(reminderMail.Compose(State.Snapshot!, message.StepNumber - 1, stepCount, step, coupon, message.MessageId, now));
 
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
+
+    bool IFollowUpOwner.ErasesWithCustomer => true;
+
+    Task IFollowUpOwner.ErasedAsync() => EraseAsync();
 
     Task IFollowUpOwner.WriteStateAsync() => cart.WriteStateAsync();
 

@@ -112,11 +112,20 @@ public sealed partial class CartGrain(
 
         State.RecordActivity(CartId, now, await followUps.Flows.GetAsync(FlowNames.CartAbandonment));
 
-        // An order from this customer with these items may have arrived before the cart did.
-        if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value, consent) is { } boughtBy)
+        // The customer is not asked on every snapshot whether an order already bought these items: that cost a read
+        // of a customer grain per new cart (BENCHMARKS.md, issue 28). It is asked when a step falls due, before
+        // anything goes out (no mail after a purchase either way), and learns of the cart then. A snapshot that brings
+        // a consent the customer was not told yet is a fact, written before the report is acknowledged: that snapshot
+        // asks, and a cart an order already bought stops at once.
+        if (consent is not null && $"{KeyOf(snapshot.Customer)}|{consent.Given}|{consent.Source}|{consent.Text}" is var told && told != State.ConsentTold)
         {
-            State.PurchasedOrderId = boughtBy;
-            await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
+            if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value, consent) is { } boughtBy)
+            {
+                State.PurchasedOrderId = boughtBy;
+                await StopAsync(CartStatus.Purchased, SkipReason.Purchased, now);
+            }
+
+            State.ConsentTold = told;
         }
 
         await Engine.SaveAsync();

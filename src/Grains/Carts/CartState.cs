@@ -28,6 +28,9 @@ public sealed partial class CartState
     /// <summary>True while the snapshot's shopper is the captured contact, so a corrected capture updates it.</summary>
     [Id(18)] public bool ContactFromCapture { get; set; }
 
+    /// <summary>The consent the snapshots last brought, as the customer was told it: the same consent again is not news.</summary>
+    [Id(19)] public string? ConsentTold { get; set; }
+
     /// <summary>The step waiting to go out, if any: a cart owes at most one at a time.</summary>
     public FollowUp? Pending => Outbox.Pending.Count > 0 ? Outbox.Pending[0] : null;
 

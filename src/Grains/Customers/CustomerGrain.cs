@@ -153,6 +153,14 @@ public sealed partial class CustomerGrain(
     public async Task<SendDecision> RequestSendAsync(SendRequest request)
     {
         var decision = State.Decide(request, clock.GetUtcNow(), quietHours.CurrentValue, cap.CurrentValue, consentRules.CurrentValue.Mode, Random.Shared.Next);
+        if (request.CartId is { } cartId && decision.Outcome is not (SendOutcome.Purchased or SendOutcome.Refused) && request.CartFirstSeenAt is { } firstSeenAt)
+        {
+            // The cart is known from its first due step on (snapshots no longer ask): an order without a cart id stops
+            // it at once from then, and an erase finds it here as well as in the ledger. Written with the grant below,
+            // or with the customer's next change of facts, as a hint.
+            State.Carts[cartId] = new TrackedCart(request.CartSkus, firstSeenAt);
+        }
+
         if (decision.Outcome == SendOutcome.Granted && request.Marketing)
         {
             // The place under the cap and the variant must be durable before the message goes out.

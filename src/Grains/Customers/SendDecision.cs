@@ -34,6 +34,9 @@ public sealed record SendRequest(
     [Id(9)] public int Attempt { get; init; }
 
     [Id(10)] public DateTimeOffset? BusyUntil { get; init; }
+
+    /// <summary>The cart a cart's message is about: the customer learns of it here, for an order without a cart id and an erase.</summary>
+    [Id(11)] public string? CartId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("variant-weight")]

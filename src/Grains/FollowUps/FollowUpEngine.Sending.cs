@@ -42,10 +42,19 @@ public sealed partial class FollowUpEngine
             if (Outbox.Find(message.MessageId) == message)
             {
                 var plan = owner.PlanFor(message);
-                if (await PrepareAsync(message, plan, await DefinitionOf(plan), now) is { } prepared)
+                var prepared = await PrepareAsync(message, plan, await DefinitionOf(plan), now);
+                if (_customerErased)
                 {
-                    claimed.Add((message, prepared.Parcel, prepared.Request));
-                    changed |= prepared.Request is not { Marketing: true };
+                    // Nothing of the owner is kept, so nothing is written: it erases itself, pending messages and all.
+                    await owner.ErasedAsync();
+                    return;
+                }
+
+                if (prepared is not null)
+                {
+                    var (parcel, request) = prepared.Value;
+                    claimed.Add((message, parcel, request));
+                    changed |= request is not { Marketing: true };
                 }
                 else
                 {
@@ -146,6 +155,9 @@ public sealed partial class FollowUpEngine
                     return null;
                 case SendOutcome.Purchased:
                     await owner.PurchasedAsync(decision.PurchasedOrderId, now);
+                    return null;
+                case SendOutcome.Refused when decision.Reason == SkipReason.Erased && owner.ErasesWithCustomer:
+                    _customerErased = true;
                     return null;
                 case SendOutcome.Refused:
                     await EndAsync(message, MessageStatus.Skipped, decision.Reason!, now);

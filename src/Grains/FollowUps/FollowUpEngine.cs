@@ -22,6 +22,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     /// <summary>Claims held in memory since the customer wrote their grants (<see cref="SendDueAsync"/>); any write of the state clears it.</summary>
     private bool _claimsUnwritten;
 
+    /// <summary>The customer answered that they were erased: the owner erases itself (<see cref="IFollowUpOwner.ErasedAsync"/>).</summary>
+    private bool _customerErased;
+
     private Outbox Outbox => owner.Outbox;
 
     private TimeProvider Clock => services.Clock;

@@ -26,6 +26,16 @@ public interface IFollowUpOwner
     /// <summary>The customer's rules found an order that bought what the follow-ups are about.</summary>
     Task PurchasedAsync(string? orderId, DateTimeOffset now);
 
+    /// <summary>
+    /// Whether the owner erases itself when its customer turns out to be erased (<see cref="ErasedAsync"/>): a cart does,
+    /// as an erase that did not reach it would have (one reported while the erase ran, before the ledger had its lead).
+    /// An order placed later by the same address keeps its record; its messages are skipped.
+    /// </summary>
+    bool ErasesWithCustomer { get; }
+
+    /// <summary>Erases the owner: its pending messages withdrawn, its ledger lead and state removed.</summary>
+    Task ErasedAsync();
+
     /// <summary>Writes the owner's state, outbox included, with its ETag.</summary>
     Task WriteStateAsync();
 

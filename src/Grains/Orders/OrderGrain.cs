@@ -165,6 +165,10 @@ public sealed partial class OrderGrain(
         return true;
     }
 
+    bool IFollowUpOwner.ErasesWithCustomer => false;
+
+    Task IFollowUpOwner.ErasedAsync() => EraseAsync();
+
     public async Task EraseAsync()
     {
         await Engine.CancelAsync(_ => true, SkipReason.Erased, followUps.Clock.GetUtcNow());
