@@ -84,11 +84,12 @@ public sealed partial class CartGrain(
         var now = Now;
         var previous = State.Snapshot;
         State.Snapshot = snapshot;
-        if (previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer)
-            && (State.Captured is not { } captured || KeyOf(captured.Customer) != KeyOf(previous.Customer)))
+        var otherShopper = previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer);
+        if (otherShopper
+            && (State.Captured is not { } captured || KeyOf(captured.Customer) != KeyOf(previous!.Customer)))
         {
             // Unless the contact captured at checkout is still that person: then the cart still holds their details.
-            await CustomerOf(previous).ForgetCartAsync(CartId);
+            await CustomerOf(previous!).ForgetCartAsync(CartId);
         }
 
         if (State.Status == CartStatus.Purchased)
@@ -115,9 +116,11 @@ public sealed partial class CartGrain(
         // The customer is not asked on every snapshot whether an order already bought these items: that cost a read
         // of a customer grain per new cart (BENCHMARKS.md, issue 28). It is asked when a step falls due, before
         // anything goes out (no mail after a purchase either way), and learns of the cart then. A snapshot that brings
-        // a consent the customer was not told yet is a fact, written before the report is acknowledged: that snapshot
-        // asks, and a cart an order already bought stops at once.
-        if (consent is not null && $"{KeyOf(snapshot.Customer)}|{consent.Given}|{consent.Source}|{consent.Text}" is var told && told != State.ConsentTold)
+        // a consent the customer was not told yet is a fact, written before the report is acknowledged, and a cart
+        // that changes hands must be found by an export or erase of its new shopper though the ledger files it under
+        // the first: those snapshots ask, and a cart an order already bought stops at once.
+        var told = consent is null ? State.ConsentTold : $"{KeyOf(snapshot.Customer)}|{consent.Given}|{consent.Source}|{consent.Text}";
+        if (told != State.ConsentTold || otherShopper)
         {
             if (await CustomerOf(snapshot).TrackCartAsync(CartId, snapshot.Skus, State.FirstSeenAt!.Value, consent) is { } boughtBy)
             {

@@ -22,7 +22,8 @@ public sealed partial class CustomerState
 
         if (Refusal(request, consent) is { } refusal)
         {
-            return new SendDecision(SendOutcome.Refused, refusal);
+            // An erase says when it ran: what it could not reach, reported before then, erases itself (IFollowUpOwner.ErasedBy).
+            return new SendDecision(SendOutcome.Refused, refusal, Until: refusal == SkipReason.Erased ? SuppressedAt : null);
         }
 
         if (!request.Marketing)

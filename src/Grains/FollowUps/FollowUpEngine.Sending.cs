@@ -156,7 +156,7 @@ public sealed partial class FollowUpEngine
                 case SendOutcome.Purchased:
                     await owner.PurchasedAsync(decision.PurchasedOrderId, now);
                     return null;
-                case SendOutcome.Refused when decision.Reason == SkipReason.Erased && owner.ErasesWithCustomer:
+                case SendOutcome.Refused when decision.Reason == SkipReason.Erased && decision.Until is { } erasedAt && owner.ErasedBy(erasedAt):
                     _customerErased = true;
                     return null;
                 case SendOutcome.Refused:

@@ -27,11 +27,11 @@ public interface IFollowUpOwner
     Task PurchasedAsync(string? orderId, DateTimeOffset now);
 
     /// <summary>
-    /// Whether the owner erases itself when its customer turns out to be erased (<see cref="ErasedAsync"/>): a cart does,
-    /// as an erase that did not reach it would have (one reported while the erase ran, before the ledger had its lead).
-    /// An order placed later by the same address keeps its record; its messages are skipped.
+    /// Whether an erase of the customer at <paramref name="erasedAt"/> should have taken this owner, which then erases
+    /// itself (<see cref="ErasedAsync"/>): a cart reported before it, which the erase did not reach (reported while it
+    /// ran, before the ledger had its lead). A cart reported after, or an order, keeps its record; its messages are skipped.
     /// </summary>
-    bool ErasesWithCustomer { get; }
+    bool ErasedBy(DateTimeOffset erasedAt);
 
     /// <summary>Erases the owner: its pending messages withdrawn, its ledger lead and state removed.</summary>
     Task ErasedAsync();

@@ -165,7 +165,7 @@ public sealed partial class OrderGrain(
         return true;
     }
 
-    bool IFollowUpOwner.ErasesWithCustomer => false;
+    bool IFollowUpOwner.ErasedBy(DateTimeOffset erasedAt) => false;
 
     Task IFollowUpOwner.ErasedAsync() => EraseAsync();
 

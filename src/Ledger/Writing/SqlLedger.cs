@@ -21,7 +21,7 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     /// dozen statements for one grain or 256 (the writes are set-based), so at 500 carts a second this turns about 0.8
     /// statements per cart into under 0.1. Nothing waits on it but the ledger's readers and a finished grain's reminder.
     /// </summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan DefaultLinger = TimeSpan.FromMilliseconds(200);
 
     /// <summary>This writer's own rows of the daily counts on PostgreSQL, drawn once per process: one of 1,024.</summary>
     private readonly int _shard = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1024);
@@ -53,6 +53,9 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
 
     /// <summary>Appends queued or being written: zero once everything handed to the ledger is committed or failed.</summary>
     public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>How long a PostgreSQL transaction waits for more grains (<see cref="DefaultLinger"/>); a test that times its faults by transactions sets none.</summary>
+    public TimeSpan Linger { get; set; } = DefaultLinger;
 
     /// <summary>A fault to inject in tests: called inside each transaction, before it commits (a crash mid-flush).</summary>
     public Func<IReadOnlyList<LedgerBatch>, Task>? BeforeCommit { get; set; }
@@ -114,9 +117,9 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
                 appends.Add(append);
             }
 
-            if (_database.IsPostgreSql && appends.Count < MaxGrainsPerTransaction && !_closed)
+            if (_database.IsPostgreSql && appends.Count < MaxGrainsPerTransaction && !_closed && Linger > TimeSpan.Zero)
             {
-                await GatherAsync(reader, appends);
+                await GatherAsync(reader, appends, Linger);
             }
 
             await WriteAsync(appends);
@@ -125,10 +128,10 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         }
     }
 
-    /// <summary>Adds what arrives within <see cref="Linger"/>, up to a transaction's worth.</summary>
-    private static async Task GatherAsync(ChannelReader<Append> reader, List<Append> appends)
+    /// <summary>Adds what arrives within <paramref name="wait"/>, up to a transaction's worth.</summary>
+    private static async Task GatherAsync(ChannelReader<Append> reader, List<Append> appends, TimeSpan wait)
     {
-        using var linger = new CancellationTokenSource(Linger);
+        using var linger = new CancellationTokenSource(wait);
         try
         {
             while (appends.Count < MaxGrainsPerTransaction && await reader.WaitToReadAsync(linger.Token))

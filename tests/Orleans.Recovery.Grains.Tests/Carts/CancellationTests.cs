@@ -162,6 +162,7 @@ public sealed class CancellationTests(ClusterFixture cluster)
         var control = new CartScenario(cluster);
         await shopper.PutAsync();
         await control.PutAsync();
+        cluster.Advance(TimeSpan.FromSeconds(1));
         await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(shopper.Email)).EraseAsync();
 
         await control.AdvanceUntilMailAsync(TimeSpan.FromHours(1));

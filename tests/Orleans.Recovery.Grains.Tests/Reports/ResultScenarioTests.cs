@@ -282,6 +282,8 @@ public abstract class ResultScenarioTests(PostgresServerFixture? postgres) : IAs
         var writes = 0;
 
         // Every second transaction dies before its commit, every third right after it, before the grains hear of it.
+        // Transactions start as soon as a grain's entries are queued, so the scenario's few seconds hold several.
+        cluster.LedgerWriter.Linger = TimeSpan.Zero;
         cluster.LedgerWriter.BeforeCommit = _ => Interlocked.Increment(ref writes) % 2 == 0 ? throw new IOException("killed before the commit") : Task.CompletedTask;
         cluster.LedgerWriter.AfterCommit = _ => writes % 3 == 0 ? throw new IOException("killed after the commit") : Task.CompletedTask;
         Shopper early = new(cluster), clicked = new(cluster), ignored = new(cluster);
