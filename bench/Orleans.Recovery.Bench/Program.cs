@@ -20,7 +20,7 @@ async Task<string> NewDatabaseAsync(string prefix) =>
     new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync(prefix)) { MaxPoolSize = 100, Timeout = 30 }.ConnectionString;
 var measurements = new Measurements(repository, mode, NewDatabaseAsync, Report);
 
-// --only NAME (api, ingest, embedded, schedule, delivery, reports, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
+// --only NAME (api, ingest, embedded, schedule, delivery, reports, cluster, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
 var only = options.GetValueOrDefault("--only");
 bool Runs(string name) => only is null || only == name;
 var api = Runs("api") ? await measurements.ApiAsync() : [];
@@ -29,6 +29,7 @@ var embedded = Runs("embedded") ? await measurements.EmbeddedAsync() : [];
 var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
 var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
 var reports = Runs("reports") ? await new ReportsMeasurement(repository, mode, NewDatabaseAsync, Report).StatsAsync() : [];
+var cluster = Runs("cluster") ? await new ClusterMeasurement(repository, mode, NewDatabaseAsync, Report).RunAsync() : [];
 var peer = Runs("peer") ? await PeerAsync() : [];
 foreach (var (key, value) in lateness)
 {
@@ -52,6 +53,7 @@ var results = new JsonObject
     ["schedule"] = Section(schedule),
     ["delivery"] = Section(delivery),
     ["reports"] = Section(reports),
+    ["cluster"] = cluster,
     ["peer"] = new JsonObject { ["hangfire"] = Section(peer) },
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -75,8 +77,12 @@ Console.WriteLine($"| Peer: Hangfire schedule calls/s; lateness p50 / p99, ms, p
 Console.WriteLine($"| Peer: Hangfire lateness p50 / p99, ms, polling every {peer["fastest_polling_s"]:F0} s and on NOTIFY | {peer["fastest_lateness_p50_ms"]:F0} / {peer["fastest_lateness_p99_ms"]:F0} | | | schedule p99 below it |");
 Console.WriteLine($"| Delivery: emails/s to SMTP on loopback | {delivery["emails_per_s"]:F0} | {delivery["floor_per_s"]:F0} bare MailKit/s | {delivery["ratio"]:F2} | >= 0.5 |");
 Console.WriteLine($"| Reports: GET /api/v1/stats for 30 days over {reports["messages"]:N0} ledger messages, ms | {reports["stats_ms"]:F1} | {reports["floor_ms"]:F1} ms count(*) | {reports["ratio"]:F2} | <= 1 |");
+Console.WriteLine($"| Cluster: CPU ms / statements / remote messages per event, 1, 2, 4 silos sharing one core, {cluster["offered_per_s"]} carts/s | {ClusterFigures("cpu_ms_per_event")} / {ClusterFigures("statements_per_event")} / {ClusterFigures("remote_messages_per_event")} | | | flat from 2 silos |");
+Console.WriteLine($"| Cluster: kill -9 and rolling restart, {cluster["failover"]?["silos"]} silos: duplicates, lost; lateness p99 / max, ms | {cluster["failover"]?["duplicates"]}, {cluster["failover"]?["lost"]}; {cluster["failover"]?["lateness_p99_ms"]} / {cluster["failover"]?["lateness_max_ms"]} | | | 0, 0 |");
 Console.WriteLine();
 Console.WriteLine($"JSON: {output}");
+
+string ClusterFigures(string figure) => string.Join(", ", new[] { 1, 2, 4 }.Select(n => cluster[$"silos_{n}"]?[figure]?.ToString() ?? "-"));
 
 // The peer last, so it never shares the machine with a measurement of the product.
 async Task<Dictionary<string, double>> PeerAsync()
