@@ -27,8 +27,8 @@ public sealed record ClusterLoad(
         // Proves only that each figure is written. The failover dominates it: a reminder due while its owner changes
         // waits for its next one-minute tick, so the last email comes about a minute after the last restart.
         "smoke" => new([1, 2], 20, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 2, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(3)),
-        "quick" => new([1, 2, 4], 40, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(3), 4, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(4)),
-        "full" => new([1, 2, 4], 40, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(3), 4, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5)),
+        "quick" => new([1, 2, 4], 25, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(3), 4, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(4)),
+        "full" => new([1, 2, 4], 25, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(3), 4, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5)),
         _ => throw new ArgumentException($"No cluster load for mode '{mode}'."),
     };
 }

@@ -63,7 +63,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
     {
         var starting = Stopwatch.StartNew();
         var nodes = await ClusterNodes.StartAsync(repository, database, silos, siloCpus, otherCpus, Settings(smtp.Port));
-        var succeeded = false;
+        var keepLogs = true;
         try
         {
             report($"cluster: {silos} silo(s) and the API ready in {starting.Elapsed.TotalSeconds:F0} s; logs in {nodes.Logs}");
@@ -82,12 +82,13 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             var delivery = await ClusterFailover.LatenessAsync(nodes.Api.Health, inWindow, accepted);
             var figures = Figures(silos, before, after, puts, delivery, smtp);
             var failover = disturbance is null ? null : await FailoverFiguresAsync(silos, disturbance, nodes, puts, accepted, smtp);
-            succeeded = true;
+            // The logs of a run that refused a request stay, for the answer's cause; the others go.
+            keepLogs = puts.Any(p => !p.Reported);
             return (figures, failover);
         }
         finally
         {
-            await nodes.DisposeAsync(keepLogs: !succeeded);
+            await nodes.DisposeAsync(keepLogs);
         }
     }
 
@@ -127,6 +128,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             ["remote_messages_per_event"] = Round(messages.Remote / events),
             ["client_messages_per_event"] = Round((messages.ClientSent + messages.ClientReceived) / events),
             ["pings_per_event"] = Round(messages.Pings / events),
+            ["directory_requests_per_event"] = Round(messages.Directory / events),
             ["p50_ms"] = Round(Measurements.Percentile(latency, 0.5)),
             ["p99_ms"] = Round(Measurements.Percentile(latency, 0.99)),
             ["max_ms"] = Round(latency[^1]),
@@ -143,7 +145,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         report($"cluster, {silos} silo(s): {events / window.TotalSeconds:F0} carts/s over {window.TotalSeconds:F0} s; {figures["cpu_ms_per_event"]} ms CPU per event " +
                $"(silos {figures["silo_cpu_ms_per_event"]}, their CPU {cpu.Silos / window:P0} busy; API {figures["api_cpu_ms_per_event"]}; database {figures["db_cpu_ms_per_event"]?.ToString() ?? "not measured"}); " +
                $"{figures["statements_per_event"]} statements per event ({string.Join(", ", statements.Select(s => $"{s.Key} {s.Value / events:F2}"))}); " +
-               $"messages per event: {figures["local_messages_per_event"]} local, {figures["remote_messages_per_event"]} remote ({figures["pings_per_event"]} pings), {figures["client_messages_per_event"]} with the client; " +
+               $"messages per event: {figures["local_messages_per_event"]} local, {figures["remote_messages_per_event"]} remote (of which requests: {figures["pings_per_event"]} pings, {figures["directory_requests_per_event"]} to the grain directory), {figures["client_messages_per_event"]} with the client; " +
                $"PUT p50 {figures["p50_ms"]} / p99 {figures["p99_ms"]} / max {figures["max_ms"]} ms; " +
                $"{figures["delivered_per_s"]} emails/s, late by p50 {figures["delivery_p50_ms"]} / p99 {figures["delivery_p99_ms"]} ms");
         return figures;
@@ -184,11 +186,13 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             ["lateness_p50_ms"] = Round(Measurements.Percentile(lateness, 0.5)),
             ["lateness_p99_ms"] = Round(Measurements.Percentile(lateness, 0.99)),
             ["lateness_max_ms"] = Round(lateness[^1]),
+            ["late_over_1s"] = lateness.Count(ms => ms > 1000),
         };
         var refused = string.Join(", ", puts.Where(p => !p.Reported).GroupBy(p => (p.Status, p.Attempts)).Select(g => $"{g.Count()} answered {g.Key.Status} at attempt {g.Key.Attempts}"));
         report($"failover at {silos} silos: {figures["carts"]} carts reported ({figures["unreported"]} never answered 2xx{(refused.Length > 0 ? $": {refused}" : "")}; {figures["retried_puts"]} retried), none lost, " +
                $"{figures["duplicates"]} sent twice; {lateness.Count} due while disturbed were late by p50 {figures["lateness_p50_ms"]} / p99 {figures["lateness_p99_ms"]} / max {figures["lateness_max_ms"]} ms; " +
-               $"PUT p99 {figures["put_p99_ms"]} / max {figures["put_max_ms"]} ms meanwhile");
+               $"{figures["late_over_1s"]} more than a second late; PUT p99 {figures["put_p99_ms"]} / max {figures["put_max_ms"]} ms meanwhile" +
+               (refused.Length > 0 ? $"; the refusals are in {nodes.Logs}/api.log" : ""));
         return figures;
     }
 
