@@ -68,19 +68,24 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         {
             report($"cluster: {silos} silo(s) and the API ready in {starting.Elapsed.TotalSeconds:F0} s; logs in {nodes.Logs}");
             using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var load = new OpenLoopLoad(nodes.Api.Health, Product.StorefrontKey, _load.EventsPerSecond, $"c{silos}-{Guid.NewGuid():N}"[..12]);
+            await using var load = new OpenLoopLoad(nodes.Api.Health, Product.StorefrontKey, _load.EventsPerSecond, $"c{silos}-{Guid.NewGuid():N}"[..12]);
             await Task.Delay(_load.WarmUp);
             var before = await CostSnapshot.TakeAsync(nodes, database, postmaster, scraper);
             await Task.Delay(_load.Window);
             var after = await CostSnapshot.TakeAsync(nodes, database, postmaster, scraper);
             var disturbance = silos == _load.FailoverSilos ? await new ClusterFailover(_load, report).DisturbAsync(nodes) : null;
             var puts = await load.StopAsync();
-            await load.DisposeAsync();
-
             var accepted = await WaitForDeliveriesAsync(smtp, puts.Where(p => p.Reported).Select(p => p.CartId).ToList());
+
+            // What the silos spend with nothing to do (timers, membership, the reminder service, GC), once the load has drained.
+            var idleFrom = (Cpu: nodes.CpuTime().Silos, At: Stopwatch.GetTimestamp());
+            await Task.Delay(_load.Idle);
+            var idleBusy = (nodes.CpuTime().Silos - idleFrom.Cpu) / Stopwatch.GetElapsedTime(idleFrom.At);
             var inWindow = puts.Where(p => p.DueAt >= before.At && p.DueAt < after.At).Select(p => p.CartId).ToList();
             var delivery = await ClusterFailover.LatenessAsync(nodes.Api.Health, inWindow, accepted);
             var figures = Figures(silos, before, after, puts, delivery, smtp);
+            figures["idle_silo_cpu_busy"] = Round(idleBusy);
+            report($"cluster, {silos} silo(s): idle after the load, the silos kept their CPU {idleBusy:P0} busy");
             var failover = disturbance is null ? null : await FailoverFiguresAsync(silos, disturbance, nodes, puts, accepted, smtp);
             // The logs of a run that refused a request stay, for the answer's cause; the others go.
             keepLogs = puts.Any(p => !p.Reported);
@@ -154,7 +159,8 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
     private async Task<JsonObject> FailoverFiguresAsync(int silos, Disturbance disturbance, ClusterNodes nodes, IReadOnlyList<CartPut> puts, IReadOnlyDictionary<string, DateTimeOffset> accepted, CountingSmtpServer smtp)
     {
         var during = puts.Where(p => p.DueAt >= disturbance.Start && p.DueAt < disturbance.End).ToList();
-        var latency = during.Where(p => p.Reported).Select(p => p.LatencyMs).Order().ToList();
+        // Every answer counts, a refusal too: the storefront waited for it all the same.
+        var latency = during.Select(p => p.LatencyMs).Order().ToList();
 
         // The carts whose first step fell due while the silos were being disturbed: their reminders changed owner.
         var delay = (long)(_load.FirstStepDelay.TotalSeconds * Stopwatch.Frequency);

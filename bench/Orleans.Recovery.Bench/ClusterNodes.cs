@@ -33,7 +33,7 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// <summary>Starts the silos together on <paramref name="siloCpus"/>, waits until all have joined, then the API on <paramref name="apiCpus"/>.</summary>
     public static async Task<ClusterNodes> StartAsync(string repository, string database, int silos, string siloCpus, string apiCpus, IReadOnlyDictionary<string, string> settings)
     {
-        var directory = Directory.CreateTempSubdirectory("recovery-cluster-").FullName;
+        var directory = Directory.CreateTempSubdirectory("recovery-bench-cluster-").FullName;
         var common = new Dictionary<string, string>(settings)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
