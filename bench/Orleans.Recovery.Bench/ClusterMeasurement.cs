@@ -76,16 +76,9 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             var disturbance = silos == _load.FailoverSilos ? await new ClusterFailover(_load, report).DisturbAsync(nodes) : null;
             var puts = await load.StopAsync();
             var accepted = await WaitForDeliveriesAsync(smtp, puts.Where(p => p.Reported).Select(p => p.CartId).ToList());
-
-            // What the silos spend with nothing to do (timers, membership, the reminder service, GC), once the load has drained.
-            var idleFrom = (Cpu: nodes.CpuTime().Silos, At: Stopwatch.GetTimestamp());
-            await Task.Delay(_load.Idle);
-            var idleBusy = (nodes.CpuTime().Silos - idleFrom.Cpu) / Stopwatch.GetElapsedTime(idleFrom.At);
             var inWindow = puts.Where(p => p.DueAt >= before.At && p.DueAt < after.At).Select(p => p.CartId).ToList();
             var delivery = await ClusterFailover.LatenessAsync(nodes.Api.Health, inWindow, accepted);
             var figures = Figures(silos, before, after, puts, delivery, smtp);
-            figures["idle_silo_cpu_busy"] = Round(idleBusy);
-            report($"cluster, {silos} silo(s): idle after the load, the silos kept their CPU {idleBusy:P0} busy");
             var failover = disturbance is null ? null : await FailoverFiguresAsync(silos, disturbance, nodes, puts, accepted, smtp);
             // The logs of a run that refused a request stay, for the answer's cause; the others go.
             keepLogs = puts.Any(p => !p.Reported);
