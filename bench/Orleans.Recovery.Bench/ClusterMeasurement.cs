@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Npgsql;
-using Orleans.Recovery.Testing;
 
 namespace Orleans.Recovery.Bench;
 
@@ -31,9 +29,9 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         var otherCpus = string.Join(',', cpus.SkipLast(1));
         var allCpus = string.Join(',', cpus);
         var databases = new Queue<string>(await Task.WhenAll(_load.Silos.Select(n => newDatabase($"bench_cluster{n}"))));
-        var postmaster = await OwnPostmasterAsync(databases.Peek());
+        var postmaster = await CpuPinning.OwnPostmasterAsync(databases.Peek());
         await using var smtp = CountingSmtpServer.Start(recordsMessages: true);
-        var pinned = await PinAsync(postmaster, otherCpus);
+        var pinned = await CpuPinning.PinAsync(postmaster, otherCpus, report);
         var pinning = $"silos on CPU {siloCpus}; the API, the bench (load, SMTP server){(pinned ? " and PostgreSQL" : "")} on CPU {otherCpus}" +
                       (postmaster is null ? "; PostgreSQL is not the bench's own server and was not pinned" : pinned ? "" : "; PostgreSQL could not be pinned");
         report($"cluster: {pinning}; {_load.EventsPerSecond} new carts/s offered, first follow-up {_load.FirstStepDelay.TotalSeconds:F0} s after");
@@ -54,7 +52,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         }
         finally
         {
-            await PinAsync(postmaster, allCpus);
+            await CpuPinning.PinAsync(postmaster, allCpus, report);
             report($"cluster: {smtp.Count} emails in all; CPU affinity restored to {allCpus}");
         }
     }
@@ -75,7 +73,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             var after = await CostSnapshot.TakeAsync(nodes, database, postmaster, scraper);
             var disturbance = silos == _load.FailoverSilos ? await new ClusterFailover(_load, report).DisturbAsync(nodes) : null;
             var puts = await load.StopAsync();
-            var accepted = await WaitForDeliveriesAsync(smtp, puts.Where(p => p.Reported).Select(p => p.CartId).ToList());
+            var accepted = await MailedCarts.WaitAsync(smtp, puts.Where(p => p.Reported).Select(p => p.CartId).ToList(), _load.DeliveryTimeout);
             var inWindow = puts.Where(p => p.DueAt >= before.At && p.DueAt < after.At).Select(p => p.CartId).ToList();
             var delivery = await ClusterFailover.LatenessAsync(nodes.Api.Health, inWindow, accepted);
             var figures = Figures(silos, before, after, puts, delivery, smtp);
@@ -179,7 +177,7 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
             ["retried_puts"] = during.Count(p => p.Attempts > 1),
             ["put_p99_ms"] = Round(Measurements.Percentile(latency, 0.99)),
             ["put_max_ms"] = Round(latency.DefaultIfEmpty(double.NaN).Last()),
-            ["duplicates"] = Duplicates(smtp),
+            ["duplicates"] = MailedCarts.Duplicates(smtp),
             ["lost"] = 0,
             ["due_during"] = lateness.Count,
             ["lateness_p50_ms"] = Round(Measurements.Percentile(lateness, 0.5)),
@@ -195,50 +193,6 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         return figures;
     }
 
-    /// <summary>
-    /// Waits until every reported cart's first follow-up has reached the relay, and fails the run if one never does
-    /// or if any message arrived twice (the same Message-ID, which the engine derives from its own message id, or a
-    /// second message to the same cart's customer: each cart is its own customer and has one step due within the run).
-    /// </summary>
-    private async Task<IReadOnlyDictionary<string, DateTimeOffset>> WaitForDeliveriesAsync(CountingSmtpServer smtp, IReadOnlyList<string> carts)
-    {
-        var waited = Stopwatch.StartNew();
-        var anchor = (Wall: DateTimeOffset.UtcNow, Ticks: Stopwatch.GetTimestamp());
-        while (true)
-        {
-            var received = smtp.Messages.GroupBy(m => m.Recipient).ToDictionary(g => g.Key, g => g.ToList());
-            var missing = carts.Where(id => !received.ContainsKey($"{id}@bench.example")).ToList();
-            if (missing.Count == 0)
-            {
-                if (smtp.Messages.FirstOrDefault(m => m.MessageId is null) is { } anonymous)
-                {
-                    throw new InvalidOperationException($"A message to {anonymous.Recipient} had no Message-ID header: duplicates cannot be told apart.");
-                }
-
-                if (Duplicates(smtp) is > 0 and var duplicates)
-                {
-                    throw new InvalidOperationException($"{duplicates} message(s) reached the relay twice: {string.Join(", ", smtp.Messages.GroupBy(m => m.MessageId).Where(g => g.Count() > 1).Take(5).Select(g => $"{g.First().Recipient} ({g.Key}) × {g.Count()}"))}.");
-                }
-
-                if (received.FirstOrDefault(r => r.Value.Count > 1) is { Value: not null } twice)
-                {
-                    throw new InvalidOperationException($"{twice.Key} got {twice.Value.Count} messages ({string.Join(", ", twice.Value.Select(m => m.MessageId))}); each cart has one step due within the run.");
-                }
-
-                return carts.ToDictionary(id => id, id => anchor.Wall - Stopwatch.GetElapsedTime(received[$"{id}@bench.example"][0].At, anchor.Ticks));
-            }
-
-            if (waited.Elapsed > _load.DeliveryTimeout)
-            {
-                throw new TimeoutException($"{missing.Count} of {carts.Count} reported carts got no follow-up within {_load.DeliveryTimeout} (lost), e.g. {string.Join(", ", missing.Take(5))}.");
-            }
-
-            await Task.Delay(500);
-        }
-    }
-
-    private static int Duplicates(CountingSmtpServer smtp) => smtp.Messages.GroupBy(m => m.MessageId).Sum(g => g.Count() - 1);
-
     private Dictionary<string, string> Settings(int smtpPort) => new()
     {
         ["Recovery__Smtp__Host"] = "127.0.0.1",
@@ -247,54 +201,6 @@ public sealed class ClusterMeasurement(string repository, BenchMode mode, Func<s
         ["Recovery__Smtp__MaxConnections"] = MaxSmtpConnections.ToString(CultureInfo.InvariantCulture),
         ["Recovery__Flows__CartAbandonment__Steps__0__Delay"] = _load.FirstStepDelay.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture),
     };
-
-    /// <summary>The postmaster of the bench's own server, the parent of a backend; null when the server is someone else's (RECOVERY_TEST_POSTGRES).</summary>
-    private static async Task<int?> OwnPostmasterAsync(string database)
-    {
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable)))
-        {
-            return null;
-        }
-
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pg_backend_pid() /* bench */", connection);
-        return ProcessCpu.ParentOf((int)(await command.ExecuteScalarAsync())!);
-    }
-
-    /// <summary>Moves this process and, if it is ours, the PostgreSQL server (every process of it; new backends inherit) to <paramref name="cpus"/>.</summary>
-    private async Task<bool> PinAsync(int? postmaster, string cpus)
-    {
-        await ProcessCpu.PinAsync(Environment.ProcessId, cpus);
-        if (postmaster is not { } root)
-        {
-            return false;
-        }
-
-        try
-        {
-            await ProcessCpu.PinAsync(root, cpus);
-        }
-        catch (InvalidOperationException e)
-        {
-            report($"cluster: PostgreSQL's postmaster could not be moved to CPU {cpus}: {e.Message}");
-            return false;
-        }
-
-        foreach (var pid in ProcessCpu.Tree(root).Skip(1))
-        {
-            try
-            {
-                await ProcessCpu.PinAsync(pid, cpus);
-            }
-            catch (InvalidOperationException)
-            {
-                // A backend that ended meanwhile.
-            }
-        }
-
-        return true;
-    }
 
     private static double Round(double value) => Math.Round(value, 2);
 }

@@ -127,13 +127,20 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private async Task PipeAsync(StreamReader from)
     {
-        string? line;
-        while ((line = await from.ReadLineAsync()) is not null)
+        try
         {
-            lock (_logLock)
+            string? line;
+            while ((line = await from.ReadLineAsync()) is not null)
             {
-                File.AppendAllText(Log, line + Environment.NewLine);
+                lock (_logLock)
+                {
+                    File.AppendAllText(Log, line + Environment.NewLine);
+                }
             }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+            // The incarnation was killed and disposed while its last lines were still on their way.
         }
     }
 

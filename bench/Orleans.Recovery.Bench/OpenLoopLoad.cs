@@ -92,9 +92,9 @@ public sealed class OpenLoopLoad : IAsyncDisposable
 
                 retryAfter = response.StatusCode == HttpStatusCode.ServiceUnavailable ? response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1) : null;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // No answer at all: the API process is never restarted here, so this is a failure of the run's own making.
+                // No answer at all, or none within the client's two minutes: recorded as status 0, never retried.
                 status = 0;
             }
 
