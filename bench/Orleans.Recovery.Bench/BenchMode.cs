@@ -14,6 +14,9 @@ public sealed record BenchMode(
     public static readonly BenchMode Quick = new("quick", TimeSpan.FromSeconds(15), 32, 20_000, 2_000, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(50));
     public static readonly BenchMode Full = new("full", TimeSpan.FromSeconds(30), 32, 100_000, 10_000, TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(100));
 
+    /// <summary>The scale-out run's rate and durations (<c>--only cluster</c>).</summary>
+    public ClusterLoad Cluster => ClusterLoad.For(Name);
+
     public static BenchMode Parse(string name) => name switch
     {
         "smoke" => Smoke,

@@ -22,11 +22,17 @@ namespace Orleans.Recovery.Bench;
 public sealed class CountingSmtpServer : IAsyncDisposable
 {
     private readonly ConcurrentQueue<long> _accepted = new();
+    private readonly ConcurrentQueue<AcceptedMessage> _messages = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly bool _recordsMessages;
     private Task? _running;
     private byte[]? _first;
 
-    private CountingSmtpServer(int port) => Port = port;
+    private CountingSmtpServer(int port, bool recordsMessages)
+    {
+        Port = port;
+        _recordsMessages = recordsMessages;
+    }
 
     public int Port { get; }
 
@@ -37,9 +43,16 @@ public sealed class CountingSmtpServer : IAsyncDisposable
     /// <summary>When each message was accepted, in Stopwatch ticks.</summary>
     public IReadOnlyCollection<long> AcceptedAt => _accepted;
 
-    public static CountingSmtpServer Start()
+    /// <summary>Each message's recipient and Message-ID header, when started with <c>recordsMessages</c>.</summary>
+    public IReadOnlyCollection<AcceptedMessage> Messages => _messages;
+
+    /// <param name="recordsMessages">
+    /// Also keep each message's recipient and Message-ID, to find a message sent twice or never. Off by default: the
+    /// throughput measurements keep the server as cheap as it was.
+    /// </param>
+    public static CountingSmtpServer Start(bool recordsMessages = false)
     {
-        var server = new CountingSmtpServer(FreePort.Next());
+        var server = new CountingSmtpServer(FreePort.Next(), recordsMessages);
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, server.Port)))
@@ -54,6 +67,7 @@ public sealed class CountingSmtpServer : IAsyncDisposable
     public void Reset()
     {
         _accepted.Clear();
+        _messages.Clear();
     }
 
     public async ValueTask DisposeAsync()
@@ -117,7 +131,16 @@ public sealed class CountingSmtpServer : IAsyncDisposable
     {
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            server._accepted.Enqueue(Stopwatch.GetTimestamp());
+            var at = Stopwatch.GetTimestamp();
+            server._accepted.Enqueue(at);
+            if (server._recordsMessages)
+            {
+                foreach (var to in transaction.To)
+                {
+                    server._messages.Enqueue(new AcceptedMessage(at, $"{to.User}@{to.Host}", MessageIdOf(buffer)));
+                }
+            }
+
             if (server._first is null)
             {
                 Interlocked.CompareExchange(ref server._first, buffer.ToArray(), null);
@@ -125,5 +148,31 @@ public sealed class CountingSmtpServer : IAsyncDisposable
 
             return Task.FromResult(SmtpResponse.Ok);
         }
+
+        /// <summary>The Message-ID header's value, from the header block only; folded lines are joined as RFC 5322 says.</summary>
+        private static string? MessageIdOf(ReadOnlySequence<byte> buffer)
+        {
+            var text = System.Text.Encoding.ASCII.GetString((buffer.Length > 16_384 ? buffer.Slice(0, 16_384) : buffer).ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            var lines = (end < 0 ? text : text[..end]).Split("\r\n");
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].StartsWith("Message-ID:", StringComparison.OrdinalIgnoreCase))
+                {
+                    var value = lines[i]["Message-ID:".Length..];
+                    while (i + 1 < lines.Length && lines[i + 1].Length > 0 && lines[i + 1][0] is ' ' or '\t')
+                    {
+                        value += lines[++i];
+                    }
+
+                    return value.Trim();
+                }
+            }
+
+            return null;
+        }
     }
 }
+
+/// <summary>One message as the relay accepted it: when (Stopwatch ticks), to whom, and its Message-ID header.</summary>
+public sealed record AcceptedMessage(long At, string Recipient, string? MessageId);

@@ -18,7 +18,7 @@ await using var postgres = await PostgresServer.StartAsync();
 Task<string> NewDatabaseAsync(string prefix) => BenchDatabases.CreateAsync(postgres, prefix);
 var measurements = new Measurements(repository, mode, NewDatabaseAsync, Report);
 
-// --only NAME (api, ingest, embedded, schedule, delivery, reports, durable, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
+// --only NAME (api, ingest, embedded, schedule, delivery, reports, durable, cluster, peer) runs one measurement, to profile it; its JSON then lacks the others' figures.
 var only = options.GetValueOrDefault("--only");
 bool Runs(string name) => only is null || only == name;
 var api = Runs("api") ? await measurements.ApiAsync() : [];
@@ -28,6 +28,7 @@ var schedule = Runs("schedule") ? await measurements.ScheduleAsync() : [];
 var (lateness, delivery) = Runs("delivery") ? await measurements.DueTogetherAsync() : ([], []);
 var reports = Runs("reports") ? await new ReportsMeasurement(repository, mode, NewDatabaseAsync, Report).StatsAsync() : [];
 var durable = Runs("durable") ? await new DurableMeasurement(repository, mode, Report).RunAsync() : [];
+var cluster = Runs("cluster") ? await new ClusterMeasurement(repository, mode, NewDatabaseAsync, Report).RunAsync() : [];
 var peer = Runs("peer") ? await PeerAsync() : [];
 foreach (var (key, value) in lateness)
 {
@@ -54,6 +55,7 @@ var results = new JsonObject
     ["delivery"] = Section(delivery),
     ["reports"] = Section(reports),
     ["durable"] = new JsonObject(durable.Select(section => KeyValuePair.Create(section.Key, (JsonNode?)Section(section.Value)))),
+    ["cluster"] = cluster,
     ["peer"] = new JsonObject { ["hangfire"] = Section(peer) },
 };
 Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -89,8 +91,12 @@ Console.WriteLine($"| Durable PostgreSQL: ingest, cart snapshots/s | {F(durableI
 Console.WriteLine($"| Durable PostgreSQL: lateness p50 / p99, ms | {F(durableLateness, "lateness_p50_ms")} / {F(durableLateness, "lateness_p99_ms")} | | | | | |");
 Console.WriteLine($"| Durable PostgreSQL: delivery, emails/s | {F(durableDelivery, "emails_per_s")} | {F(durableDelivery, "floor_per_s")} bare MailKit/s | {F(durableDelivery, "ratio", "F2")} | | | |");
 Console.WriteLine($"| Reports: GET /api/v1/stats for 30 days over {F(reports, "messages", "N0")} ledger messages, ms | {F(reports, "stats_ms", "F1")} | {F(reports, "floor_ms", "F1")} ms count(*) | {F(reports, "ratio", "F2")} | | | |");
+Console.WriteLine($"| Cluster: CPU ms / statements / remote messages per event, 1, 2, 4 silos sharing one core, {cluster["offered_per_s"]} carts/s | {ClusterFigures("cpu_ms_per_event")} / {ClusterFigures("statements_per_event")} / {ClusterFigures("remote_messages_per_event")} | | | flat from 2 silos |");
+Console.WriteLine($"| Cluster: kill -9 and rolling restart, {cluster["failover"]?["silos"]} silos: duplicates, lost; lateness p99 / max, ms | {cluster["failover"]?["duplicates"]}, {cluster["failover"]?["lost"]}; {cluster["failover"]?["lateness_p99_ms"]} / {cluster["failover"]?["lateness_max_ms"]} | | | 0, 0 |");
 Console.WriteLine();
 Console.WriteLine($"JSON: {output}");
+
+string ClusterFigures(string figure) => string.Join(", ", new[] { 1, 2, 4 }.Select(n => cluster[$"silos_{n}"]?[figure]?.ToString() ?? "-"));
 
 // The peer last, so it never shares the machine with a measurement of the product.
 async Task<Dictionary<string, double>> PeerAsync()

@@ -23,6 +23,12 @@ public sealed class BenchmarkSmokeTests
         // The durable burst (durable.schedule, durable.delivery) is left out of smoke runs: it is delivery's code on another server.
         "durable.server.fsync", "durable.server.synchronous_commit", "durable.server.throwaway",
         "durable.ingest.events_per_s", "durable.ingest.db_floor_per_s", "durable.ingest.ratio", "durable.ingest.statements_per_event",
+        "cluster.offered_per_s",
+        "cluster.silos_1.cpu_ms_per_event", "cluster.silos_1.statements_per_event", "cluster.silos_1.remote_messages_per_event", "cluster.silos_1.p99_ms",
+        "cluster.silos_1.statements_by_kind.membership", "cluster.silos_1.delivery_p99_ms",
+        "cluster.silos_2.cpu_ms_per_event", "cluster.silos_2.statements_per_event", "cluster.silos_2.remote_messages_per_event", "cluster.silos_2.p99_ms",
+        "cluster.silos_2.statements_by_kind.membership", "cluster.silos_2.delivery_p99_ms",
+        "cluster.failover.duplicates", "cluster.failover.lost", "cluster.failover.lateness_p50_ms", "cluster.failover.lateness_p99_ms", "cluster.failover.lateness_max_ms",
         "peer.hangfire.schedule_per_s", "peer.hangfire.polling_s", "peer.hangfire.lateness_p50_ms", "peer.hangfire.lateness_p99_ms", "peer.hangfire.emails_per_s",
         "peer.hangfire.fastest_polling_s", "peer.hangfire.fastest_lateness_p50_ms", "peer.hangfire.fastest_lateness_p99_ms", "peer.hangfire.fastest_emails_per_s",
     ];
