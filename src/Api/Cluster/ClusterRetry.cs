@@ -37,6 +37,8 @@ public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExcep
 {
     public static bool IsTransient(Exception exception) =>
         exception is OrleansMessageRejectionException or SiloUnavailableException or Ledger.LedgerUnavailableException
+        // A call in flight to a silo killed under it ends at Orleans' response timeout, unwrapped (bench/run --only cluster).
+        or TimeoutException
         // e.g. "Reminder Service is still initializing": a silo that just joined, or lost its database for a moment.
         || (exception is OrleansException && exception.InnerException is { } inner && (inner is TimeoutException || IsTransient(inner)));
 
@@ -57,7 +59,7 @@ public sealed class ClusterUnavailable(IProblemDetailsService problems) : IExcep
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = exception is Ledger.LedgerUnavailableException ? "The ledger is unavailable right now." : "The engine's cluster is unavailable right now.",
-                Detail = exception is Ledger.LedgerUnavailableException
+                Detail = exception is Ledger.LedgerUnavailableException or TimeoutException
                     ? "Part of the request may have been done. Repeating it is safe: retry in a few seconds."
                     : "Nothing was changed. Retry the request in a few seconds.",
             },
