@@ -399,7 +399,9 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
     private Dictionary<string, string> PostgresSettings(string database) => new()
     {
         ["Recovery__Storage"] = "PostgreSQL",
-        ["ConnectionStrings__Recovery"] = database,
+        // BENCH_NPGSQL adds Npgsql settings to the product's connection string, to measure one lever at a time
+        // (BENCHMARKS.md, issue 28): e.g. BENCH_NPGSQL="Max Auto Prepare=20".
+        ["ConnectionStrings__Recovery"] = Environment.GetEnvironmentVariable("BENCH_NPGSQL") is { Length: > 0 } extra ? $"{database};{extra}" : database,
     };
 
     private static async Task WarmUpAsync(Product product)
