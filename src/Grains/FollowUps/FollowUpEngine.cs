@@ -116,6 +116,14 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
         _handOffs.Ended(messageId);
 
         var now = Clock.GetUtcNow();
+        if (Outbox.Find(messageId) is { } unseen && unseen.Attempts == attempt - 1 && result.Outcome == DeliveryOutcome.Delivered && !InFlight(messageId))
+        {
+            // A claim only the customer wrote (its grant of this attempt), whose activation went before writing it (its
+            // state write failed, and so did the one on deactivation): the relay took the message, so it is sent.
+            unseen.Attempts = attempt;
+            unseen.ClaimedAt ??= now;
+        }
+
         if (Outbox.Find(messageId) is not { } message || message.Attempts != attempt)
         {
             // Withdrawn while in flight. Had it already reached the relay, the log says it went out after all.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Recovery.Mail;
 using Orleans.Recovery.Carts;
 using Orleans.Recovery.Flows;
 using Orleans.Recovery.FollowUps;
@@ -74,6 +75,24 @@ public sealed class UnsettledHandOffTests(LostSettleClusterFixture cluster)
         var sent = await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(23), 2);
         Assert.Equal(2, sent.Count);
         Assert.Single(sent, m => m.Subject!.Contains("did something go wrong"));
+    }
+
+    [Fact]
+    public async Task ADeliveryReportedToAnActivationThatNeverSawItsClaimIsRecordedSentAndNeverSentAgain()
+    {
+        // A marketing claim is written by the customer (its grant); the cart writes it with the settle. Should the cart's
+        // activation go before writing it, the next one knows the step as unclaimed when the mail grain's report comes.
+        var shopper = new CartScenario(cluster);
+        await shopper.PutAsync();
+        var messageId = AbandonedCartPlan.MessageId(shopper.CartId, 0);
+        await shopper.Cart.AsReference<IFollowUpGrain>().SettleAsync(messageId, 1, new DeliveryResult(DeliveryOutcome.Delivered));
+
+        await shopper.WaitForLogAsync(m => m.Step == 1 && m.Status == MessageStatus.Sent);
+        Assert.Equal(2, (await shopper.ViewAsync()).NextStep);
+
+        // Step 1's time passes and step 2 comes in its turn: step 1 is never sent by the engine itself.
+        var sent = await shopper.AdvanceUntilMailAsync(TimeSpan.FromHours(24), 1);
+        Assert.Contains("still waiting", Assert.Single(sent).Subject);
     }
 
     [Fact]
