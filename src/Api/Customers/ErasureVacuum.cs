@@ -90,7 +90,20 @@ public sealed partial class ErasureVacuum(
     private async Task<bool> VacuumIfDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (await ScalarAsync(connection, "SELECT pg_try_advisory_lock(@key)", cancellationToken) is not true)
+        object? locked;
+        try
+        {
+            locked = await ScalarAsync(connection, "SELECT pg_try_advisory_lock(@key)", cancellationToken);
+        }
+        catch
+        {
+            // Granted as the call failed, perhaps: the pool no longer resets connections (No Reset On Close), so let it go here.
+            await using var unlock = LedgerDatabase.Command(connection, null, "SELECT pg_advisory_unlock(@key)").With("key", AdvisoryLockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            throw;
+        }
+
+        if (locked is not true)
         {
             // Another API process is at it, and may have read the count before this erase: looked at again in a minute.
             return false;

@@ -47,7 +47,7 @@ public sealed partial class CartGrain
 
     Task IFollowUpOwner.PurchasedAsync(string? orderId, DateTimeOffset now) => StoppedByPurchaseAsync(orderId, now);
 
-    bool IFollowUpOwner.ErasedBy(DateTimeOffset erasedAt) => State.FirstSeenAt < erasedAt;
+    bool IFollowUpOwner.ErasedBy(DateTimeOffset erasedAt) => (State.ShopperSince ?? State.FirstSeenAt) < erasedAt;
 
     Task IFollowUpOwner.ErasedAsync() => EraseAsync();
 

@@ -85,6 +85,10 @@ public sealed partial class CartGrain(
         var previous = State.Snapshot;
         State.Snapshot = snapshot;
         var otherShopper = previous is not null && KeyOf(previous.Customer) != KeyOf(snapshot.Customer);
+        if (previous is null || otherShopper)
+        {
+            State.ShopperSince = now;
+        }
         if (otherShopper
             && (State.Captured is not { } captured || KeyOf(captured.Customer) != KeyOf(previous!.Customer)))
         {

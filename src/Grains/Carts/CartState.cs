@@ -31,6 +31,9 @@ public sealed partial class CartState
     /// <summary>The consent the snapshots last brought, as the customer was told it: the same consent again is not news.</summary>
     [Id(19)] public string? ConsentTold { get; set; }
 
+    /// <summary>When the snapshot's shopper became this cart's (its first report, or a report naming another shopper).</summary>
+    [Id(20)] public DateTimeOffset? ShopperSince { get; set; }
+
     /// <summary>The step waiting to go out, if any: a cart owes at most one at a time.</summary>
     public FollowUp? Pending => Outbox.Pending.Count > 0 ? Outbox.Pending[0] : null;
 

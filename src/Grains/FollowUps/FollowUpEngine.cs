@@ -101,6 +101,9 @@ public sealed partial class FollowUpEngine(Grain grain, IFollowUpOwner owner, st
     public async Task ForgetAsync(Func<Task> clearState)
     {
         await _persistence.ForgetAsync(clearState);
+
+        // Nothing is kept: a claim the customer alone wrote must not write the cleared state back on deactivation.
+        _claimsUnwritten = false;
     }
 
     /// <summary>A hand-off of the message is out, or its outcome waits in the silo to be reported: not started again meanwhile.</summary>

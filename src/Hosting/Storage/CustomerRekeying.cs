@@ -51,7 +51,17 @@ public sealed partial class CustomerRekeying(
         var guarded = new LedgerSql(guard, null);
         if (database.IsPostgreSql)
         {
-            await guarded.ExecuteAsync("SELECT pg_advisory_lock(@key)", command => command.With("key", AdvisoryLockKey), cancellationToken);
+            try
+            {
+                await guarded.ExecuteAsync("SELECT pg_advisory_lock(@key)", command => command.With("key", AdvisoryLockKey), cancellationToken);
+            }
+            catch
+            {
+                // The server may have granted it as the call failed (a cancellation racing the reply). The pool no longer
+                // resets a connection it takes back (No Reset On Close), so the lock is let go here, not left to it.
+                await guarded.ExecuteAsync("SELECT pg_advisory_unlock(@key)", command => command.With("key", AdvisoryLockKey), CancellationToken.None);
+                throw;
+            }
         }
 
         try

@@ -172,6 +172,28 @@ public sealed class CancellationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ACartThatMovesToAShopperErasedBeforeKeepsItsRecordAndSendsThemNothing()
+    {
+        // The cart was first seen for one shopper, then reported for another who had been erased before: that erase
+        // could not have reached it, so the cart keeps its record (as a new cart of an erased address does) and skips.
+        var first = new CartScenario(cluster);
+        var erased = new CartScenario(cluster);
+        var control = new CartScenario(cluster);
+        await first.PutAsync();
+        await control.PutAsync();
+        cluster.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Grains.GetGrain<ICustomerGrain>(TestCustomerKeys.Of(erased.Email)).EraseAsync();
+        cluster.Advance(TimeSpan.FromSeconds(1));
+        await first.Cart.UpdateAsync(erased.Snapshot());
+
+        await control.AdvanceUntilMailAsync(TimeSpan.FromHours(1));
+        await first.WaitForLogAsync(m => m.Step == 1 && m.Reason == SkipReason.Erased);
+        Assert.NotNull(await first.Cart.GetViewAsync());
+        Assert.Equal(0, first.MailCount);
+        Assert.Equal(0, erased.MailCount);
+    }
+
+    [Fact]
     public async Task AnOrderOfOtherItemsDoesNotCancelTheCart()
     {
         var shopper = new CartScenario(cluster);
