@@ -41,6 +41,25 @@ public sealed partial class DatabaseSchema(RecoverySettings settings, ILogger<Da
 
     private async Task ApplyToPostgreSqlAsync(CancellationToken cancellationToken)
     {
+        // A silo restarting beside live ones applies the scripts while their transactions hold locks on the same
+        // tables: PostgreSQL may end the scripts' transaction as a deadlock's victim (bench/run --only cluster saw it
+        // on a restart after a kill). Nothing of it was kept, and the scripts are idempotent: they run again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyToPostgreSqlOnceAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private async Task ApplyToPostgreSqlOnceAsync(CancellationToken cancellationToken)
+    {
         await using var connection = new NpgsqlConnection(settings.ConnectionString);
         await connection.OpenAsync(cancellationToken);
 
