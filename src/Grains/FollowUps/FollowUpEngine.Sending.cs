@@ -65,10 +65,7 @@ public sealed partial class FollowUpEngine
 
         // The claims, skips and deferrals in one write, with the ETag: a stale duplicate activation fails here and sends
         // nothing. Claims the customer wrote need none (above); one that finds nothing due writes as it always did.
-        // Claims by the customer's grant alone (no write here) are held back: with them, the settle armed the next step's
-        // reminder outside a reminder tick, and LegacyStateTests then intermittently found a step never woken (issue 28's
-        // note). Until that is understood, every claim is written here, as before, and the grant stays a second fence.
-        if (changed || claimed.Count == 0 || !ClaimByGrantAlone)
+        if (changed || claimed.Count == 0)
         {
             await _persistence.SaveAsync(claimed: claimed.Count > 0);
             _claimsUnwritten = false;
@@ -198,9 +195,6 @@ public sealed partial class FollowUpEngine
             message.To == Recipient.Customer ? owner.CustomerKey : null);
         return (parcel, request);
     }
-
-    /// <summary>Whether a pass of marketing claims only may leave its write to the settle (off: see <see cref="SendDueAsync"/>).</summary>
-    private static readonly bool ClaimByGrantAlone = false;
 
     /// <summary>The latest a hand-off started at <paramref name="now"/> can still run: no other attempt starts before.</summary>
     private DateTimeOffset BusyUntil(DateTimeOffset now) => now + services.HandOffBudget + FollowUpReminder.Tick;

@@ -33,8 +33,7 @@ public static class FollowUpReminder
             var now = clock.GetUtcNow();
             if ((armed is not { } current || current > due || current <= now) && !(claimed && armed is { } fired && fired <= now && NextTick(fired, now) <= due))
             {
-                var dueIn = due - clock.GetUtcNow();
-                await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
+                await ArmAsync(grain, name, due, clock);
                 armed = due;
             }
 
@@ -67,6 +66,29 @@ public static class FollowUpReminder
 
         return null;
     }
+
+    /// <summary>
+    /// Registers the reminder to fire at <paramref name="due"/>. Orleans takes a due time relative to its own reading of
+    /// the clock when the call reaches the reminder service, so a call that took long (the reminder table waiting on a
+    /// lock, a silo under load, or a test's clock moved meanwhile) would arm the step late by as long as it took: it is
+    /// armed again from the clock as it is then, a few times at most.
+    /// </summary>
+    private static async Task ArmAsync(Grain grain, string name, DateTimeOffset due, TimeProvider clock)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var asked = clock.GetUtcNow();
+            var dueIn = due - asked;
+            await grain.RegisterOrUpdateReminder(name, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Tick);
+            if (dueIn <= TimeSpan.Zero || clock.GetUtcNow() - asked <= SlowCall || attempt == 3)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>How long a registration may take before the reminder is armed again: a few seconds late does not matter.</summary>
+    private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(5);
 
     /// <summary>When a reminder armed for <paramref name="fired"/>, which has fired, ticks next after <paramref name="now"/>.</summary>
     public static DateTimeOffset NextTick(DateTimeOffset fired, DateTimeOffset now) =>
