@@ -42,7 +42,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public static LedgerDatabase Temporary()
     {
         var file = Path.Combine(Path.GetTempPath(), $"recovery-ledger-{Guid.NewGuid():N}.db");
-        return new(new SqliteDataSource($"Data Source={file}"), ownsSource: true, postgreSql: false, new SqliteWriteGate(), file);
+        // The file goes with the process (in-memory grain state, or a test), so a commit need not wait for the disk.
+        return new(new SqliteDataSource($"Data Source={file}", SqliteSynchronous.Off), ownsSource: true, postgreSql: false, new SqliteWriteGate(), file);
     }
 
     /// <summary>
