@@ -311,6 +311,9 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
                 await Task.Delay(wait);
             }
 
+            // Where the reminders stand before the burst: each was armed for the end of quiet hours, and Orleans adds the due
+            // time to its own clock when the registration reaches it, so one that queued behind others is armed late.
+            report($"delivery: reminders armed after the end of quiet hours by {await ArmedLateAsync(database, morning)}");
             var burstBefore = await StatementCounts.TakeAsync(database);
 
             while (smtp.Count < carts.Count)
@@ -387,6 +390,23 @@ public sealed class Measurements(string repository, BenchMode mode, Func<string,
             await client.DisconnectAsync(quit: true);
         }));
         return messages / stop.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>How far past <paramref name="due"/> the cart reminders of the burst are armed in the reminder table: p50, p99 and max.</summary>
+    private static async Task<string> ArmedLateAsync(string database, DateTimeOffset due)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("""
+            SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY late), percentile_cont(0.99) WITHIN GROUP (ORDER BY late), max(late) /* bench */
+            FROM (SELECT extract(epoch FROM starttime - @due) * 1000 AS late FROM orleansreminderstable WHERE starttime >= @due - interval '1 second' AND grainid LIKE 'cart/%') AS armed
+            """, connection);
+        command.Parameters.AddWithValue("due", due.UtcDateTime);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0) == 0
+            ? "nothing (no cart reminder found)"
+            : $"p50 {reader.GetDouble(1):F0} ms, p99 {reader.GetDouble(2):F0} ms, max {reader.GetDouble(3):F0} ms ({reader.GetInt64(0)} reminders)";
     }
 
     /// <summary>A burst's delivery rate, as the SMTP server saw it: the messages after the first, over the time from the first accepted to the last.</summary>
