@@ -22,7 +22,7 @@ public sealed record RecoverySettings(
     int HealthPort,
     IPAddress? AdvertisedAddress,
     bool ApplySchema,
-    bool SqliteSynchronousNormal = false)
+    Ledger.SqliteSynchronous SqliteSynchronous = Ledger.SqliteSynchronous.Full)
 {
     public const string Sqlite = "Sqlite";
     public const string PostgreSql = "PostgreSQL";
@@ -75,7 +75,7 @@ public sealed record RecoverySettings(
             Port(configuration, "Recovery:Silo:HealthPort", 8081),
             Address(configuration, "Recovery:Silo:AdvertisedAddress"),
             Flag(configuration, "Recovery:Database:ApplySchema", true),
-            OneOf(configuration, "Recovery:Database:SqliteSynchronous", "Full", "Full", "Normal") == "Normal");
+            OneOf(configuration, "Recovery:Database:SqliteSynchronous", "Full", "Full", "Normal") == "Normal" ? Ledger.SqliteSynchronous.Normal : Ledger.SqliteSynchronous.Full);
     }
 
     private static string SqliteConnectionString(IConfiguration configuration)

@@ -12,7 +12,7 @@ public sealed class RecoveryDataSource(RecoverySettings settings) : IAsyncDispos
 {
     public DbDataSource Source { get; } = settings.UsesPostgreSql
         ? NpgsqlDataSource.Create(Tuned(settings.ConnectionString))
-        : new SqliteDataSource(settings.ConnectionString, settings.SqliteSynchronousNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full);
+        : new SqliteDataSource(settings.ConnectionString, settings.SqliteSynchronous);
 
     /// <summary>
     /// The connection string with the Npgsql settings the bench chose (BENCHMARKS.md, issue 28), each only where the shop's
