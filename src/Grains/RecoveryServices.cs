@@ -121,6 +121,7 @@ public static class RecoveryServices
         services.TryAddSingleton<RecoveryMetrics>();
         services.TryAddSingleton<ILedgerMetrics>(provider => provider.GetRequiredService<RecoveryMetrics>());
         services.TryAddSingleton<UnsettledHandOffs>();
+        services.AddKeyedSingleton<Orleans.Providers.IControllable, UncommittedHoldings>(UncommittedHoldings.Name);
         services.AddHostedService(provider => provider.GetRequiredService<UnsettledHandOffs>());
         services.TryAddSingleton<FollowUpServices>();
         services.TryAddSingleton<MailSender>();

@@ -78,8 +78,9 @@ public static class CustomersApi
     {
         var key = keys.Of(request.Email!);
         var now = clock.GetUtcNow();
+        var uncommitted = await UncommittedHoldings.InClusterAsync(grains, key);
         var ledger = await customerLedger.CustomerAsync(key, now, cancellationToken);
-        var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync());
+        var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, (await grains.GetGrain<ICustomerGrain>(key).GetHoldingsAsync()).With(uncommitted));
         var coupons = await Task.WhenAll(ledger.CouponCodes.Concat(orders.Select(order => order.Order.CouponCode).OfType<string>()).Distinct()
             .Select(code => grains.GetGrain<ICouponGrain>(CouponCodes.Normalize(code)).GetAsync()));
         return TypedResults.Ok(new CustomerExport(
@@ -113,8 +114,11 @@ public static class CustomersApi
         // Stop the mail first, then mark the ledger so no lead of theirs comes back, then clear the grains: those the
         // ledger knows, and those the customer grain knew of (a cart whose messages the ledger filed under an earlier address).
         // The ledger is read first: marking the customer erased files their messages under a key that leads nowhere.
+        // Before it, every silo says which of their carts and orders its ledger writer has not committed yet: a cart
+        // reported a moment ago, or whose entries an outage kept out, is found though the ledger does not list it.
+        var uncommitted = await UncommittedHoldings.InClusterAsync(grains, key);
         var ledger = await customerLedger.CustomerAsync(key, now, cancellationToken);
-        var known = await grains.GetGrain<ICustomerGrain>(key).EraseAsync();
+        var known = (await grains.GetGrain<ICustomerGrain>(key).EraseAsync()).With(uncommitted);
         var leads = await erasure.EraseAsync(key, now);
         var (carts, orders) = await HoldingsAsync(key, ledger, grains, keys, known);
         foreach (var cart in carts)

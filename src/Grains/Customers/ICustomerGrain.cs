@@ -92,4 +92,8 @@ public interface ICustomerGrain : Ledger.ILedgerConfirmedGrain
 
 /// <summary>The carts (pending and former) and the recent orders a customer grain knew of.</summary>
 [GenerateSerializer, Immutable, Alias("customer-holdings")]
-public sealed record CustomerHoldings([property: Id(0)] ImmutableArray<string> CartIds, [property: Id(1)] ImmutableArray<string> OrderIds);
+public sealed record CustomerHoldings([property: Id(0)] ImmutableArray<string> CartIds, [property: Id(1)] ImmutableArray<string> OrderIds)
+{
+    /// <summary>The carts and orders of both.</summary>
+    public CustomerHoldings With(CustomerHoldings other) => new([.. CartIds.Union(other.CartIds)], [.. OrderIds.Union(other.OrderIds)]);
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,16 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
     private readonly ILedgerMetrics? _metrics;
     private readonly Task _writing;
     private readonly ICustomerKeyForm? _keys;
+
+    /// <summary>
+    /// The carts and orders whose entries this writer was handed and has not committed, with the customer they name:
+    /// queued, being written, refused or failed. A snapshot is acknowledged once its cart is stored, before the ledger
+    /// has its planned messages, and no customer grain is told of a new cart; so an erase or export asks every silo for
+    /// these, to find a cart the ledger does not list yet. An entry goes when a later append of its owner commits here;
+    /// one whose owner appended again on another silo stays, and costs an erase a look at a cart that is someone else's.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Kind, string Id), string> _uncommitted = new();
+
     private int _pending;
     private int _full;
     private volatile bool _closed;
@@ -76,6 +87,11 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
             batch = batch with { Owner = batch.Owner with { CustomerKey = current } };
         }
 
+        if (batch.Owner is { Kind: LedgerOwner.Cart or LedgerOwner.Order, CustomerKey: { } customerKey })
+        {
+            _uncommitted[(batch.Owner.Kind, batch.Owner.Id)] = customerKey;
+        }
+
         var append = new Append(batch, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite(append))
@@ -98,6 +114,10 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         Interlocked.Exchange(ref _full, 0);
         return append.Done.Task;
     }
+
+    /// <summary>The carts and orders of <paramref name="customerKey"/> whose entries this writer has not committed.</summary>
+    public IReadOnlyList<LedgerOwner> UncommittedOf(string customerKey) =>
+        [.. _uncommitted.Where(entry => entry.Value == customerKey).Select(entry => new LedgerOwner(entry.Key.Kind, entry.Key.Id, customerKey))];
 
     public async ValueTask DisposeAsync()
     {
@@ -153,7 +173,7 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
         try
         {
             await WriteTransactionAsync([.. appends.Select(append => append.Batch)]);
-            appends.ForEach(append => append.Done.TrySetResult());
+            appends.ForEach(Committed);
             return;
         }
         catch (Exception exception) when (appends.Count > 1)
@@ -171,13 +191,24 @@ public sealed partial class SqlLedger : ILedger, IAsyncDisposable
             try
             {
                 await WriteTransactionAsync([append.Batch]);
-                append.Done.TrySetResult();
+                Committed(append);
             }
             catch (Exception exception)
             {
                 append.Done.TrySetException(exception);
             }
         }
+    }
+
+    private void Committed(Append append)
+    {
+        // The ledger files the owner under its customer now, unless a later append names another who is still on the way.
+        if (append.Batch.Owner is { Kind: LedgerOwner.Cart or LedgerOwner.Order, CustomerKey: { } customerKey } owner)
+        {
+            _uncommitted.TryRemove(KeyValuePair.Create((owner.Kind, owner.Id), customerKey));
+        }
+
+        append.Done.TrySetResult();
     }
 
     private Task WriteTransactionAsync(IReadOnlyList<LedgerBatch> batches) => _database.WriteAsync(async () =>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Tests.Customers;
 
@@ -47,6 +49,50 @@ public sealed class ErasureReachTests(SmtpFixture smtpFixture) : IClassFixture<S
                 Assert.True(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(trace)) < 0, $"{Path.GetFileName(file)} still holds {trace}");
             }
         }
+    }
+
+    /// <summary>
+    /// A snapshot is acknowledged once the cart is stored, before the ledger commits the messages it plans, and no
+    /// customer grain is told of a new cart. Here the ledger's append fails, as in a database outage right after the
+    /// report: the ledger lists nothing, and the export and erase still find the cart through the silo whose ledger
+    /// writer has not committed it.
+    /// </summary>
+    [Fact]
+    public async Task TheExportAndTheEraseFindACartTheLedgerHasNotCommitted()
+    {
+        await using var api = new RecoveryApiFactory(smtpFixture.Smtp);
+        var ledger = api.Services.GetRequiredService<SqlLedger>();
+        var email = Bodies.NewEmail();
+        var cartId = Bodies.NewId("cart");
+        var failing = true;
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ledger.BeforeCommit = batches =>
+        {
+            if (Volatile.Read(ref failing) && batches.Any(batch => batch.Owner.Id == cartId))
+            {
+                refused.TrySetResult();
+                throw new InvalidOperationException("The ledger's database went away.");
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var cart = Bodies.Cart(cartId, email);
+        cart["customer"]!["lastName"] = "Uncommittova";
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Storefront().PutCartAsync(cartId, cart)).StatusCode);
+        await refused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var body = new JsonObject { ["email"] = email };
+        var export = await (await api.Operator().PostAsync("/api/v1/customers/export", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(0, export.GetProperty("messages").GetArrayLength());
+        Assert.Equal([cartId], export.GetProperty("carts").EnumerateArray().Select(found => found.GetProperty("cartId").GetString()));
+        Assert.Equal(["Uncommittova"], export.GetProperty("profiles").EnumerateArray().Select(profile => profile.GetProperty("lastName").GetString()));
+
+        // The database is back for the erase's own writes; what the cart planned is still not in the ledger.
+        Volatile.Write(ref failing, false);
+        var erasure = await (await api.Operator().PostAsync("/api/v1/customers/erase", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(1, erasure.GetProperty("carts").GetInt32());
+        Assert.Null(await api.Operator().CartViewAsync(cartId));
     }
 
     private static async Task<byte[]> ReadSharedAsync(string file)
