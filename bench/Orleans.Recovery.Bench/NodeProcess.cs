@@ -51,7 +51,7 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in _environment)
+        foreach (var (key, value) in _environment.Select(setting => (setting.Key, setting.Value)).Concat(WebProcess.ProductEnvironment()))
         {
             start.Environment[key] = value;
         }

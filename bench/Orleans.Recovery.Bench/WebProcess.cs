@@ -59,6 +59,13 @@ public sealed class WebProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        // An experiment on the product's runtime alone (BENCH_PRODUCT_DOTNET_gcServer=0 sets DOTNET_gcServer=0 for the
+        // product, not for the bench and its SMTP server, which share the machine and would change with it).
+        foreach (var (key, value) in ProductEnvironment())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start)!;
         var log = Path.Combine(directory, assembly + ".log");
         _ = PipeAsync(process.StandardOutput, log);
@@ -111,6 +118,19 @@ public sealed class WebProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"{_project}'s {readyPath} did not answer as ready within 2 minutes; see {log}.");
+    }
+
+    /// <summary>The variables set as <c>BENCH_PRODUCT_NAME=value</c>, as <c>NAME=value</c>.</summary>
+    public static IEnumerable<(string Key, string Value)> ProductEnvironment()
+    {
+        const string Prefix = "BENCH_PRODUCT_";
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string key && key.StartsWith(Prefix, StringComparison.Ordinal) && key.Length > Prefix.Length)
+            {
+                yield return (key[Prefix.Length..], variable.Value as string ?? "");
+            }
+        }
     }
 
     private static async Task PipeAsync(StreamReader from, string file)
