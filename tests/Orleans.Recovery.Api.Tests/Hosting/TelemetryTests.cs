@@ -49,6 +49,10 @@ public sealed class TelemetryTests(SmtpFixture smtpFixture) : IClassFixture<Smtp
         Assert.Equal(42.70, Value(text, "recovery_revenue_recovered", """recovery_currency="EUR"""), 6);
         Assert.Equal(0, Value(text, "recovery_smtp_connections_in_use", ""));
         Assert.Contains("orleans_catalog_activations", text);
+
+        // Orleans' own lateness of the reminder tick that sent step 1, in buckets of seconds rather than the default's.
+        Assert.True(Value(text, "orleans_reminders_tardiness_seconds_count", "") >= 1, "no reminder tick in orleans_reminders_tardiness_seconds");
+        Assert.Contains(text.Split('\n'), line => line.StartsWith("orleans_reminders_tardiness_seconds_bucket{", StringComparison.Ordinal) && line.Contains("le=\"0.25\"", StringComparison.Ordinal));
         Assert.Contains("http_server_request_duration_seconds", text);
 
         // The pending gauge is read from the ledger when scraped: the confirmation's follow-ups wait on shipping.
