@@ -36,7 +36,19 @@ public sealed class UncommittedHoldings(SqlLedger ledger) : IControllable
     /// </summary>
     public static async Task<CustomerHoldings> InClusterAsync(IGrainFactory grains, string customerKey)
     {
-        var answers = await grains.GetGrain<IManagementGrain>(0).SendControlCommandToProvider<UncommittedHoldings>(Name, OfCustomer, customerKey);
+        object?[] answers;
+        try
+        {
+            answers = await grains.GetGrain<IManagementGrain>(0).SendControlCommandToProvider<UncommittedHoldings>(Name, OfCustomer, customerKey);
+        }
+        catch (ArgumentException exception) when (exception.Message.Contains(Name, StringComparison.Ordinal))
+        {
+            // A silo without this control (one of an earlier version, in a rolling upgrade that reached the API first)
+            // cannot say what its writer holds, so nothing can be known complete: refused as for a silo that is away,
+            // which the API retries and then answers 503, before anything was changed.
+            throw new SiloUnavailableException($"A silo cannot list the carts and orders its ledger writer has not committed ({exception.Message}); try again once every silo runs this version.");
+        }
+
         var holdings = answers.OfType<CustomerHoldings>().ToList();
         return new([.. holdings.SelectMany(silo => silo.CartIds).Distinct()], [.. holdings.SelectMany(silo => silo.OrderIds).Distinct()]);
     }

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Providers;
 using Orleans.Recovery.Ledger;
 
 namespace Orleans.Recovery.Api.Tests.Customers;
@@ -93,6 +96,35 @@ public sealed class ErasureReachTests(SmtpFixture smtpFixture) : IClassFixture<S
         var erasure = await (await api.Operator().PostAsync("/api/v1/customers/erase", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
         Assert.Equal(1, erasure.GetProperty("carts").GetInt32());
         Assert.Null(await api.Operator().CartViewAsync(cartId));
+    }
+
+    /// <summary>
+    /// A silo that cannot list what its ledger writer holds (one of an earlier version, in a rolling upgrade that reached
+    /// the API first): the erase cannot know it found every cart, so it answers 503 with Retry-After, not 500, and
+    /// changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task AnEraseASiloCannotAnswerForIsRefusedWith503AndErasesNothing()
+    {
+        await using var factory = new RecoveryApiFactory(smtpFixture.Smtp);
+        await using var api = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.RemoveAllKeyed<IControllable>(UncommittedHoldings.Name)));
+        var (storefront, operatorClient) = (api.CreateClient(), api.CreateClient());
+        storefront.DefaultRequestHeaders.Authorization = new("Bearer", RecoveryApiFactory.StorefrontKey);
+        operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", RecoveryApiFactory.OperatorKey);
+        var email = Bodies.NewEmail();
+        var cartId = Bodies.NewId("cart");
+        Assert.Equal(HttpStatusCode.NoContent, (await storefront.PutCartAsync(cartId, Bodies.Cart(cartId, email))).StatusCode);
+
+        var body = new JsonObject { ["email"] = email };
+        var refused = await operatorClient.PostAsync("/api/v1/customers/erase", Bodies.Json(body));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+
+        Assert.NotNull(await operatorClient.CartViewAsync(cartId));
+        var customer = await (await operatorClient.PostAsync("/api/v1/customers/lookup", Bodies.Json(body))).EnsureSuccessStatusCode().ReadJsonAsync();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, customer.GetProperty("suppressedBecause").ValueKind);
     }
 
     private static async Task<byte[]> ReadSharedAsync(string file)
