@@ -49,7 +49,6 @@ public sealed class UncommittedHoldings(SqlLedger ledger) : IControllable
             throw new SiloUnavailableException($"A silo cannot list the carts and orders its ledger writer has not committed ({exception.Message}); try again once every silo runs this version.");
         }
 
-        var holdings = answers.OfType<CustomerHoldings>().ToList();
-        return new([.. holdings.SelectMany(silo => silo.CartIds).Distinct()], [.. holdings.SelectMany(silo => silo.OrderIds).Distinct()]);
+        return answers.OfType<CustomerHoldings>().Aggregate(new CustomerHoldings([], []), (all, silo) => all.With(silo));
     }
 }
