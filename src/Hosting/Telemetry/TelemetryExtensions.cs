@@ -41,7 +41,9 @@ public static class TelemetryExtensions
                 .ConfigureResource(resource => resource.AddService(serviceName, serviceNamespace: "orleans-recovery"))
                 .WithMetrics(metrics =>
                 {
-                    metrics.AddMeter(RecoveryMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
+                    // System.Runtime: the thread pool's queue, CPU, GC pauses and JIT, which say why a burst of due
+                    // follow-ups waits (BENCHMARKS.md, the 10,000-due burst).
+                    metrics.AddMeter(RecoveryMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql", "System.Runtime")
                         .AddAspNetCoreInstrumentation()
                         // Orleans records how late it dispatched each reminder tick in seconds, with no bucket advice, so
                         // the exporter's default boundaries (0, 5, 10, 25 ... made for milliseconds) would put every tick
