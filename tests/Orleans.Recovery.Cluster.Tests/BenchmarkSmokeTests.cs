@@ -18,6 +18,7 @@ public sealed class BenchmarkSmokeTests
         "embedded.events_per_s", "embedded.db_floor_per_s", "embedded.ratio", "embedded.latency_max_ms",
         "embedded.single_writer_floor_per_s", "embedded.single_writer_ratio",
         "schedule.pending", "schedule.bytes_per_pending", "schedule.lateness_p50_ms", "schedule.lateness_p99_ms", "schedule.lateness_p99_peer_ratio",
+        "schedule.sent_lateness_p50_ms", "schedule.sent_lateness_p99_ms",
         "delivery.emails_per_s", "delivery.floor_per_s", "delivery.ratio", "delivery.statements_per_message", "delivery.peer_ratio",
         "reports.messages", "reports.stats_ms", "reports.floor_ms", "reports.ratio",
         // The durable burst (durable.schedule, durable.delivery) is left out of smoke runs: it is delivery's code on another server.
