@@ -81,6 +81,9 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
     /// <summary>A switch in front of the product's grain storage and reminder table, to turn its database off and on.</summary>
     public Storage.DatabaseFaults? Faults { get; init; }
 
+    /// <summary>Changes to the product's services after its own, for a test that takes a part away or puts a fault in.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public HttpClient Storefront() => WithKey(StorefrontKey);
 
     public HttpClient Operator() => WithKey(OperatorKey);
@@ -121,6 +124,8 @@ public sealed class RecoveryApiFactory : WebApplicationFactory<Program>
             {
                 services.AddLogging(logging => logging.AddFakeLogging());
             }
+
+            TestServices?.Invoke(services);
         });
     }
 

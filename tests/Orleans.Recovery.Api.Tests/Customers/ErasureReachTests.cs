@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Providers;
@@ -106,12 +105,11 @@ public sealed class ErasureReachTests(SmtpFixture smtpFixture) : IClassFixture<S
     [Fact]
     public async Task AnEraseASiloCannotAnswerForIsRefusedWith503AndErasesNothing()
     {
-        await using var factory = new RecoveryApiFactory(smtpFixture.Smtp);
-        await using var api = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.RemoveAllKeyed<IControllable>(UncommittedHoldings.Name)));
-        var (storefront, operatorClient) = (api.CreateClient(), api.CreateClient());
-        storefront.DefaultRequestHeaders.Authorization = new("Bearer", RecoveryApiFactory.StorefrontKey);
-        operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", RecoveryApiFactory.OperatorKey);
+        await using var api = new RecoveryApiFactory(smtpFixture.Smtp)
+        {
+            TestServices = services => services.RemoveAllKeyed<IControllable>(UncommittedHoldings.Name),
+        };
+        var (storefront, operatorClient) = (api.Storefront(), api.Operator());
         var email = Bodies.NewEmail();
         var cartId = Bodies.NewId("cart");
         Assert.Equal(HttpStatusCode.NoContent, (await storefront.PutCartAsync(cartId, Bodies.Cart(cartId, email))).StatusCode);
